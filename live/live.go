@@ -1,0 +1,25 @@
+// Package live tells open browsers that something they show has changed.
+//
+// A notice is only a poke naming what changed; the websocket handler then
+// reads the change from the store and renders it. Keeping notices this small
+// lets a Postgres LISTEN/NOTIFY broker replace the in-process Hub later, so
+// several Parley instances can serve the same sessions.
+package live
+
+import "context"
+
+// Topics.
+const (
+	// TopicSessions is told about every session whose list row changed.
+	TopicSessions = "sessions"
+)
+
+// SessionTopic is the topic of one session's page.
+func SessionTopic(sessionID string) string { return "session:" + sessionID }
+
+// Broker fans notices out to subscribers.
+type Broker interface {
+	// Publish never blocks on a subscriber.
+	Publish(ctx context.Context, topic, key string) error
+	Subscribe(topic string) *Subscription
+}

@@ -1,0 +1,61 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// AddAudit appends to the audit trail. The trail is never updated or
+// deleted through the store.
+func (s *Store) AddAudit(ctx context.Context, e *AuditEntry) error {
+	if e.At.IsZero() {
+		e.At = time.Now()
+	}
+	e.At = stamp(e.At)
+	if err := s.with(ctx).Create(e).Error; err != nil {
+		return fmt.Errorf("add audit entry %s: %w", e.Action, err)
+	}
+	return nil
+}
+
+// AuditFilter selects audit entries, newest first.
+type AuditFilter struct {
+	Actor    string
+	Action   string
+	From     time.Time // inclusive
+	To       time.Time // exclusive
+	BeforeID int64     // keyset cursor: entries older than this id
+	Limit    int       // 0 means 50; at most 200, or unbounded when negative (exports)
+}
+
+// ListAudit returns audit entries matching f, newest first.
+func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
+	q := s.with(ctx).Model(&AuditEntry{})
+	if f.Actor != "" {
+		q = q.Where("actor = ?", f.Actor)
+	}
+	if f.Action != "" {
+		q = q.Where("action = ?", f.Action)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("at >= ?", stamp(f.From))
+	}
+	if !f.To.IsZero() {
+		q = q.Where("at < ?", stamp(f.To))
+	}
+	if f.BeforeID > 0 {
+		q = q.Where("id < ?", f.BeforeID)
+	}
+	switch {
+	case f.Limit == 0:
+		q = q.Limit(defaultPageSize)
+	case f.Limit > 0:
+		q = q.Limit(min(f.Limit, maxPageSize))
+	}
+	var rows []AuditEntry
+	if err := q.Order("id DESC").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list audit entries: %w", err)
+	}
+	return rows, nil
+}

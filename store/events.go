@@ -1,0 +1,83 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm/clause"
+)
+
+// InsertEvent stores a callback once per EventID. It reports false, and
+// stores nothing, when that event is already stored: Alvaria retries, and a
+// retry must change nothing.
+func (s *Store) InsertEvent(ctx context.Context, ev *CallbackEvent) (bool, error) {
+	if ev.ReceivedAt.IsZero() {
+		ev.ReceivedAt = time.Now()
+	}
+	ev.ReceivedAt, ev.AppliedAt = stamp(ev.ReceivedAt), stampPtr(ev.AppliedAt)
+	res := s.with(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "event_id"}}, DoNothing: true}).Create(ev)
+	if res.Error != nil {
+		return false, fmt.Errorf("insert event %s: %w", ev.EventID, res.Error)
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// GetEvent returns the stored callback with Alvaria's eventId.
+func (s *Store) GetEvent(ctx context.Context, eventID string) (CallbackEvent, error) {
+	var ev CallbackEvent
+	err := s.with(ctx).Where("event_id = ?", eventID).Take(&ev).Error
+	return ev, notFound(err)
+}
+
+// ListUnappliedEvents returns the callbacks for an Alvaria sessionId that
+// have not been applied to a session yet, in the order they arrived.
+func (s *Store) ListUnappliedEvents(ctx context.Context, alvariaSessionID string) ([]CallbackEvent, error) {
+	var rows []CallbackEvent
+	err := s.with(ctx).Where("alvaria_session_id = ? AND applied_at IS NULL", alvariaSessionID).Order("id").Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("list unapplied events of %s: %w", alvariaSessionID, err)
+	}
+	return rows, nil
+}
+
+// LinkEvent attaches a stored callback to its session and, when applied,
+// marks it so it is never applied again.
+func (s *Store) LinkEvent(ctx context.Context, id int64, sessionID string, applied bool) error {
+	return s.Transaction(ctx, func(tx *Store) error {
+		seq, err := tx.bumpSeq(ctx, sessionID)
+		if err != nil {
+			return err
+		}
+		set := map[string]any{"session_id": sessionID, "seq": seq}
+		if applied {
+			set["applied_at"] = stamp(time.Now())
+		}
+		res := tx.with(ctx).Model(&CallbackEvent{}).Where("id = ?", id).Updates(set)
+		if res.Error != nil {
+			return fmt.Errorf("link event %d to session %s: %w", id, sessionID, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("link event %d: %w", id, ErrNotFound)
+		}
+		return nil
+	})
+}
+
+// ListEventsSince returns the session's callbacks linked or changed after
+// the session's change counter was afterSeq, in the order they arrived.
+func (s *Store) ListEventsSince(ctx context.Context, sessionID string, afterSeq int64) ([]CallbackEvent, error) {
+	var rows []CallbackEvent
+	err := s.with(ctx).Where("session_id = ? AND seq > ?", sessionID, afterSeq).Order("id").Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("list events of session %s: %w", sessionID, err)
+	}
+	return rows, nil
+}
+
+// CountEvents returns how many callbacks are stored in all.
+func (s *Store) CountEvents(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.with(ctx).Model(&CallbackEvent{}).Count(&n).Error
+	return n, err
+}

@@ -1,0 +1,119 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm/clause"
+)
+
+// AddMessage appends a message to its session's transcript and fills in its
+// id. A message that names an EventID is added once: a second call with the
+// same EventID changes nothing and reports false.
+func (s *Store) AddMessage(ctx context.Context, m *Message) (bool, error) {
+	inserted := false
+	err := s.Transaction(ctx, func(tx *Store) error {
+		if m.EventID != "" {
+			var existing Message
+			err := tx.with(ctx).Where("event_id = ?", m.EventID).Take(&existing).Error
+			if err == nil {
+				*m = existing
+				return nil
+			}
+			if !errors.Is(notFound(err), ErrNotFound) {
+				return err
+			}
+		}
+		seq, err := tx.bumpSeq(ctx, m.SessionID)
+		if err != nil {
+			return err
+		}
+		if m.CreatedAt.IsZero() {
+			m.CreatedAt = time.Now()
+		}
+		m.CreatedAt = stamp(m.CreatedAt)
+		m.UpdatedAt = m.CreatedAt
+		m.Seq = seq
+		res := tx.with(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(m)
+		if res.Error != nil {
+			return res.Error
+		}
+		inserted = res.RowsAffected == 1
+		if inserted && m.Direction != DirectionSystem {
+			err := tx.with(ctx).Exec("UPDATE sessions SET message_count = message_count + 1, last_activity_at = CASE WHEN last_activity_at < ? THEN ? ELSE last_activity_at END WHERE id = ?",
+				m.CreatedAt, m.CreatedAt, m.SessionID).Error
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("add message to session %s: %w", m.SessionID, err)
+	}
+	return inserted, nil
+}
+
+// GetMessage returns one message.
+func (s *Store) GetMessage(ctx context.Context, id int64) (Message, error) {
+	var m Message
+	err := s.with(ctx).Where("id = ?", id).Take(&m).Error
+	return m, notFound(err)
+}
+
+// UpdateMessageStatus records how a customer message fared. An empty
+// alvariaMessageID leaves the recorded one as it is.
+func (s *Store) UpdateMessageStatus(ctx context.Context, id int64, status, detail, alvariaMessageID string) error {
+	return s.Transaction(ctx, func(tx *Store) error {
+		m, err := tx.GetMessage(ctx, id)
+		if err != nil {
+			return fmt.Errorf("update message %d: %w", id, err)
+		}
+		seq, err := tx.bumpSeq(ctx, m.SessionID)
+		if err != nil {
+			return err
+		}
+		set := map[string]any{"status": status, "status_detail": detail, "seq": seq, "updated_at": stamp(time.Now())}
+		if alvariaMessageID != "" {
+			set["alvaria_message_id"] = alvariaMessageID
+		}
+		return tx.with(ctx).Model(&Message{}).Where("id = ?", id).Updates(set).Error
+	})
+}
+
+// FailMessageByAlvariaID marks the session's message with Alvaria's
+// messageId failed, as a MESSAGE_STATUS callback says. ErrNotFound means no
+// message has that messageId yet.
+func (s *Store) FailMessageByAlvariaID(ctx context.Context, sessionID, alvariaMessageID, detail string) (Message, error) {
+	var m Message
+	err := s.Transaction(ctx, func(tx *Store) error {
+		err := tx.with(ctx).Where("session_id = ? AND alvaria_message_id = ?", sessionID, alvariaMessageID).Take(&m).Error
+		if err != nil {
+			return notFound(err)
+		}
+		if err := tx.UpdateMessageStatus(ctx, m.ID, MessageFailed, detail, ""); err != nil {
+			return err
+		}
+		m, err = tx.GetMessage(ctx, m.ID)
+		return err
+	})
+	return m, err
+}
+
+// ListMessages returns a session's whole transcript in the order it was written.
+func (s *Store) ListMessages(ctx context.Context, sessionID string) ([]Message, error) {
+	return s.ListMessagesSince(ctx, sessionID, 0)
+}
+
+// ListMessagesSince returns the session's messages added or changed after
+// the session's change counter was afterSeq.
+func (s *Store) ListMessagesSince(ctx context.Context, sessionID string, afterSeq int64) ([]Message, error) {
+	var rows []Message
+	err := s.with(ctx).Where("session_id = ? AND seq > ?", sessionID, afterSeq).Order("id").Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("list messages of session %s: %w", sessionID, err)
+	}
+	return rows, nil
+}

@@ -1,0 +1,72 @@
+package store_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/parley-dev/parley/store"
+	"github.com/parley-dev/parley/store/storetest"
+)
+
+func TestAddMessageOncePerEvent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := t.Context()
+		s := newSession(t, st, "Ada", t0)
+		for i := range 2 {
+			m := store.Message{SessionID: s.ID, Direction: store.DirectionAgent, Text: "hello", EventID: "e-1", Status: store.MessageReceived}
+			inserted, err := st.AddMessage(ctx, &m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if inserted != (i == 0) || m.ID == 0 {
+				t.Fatalf("attempt %d: inserted=%v id=%d", i, inserted, m.ID)
+			}
+		}
+		note := store.Message{SessionID: s.ID, Direction: store.DirectionSystem, Text: "joined", Status: store.MessageReceived}
+		if _, err := st.AddMessage(ctx, &note); err != nil {
+			t.Fatal(err)
+		}
+		ms, err := st.ListMessages(ctx, s.ID)
+		if err != nil || len(ms) != 2 {
+			t.Fatalf("messages = %d, %v", len(ms), err)
+		}
+		got, _ := st.GetSession(ctx, s.ID)
+		if got.MessageCount != 1 {
+			t.Fatalf("message count = %d, want 1 (system notes do not count)", got.MessageCount)
+		}
+		bad := store.Message{SessionID: "nope", Direction: store.DirectionAgent, Status: store.MessageReceived}
+		if _, err := st.AddMessage(ctx, &bad); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("message for a missing session: %v", err)
+		}
+	})
+}
+
+func TestMessageStatusAndChangesSince(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := t.Context()
+		s := newSession(t, st, "Ada", t0)
+		m := store.Message{SessionID: s.ID, Direction: store.DirectionCustomer, Text: "hi", Status: store.MessageSending}
+		if _, err := st.AddMessage(ctx, &m); err != nil {
+			t.Fatal(err)
+		}
+		other := store.Message{SessionID: s.ID, Direction: store.DirectionCustomer, Text: "second", Status: store.MessageSending}
+		if _, err := st.AddMessage(ctx, &other); err != nil {
+			t.Fatal(err)
+		}
+		before, _ := st.GetSession(ctx, s.ID)
+		if err := st.UpdateMessageStatus(ctx, m.ID, store.MessageSent, "", "msg-1"); err != nil {
+			t.Fatal(err)
+		}
+		changed, err := st.ListMessagesSince(ctx, s.ID, before.Seq)
+		if err != nil || len(changed) != 1 || changed[0].ID != m.ID || changed[0].Status != store.MessageSent || changed[0].AlvariaMessageID != "msg-1" {
+			t.Fatalf("changes since %d: %+v %v", before.Seq, changed, err)
+		}
+		failed, err := st.FailMessageByAlvariaID(ctx, s.ID, "msg-1", "Session does not exist")
+		if err != nil || failed.Status != store.MessageFailed || failed.StatusDetail != "Session does not exist" || failed.AlvariaMessageID != "msg-1" {
+			t.Fatalf("fail by alvaria id: %+v %v", failed, err)
+		}
+		if _, err := st.FailMessageByAlvariaID(ctx, s.ID, "msg-unknown", "x"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("unknown messageId: %v", err)
+		}
+	})
+}

@@ -1,0 +1,96 @@
+package store
+
+import "time"
+
+// Session states as stored. Ended and Failed are terminal: nothing that
+// arrives later makes such a session live again.
+const (
+	SessionPending   = "pending"
+	SessionActive    = "active"
+	SessionConnected = "connected"
+	SessionEnded     = "ended"
+	SessionFailed    = "failed"
+)
+
+// Terminal reports whether a session in this state is over for good.
+func Terminal(state string) bool { return state == SessionEnded || state == SessionFailed }
+
+// Message directions.
+const (
+	DirectionCustomer = "customer"
+	DirectionAgent    = "agent"
+	DirectionSystem   = "system"
+)
+
+// Message delivery statuses. Customer messages go sending → sent or failed;
+// messages from Alvaria are received.
+const (
+	MessageSending  = "sending"
+	MessageSent     = "sent"
+	MessageFailed   = "failed"
+	MessageReceived = "received"
+)
+
+// Session is one Server Messaging session Parley started.
+type Session struct {
+	ID               string // ours, a UUIDv7, so ids sort by creation
+	AlvariaSessionID string
+	Connection       string // which Alvaria: "simulator" or the API URL's host
+	WorkTypeID       string
+	ContactName      string
+	Integration      string
+	State            string
+	StateDetail      string // why it failed, in Alvaria's words
+	AgentAlias       string
+	StartedBy        string
+	MessageCount     int // customer and agent messages, not system notes
+	Seq              int64
+	CreatedAt        time.Time
+	LastActivityAt   time.Time
+	EndedAt          *time.Time
+}
+
+// Message is one line of a transcript.
+type Message struct {
+	ID               int64
+	SessionID        string
+	Direction        string
+	SenderID         string // the agent's senderId, or who typed a customer message
+	Text             string
+	AttachmentType   string
+	AttachmentURL    string
+	AlvariaMessageID string
+	EventID          string // the callback that brought it, if any
+	Status           string
+	StatusDetail     string
+	Seq              int64
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+// CallbackEvent is a callback as received, kept whole for the timeline.
+type CallbackEvent struct {
+	ID               int64
+	EventID          string
+	Type             string
+	AlvariaSessionID string
+	SessionID        *string // nil until the session it names is known
+	Payload          string
+	Verified         bool
+	VerifyDetail     string
+	ParseError       string
+	Seq              int64
+	ReceivedAt       time.Time
+	AppliedAt        *time.Time
+}
+
+// AuditEntry records who did what.
+type AuditEntry struct {
+	ID         int64
+	At         time.Time
+	Actor      string
+	Action     string
+	Target     string
+	Detail     string
+	ClientAddr string
+}

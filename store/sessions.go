@@ -1,0 +1,174 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// CreateSession stores a new session and fills in its id.
+func (s *Store) CreateSession(ctx context.Context, sess *Session) error {
+	if sess.ID == "" {
+		id, err := uuid.NewV7()
+		if err != nil {
+			return fmt.Errorf("new session id: %w", err)
+		}
+		sess.ID = id.String()
+	}
+	if sess.CreatedAt.IsZero() {
+		sess.CreatedAt = time.Now()
+	}
+	if sess.LastActivityAt.IsZero() {
+		sess.LastActivityAt = sess.CreatedAt
+	}
+	sess.CreatedAt, sess.LastActivityAt, sess.EndedAt = stamp(sess.CreatedAt), stamp(sess.LastActivityAt), stampPtr(sess.EndedAt)
+	if err := s.with(ctx).Create(sess).Error; err != nil {
+		return fmt.Errorf("create session: %w", err)
+	}
+	return nil
+}
+
+// GetSession returns the session with our id.
+func (s *Store) GetSession(ctx context.Context, id string) (Session, error) {
+	var sess Session
+	err := s.with(ctx).Where("id = ?", id).Take(&sess).Error
+	return sess, notFound(err)
+}
+
+// GetSessionByAlvariaID returns the session Alvaria knows by sessionId.
+func (s *Store) GetSessionByAlvariaID(ctx context.Context, alvariaID string) (Session, error) {
+	var sess Session
+	if alvariaID == "" {
+		return sess, ErrNotFound
+	}
+	err := s.with(ctx).Where("alvaria_session_id = ?", alvariaID).Take(&sess).Error
+	return sess, notFound(err)
+}
+
+// SessionUpdate changes a session; nil fields stay as they are.
+type SessionUpdate struct {
+	State          *string
+	StateDetail    *string
+	AgentAlias     *string
+	WorkTypeID     *string
+	EndedAt        *time.Time
+	LastActivityAt time.Time // moves forward only
+}
+
+// UpdateSession applies u. A session that has ended or failed keeps that
+// state and its end time whatever u says: callbacks can arrive out of order,
+// and a late AGENT_JOINED must not bring a finished session back.
+func (s *Store) UpdateSession(ctx context.Context, id string, u SessionUpdate) error {
+	return s.Transaction(ctx, func(tx *Store) error {
+		cur, err := tx.GetSession(ctx, id)
+		if err != nil {
+			return fmt.Errorf("update session %s: %w", id, err)
+		}
+		seq, err := tx.bumpSeq(ctx, id)
+		if err != nil {
+			return err
+		}
+		set := map[string]any{"seq": seq}
+		if u.State != nil && !Terminal(cur.State) {
+			set["state"] = *u.State
+			if Terminal(*u.State) && u.EndedAt != nil {
+				set["ended_at"] = stamp(*u.EndedAt)
+			}
+		}
+		if u.StateDetail != nil && !Terminal(cur.State) {
+			set["state_detail"] = *u.StateDetail
+		}
+		if u.AgentAlias != nil && !Terminal(cur.State) {
+			set["agent_alias"] = *u.AgentAlias
+		}
+		if u.WorkTypeID != nil && !Terminal(cur.State) {
+			set["work_type_id"] = *u.WorkTypeID
+		}
+		if !u.LastActivityAt.IsZero() && u.LastActivityAt.After(cur.LastActivityAt) {
+			set["last_activity_at"] = stamp(u.LastActivityAt)
+		}
+		if err := tx.with(ctx).Model(&Session{}).Where("id = ?", id).Updates(set).Error; err != nil {
+			return fmt.Errorf("update session %s: %w", id, err)
+		}
+		return nil
+	})
+}
+
+// SessionFilter selects sessions for the list, newest first.
+type SessionFilter struct {
+	States      []string  // any of these; empty for all
+	CreatedFrom time.Time // inclusive; zero for no bound
+	CreatedTo   time.Time // exclusive; zero for no bound
+	Search      string    // part of the contact name, or an Alvaria sessionId
+	Limit       int       // 1..200; 0 means 50
+	After       *SessionCursor
+}
+
+// SessionPage is one page of sessions and the cursor of the next, if any.
+type SessionPage struct {
+	Sessions []Session
+	Next     *SessionCursor
+}
+
+const (
+	defaultPageSize = 50
+	maxPageSize     = 200
+)
+
+// ListSessions returns one page of sessions, newest first, using keyset
+// pagination so a page costs the same however deep it is.
+func (s *Store) ListSessions(ctx context.Context, f SessionFilter) (SessionPage, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultPageSize
+	}
+	limit = min(limit, maxPageSize)
+	q := s.with(ctx).Model(&Session{})
+	if len(f.States) > 0 {
+		q = q.Where("state IN ?", f.States)
+	}
+	if !f.CreatedFrom.IsZero() {
+		q = q.Where("created_at >= ?", stamp(f.CreatedFrom))
+	}
+	if !f.CreatedTo.IsZero() {
+		q = q.Where("created_at < ?", stamp(f.CreatedTo))
+	}
+	if term := strings.TrimSpace(f.Search); term != "" {
+		q = q.Where("(LOWER(contact_name) LIKE ? ESCAPE '\\' OR alvaria_session_id = ?)", "%"+likeEscape(strings.ToLower(term))+"%", term)
+	}
+	if c := f.After; c != nil {
+		at := stamp(c.CreatedAt)
+		q = q.Where("(created_at < ? OR (created_at = ? AND id < ?))", at, at, c.ID)
+	}
+	var rows []Session
+	if err := q.Order("created_at DESC, id DESC").Limit(limit + 1).Find(&rows).Error; err != nil {
+		return SessionPage{}, fmt.Errorf("list sessions: %w", err)
+	}
+	page := SessionPage{Sessions: rows}
+	if len(rows) > limit {
+		page.Sessions = rows[:limit]
+		last := page.Sessions[limit-1]
+		page.Next = &SessionCursor{CreatedAt: last.CreatedAt, ID: last.ID}
+	}
+	return page, nil
+}
+
+// ListSessionsActiveSince returns sessions with activity at or after since,
+// newest first, at most limit of them.
+func (s *Store) ListSessionsActiveSince(ctx context.Context, since time.Time, limit int) ([]Session, error) {
+	var rows []Session
+	err := s.with(ctx).Where("last_activity_at >= ?", stamp(since)).
+		Order("created_at DESC, id DESC").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("list sessions active since %s: %w", since, err)
+	}
+	return rows, nil
+}
+
+// likeEscape makes user input match literally inside a LIKE pattern.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

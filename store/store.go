@@ -1,0 +1,103 @@
+// Package store keeps Parley's sessions, transcripts, callback events and
+// audit trail. The same code runs on SQLite (the embedded default) and
+// Postgres; every query takes a context.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// ErrNotFound means the row asked for does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Dialects a Store runs on.
+const (
+	DialectSQLite   = "sqlite"
+	DialectPostgres = "postgres"
+)
+
+// Store is the database. A Store handed to a Transaction callback runs its
+// queries inside that transaction.
+type Store struct {
+	db      *gorm.DB
+	dialect string
+	log     *slog.Logger
+}
+
+// Dialect names the database engine: "sqlite" or "postgres".
+func (s *Store) Dialect() string { return s.dialect }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	db, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return db.PingContext(ctx)
+}
+
+// Close releases the database connections.
+func (s *Store) Close() error {
+	db, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return db.Close()
+}
+
+// SQL exposes the connection pool for migrations and test fixtures.
+func (s *Store) SQL() (*sql.DB, error) { return s.db.DB() }
+
+// Transaction runs fn in one transaction: all of its writes land, or none.
+// Transactions nest as savepoints.
+func (s *Store) Transaction(ctx context.Context, fn func(tx *Store) error) error {
+	return s.db.WithContext(ctx).Transaction(func(gtx *gorm.DB) error {
+		return fn(&Store{db: gtx, dialect: s.dialect, log: s.log})
+	})
+}
+
+func (s *Store) with(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
+
+// stamp is the one form times take in the database: UTC to the microsecond,
+// which both engines keep exactly, so cursors compare equal after a round trip.
+func stamp(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+func stampPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := stamp(*t)
+	return &v
+}
+
+// notFound turns GORM's miss into ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// bumpSeq advances a session's change counter and returns the new value.
+// Every row that changes what a session shows is stamped with it, so a page
+// can ask for everything after the number it has. The UPDATE locks the
+// session row until the transaction ends, so numbers are handed out in
+// commit order per session.
+func (s *Store) bumpSeq(ctx context.Context, sessionID string) (int64, error) {
+	var seq int64
+	res := s.with(ctx).Raw("UPDATE sessions SET seq = seq + 1 WHERE id = ? RETURNING seq", sessionID).Scan(&seq)
+	if res.Error != nil {
+		return 0, fmt.Errorf("advance seq of session %s: %w", sessionID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return 0, fmt.Errorf("advance seq of session %s: %w", sessionID, ErrNotFound)
+	}
+	return seq, nil
+}

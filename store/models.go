@@ -48,6 +48,56 @@ type Session struct {
 	CreatedAt        time.Time
 	LastActivityAt   time.Time
 	EndedAt          *time.Time
+	Verdict          string // QA's verdict: one of the Verdict* constants, or empty
+	ReviewNotes      string
+	ReviewedBy       string
+	ReviewedAt       *time.Time
+}
+
+// QA verdicts.
+const (
+	VerdictPass        = "pass"
+	VerdictFail        = "fail"
+	VerdictNeedsReview = "needs_review"
+)
+
+// Roles. An operator runs conversations, QA reviews them, an admin does
+// everything and manages people.
+const (
+	RoleOperator = "operator"
+	RoleQA       = "qa"
+	RoleAdmin    = "admin"
+)
+
+// User is a person who signs in to the console.
+type User struct {
+	ID           int64
+	Username     string
+	PasswordHash string
+	Role         string
+	Disabled     bool
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// WebSession is a signed-in browser. Only a hash of its cookie is stored.
+type WebSession struct {
+	TokenHash  string `gorm:"primaryKey"`
+	UserID     int64
+	CSRFToken  string `gorm:"column:csrf_token"`
+	ClientAddr string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+}
+
+// ReviewChange is one change of a session's QA review.
+type ReviewChange struct {
+	ID        int64
+	SessionID string
+	Verdict   string
+	Notes     string
+	Author    string
+	At        time.Time
 }
 
 // Message is one line of a transcript.

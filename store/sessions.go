@@ -102,7 +102,8 @@ type SessionFilter struct {
 	States      []string  // any of these; empty for all
 	CreatedFrom time.Time // inclusive; zero for no bound
 	CreatedTo   time.Time // exclusive; zero for no bound
-	Search      string    // part of the contact name, or an Alvaria sessionId
+	Search      string    // part of the contact name or of a message, or an Alvaria sessionId
+	Verdict     string    // a Verdict* constant, "none" for unreviewed, or empty for any
 	Limit       int       // 1..200; 0 means 50
 	After       *SessionCursor
 }
@@ -136,8 +137,17 @@ func (s *Store) ListSessions(ctx context.Context, f SessionFilter) (SessionPage,
 	if !f.CreatedTo.IsZero() {
 		q = q.Where("created_at < ?", stamp(f.CreatedTo))
 	}
+	switch f.Verdict {
+	case "":
+	case "none":
+		q = q.Where("verdict = ''")
+	default:
+		q = q.Where("verdict = ?", f.Verdict)
+	}
 	if term := strings.TrimSpace(f.Search); term != "" {
-		q = q.Where("(LOWER(contact_name) LIKE ? ESCAPE '\\' OR alvaria_session_id = ?)", "%"+likeEscape(strings.ToLower(term))+"%", term)
+		like := "%" + likeEscape(strings.ToLower(term)) + "%"
+		q = q.Where(`(LOWER(contact_name) LIKE ? ESCAPE '\' OR alvaria_session_id = ?
+			OR EXISTS (SELECT 1 FROM messages m WHERE m.session_id = sessions.id AND m.direction <> 'system' AND LOWER(m.text) LIKE ? ESCAPE '\'))`, like, term, like)
 	}
 	if c := f.After; c != nil {
 		at := stamp(c.CreatedAt)

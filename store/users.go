@@ -1,0 +1,111 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// CreateUser stores a new user and fills in its id.
+func (s *Store) CreateUser(ctx context.Context, u *User) error {
+	now := stamp(time.Now())
+	u.CreatedAt, u.UpdatedAt = now, now
+	if err := s.with(ctx).Create(u).Error; err != nil {
+		return fmt.Errorf("create user %s: %w", u.Username, err)
+	}
+	return nil
+}
+
+// GetUser returns the user with the id.
+func (s *Store) GetUser(ctx context.Context, id int64) (User, error) {
+	var u User
+	err := s.with(ctx).Where("id = ?", id).Take(&u).Error
+	return u, notFound(err)
+}
+
+// GetUserByName returns the user with the username.
+func (s *Store) GetUserByName(ctx context.Context, username string) (User, error) {
+	var u User
+	err := s.with(ctx).Where("username = ?", username).Take(&u).Error
+	return u, notFound(err)
+}
+
+// ListUsers returns every user by name.
+func (s *Store) ListUsers(ctx context.Context) ([]User, error) {
+	var rows []User
+	if err := s.with(ctx).Order("username").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return rows, nil
+}
+
+// CountUsers returns how many users exist.
+func (s *Store) CountUsers(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.with(ctx).Model(&User{}).Count(&n).Error
+	return n, err
+}
+
+// UserUpdate changes a user; nil fields stay as they are.
+type UserUpdate struct {
+	Role         *string
+	Disabled     *bool
+	PasswordHash *string
+}
+
+// UpdateUser applies u to the user with the id.
+func (s *Store) UpdateUser(ctx context.Context, id int64, u UserUpdate) error {
+	set := map[string]any{"updated_at": stamp(time.Now())}
+	if u.Role != nil {
+		set["role"] = *u.Role
+	}
+	if u.Disabled != nil {
+		set["disabled"] = *u.Disabled
+	}
+	if u.PasswordHash != nil {
+		set["password_hash"] = *u.PasswordHash
+	}
+	res := s.with(ctx).Model(&User{}).Where("id = ?", id).Updates(set)
+	if res.Error != nil {
+		return fmt.Errorf("update user %d: %w", id, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("update user %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// CreateWebSession records a signed-in browser.
+func (s *Store) CreateWebSession(ctx context.Context, ws *WebSession) error {
+	now := stamp(time.Now())
+	ws.CreatedAt, ws.LastSeenAt = now, now
+	if err := s.with(ctx).Create(ws).Error; err != nil {
+		return fmt.Errorf("create web session: %w", err)
+	}
+	return nil
+}
+
+// GetWebSession returns the signed-in browser with the token hash and its user.
+func (s *Store) GetWebSession(ctx context.Context, tokenHash string) (WebSession, User, error) {
+	var ws WebSession
+	if err := s.with(ctx).Where("token_hash = ?", tokenHash).Take(&ws).Error; err != nil {
+		return ws, User{}, notFound(err)
+	}
+	u, err := s.GetUser(ctx, ws.UserID)
+	return ws, u, err
+}
+
+// TouchWebSession records that the browser was seen at t.
+func (s *Store) TouchWebSession(ctx context.Context, tokenHash string, t time.Time) error {
+	return s.with(ctx).Model(&WebSession{}).Where("token_hash = ?", tokenHash).Update("last_seen_at", stamp(t)).Error
+}
+
+// DeleteWebSession signs a browser out.
+func (s *Store) DeleteWebSession(ctx context.Context, tokenHash string) error {
+	return s.with(ctx).Where("token_hash = ?", tokenHash).Delete(&WebSession{}).Error
+}
+
+// DeleteUserWebSessions signs all of a user's browsers out.
+func (s *Store) DeleteUserWebSessions(ctx context.Context, userID int64) error {
+	return s.with(ctx).Where("user_id = ?", userID).Delete(&WebSession{}).Error
+}

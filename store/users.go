@@ -77,8 +77,11 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, u UserUpdate) error {
 
 // CreateWebSession records a signed-in browser.
 func (s *Store) CreateWebSession(ctx context.Context, ws *WebSession) error {
-	now := stamp(time.Now())
-	ws.CreatedAt, ws.LastSeenAt = now, now
+	if ws.CreatedAt.IsZero() {
+		ws.CreatedAt = time.Now()
+	}
+	ws.CreatedAt = stamp(ws.CreatedAt)
+	ws.LastSeenAt = ws.CreatedAt
 	if err := s.with(ctx).Create(ws).Error; err != nil {
 		return fmt.Errorf("create web session: %w", err)
 	}

@@ -1,0 +1,111 @@
+package accounts
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/parley-dev/parley/store"
+)
+
+// Audited actions.
+const (
+	ActionSignIn       = "sign-in"
+	ActionSignInFailed = "sign-in-failed"
+	ActionSignOut      = "sign-out"
+	ActionSessionStart = "session-start"
+	ActionMessageSend  = "message-send"
+	ActionSessionEnd   = "session-end"
+	ActionReview       = "review"
+	ActionExport       = "export"
+	ActionUserCreate   = "user-create"
+	ActionUserRole     = "user-role"
+	ActionUserDisable  = "user-disable"
+	ActionUserEnable   = "user-enable"
+	ActionUserPassword = "user-password"
+)
+
+// Actions lists the audited actions in the order a filter offers them.
+var Actions = []string{
+	ActionSignIn, ActionSignInFailed, ActionSignOut, ActionSessionStart, ActionMessageSend, ActionSessionEnd,
+	ActionReview, ActionExport, ActionUserCreate, ActionUserRole, ActionUserDisable, ActionUserEnable, ActionUserPassword,
+}
+
+// AuditQuery selects audit entries. Dates are whole UTC days, To inclusive.
+type AuditQuery struct {
+	Actor    string
+	Action   string
+	From     string
+	To       string
+	BeforeID int64
+	All      bool // every match, for exports
+}
+
+// AuditPage is a page of the trail, newest first.
+type AuditPage struct {
+	Entries  []store.AuditEntry
+	BeforeID int64 // cursor of the next page; 0 on the last
+}
+
+// InputError names the fields that are wrong.
+type InputError struct{ Fields map[string]string }
+
+func (e *InputError) Error() string {
+	for f, p := range e.Fields {
+		return f + ": " + p
+	}
+	return "bad input"
+}
+
+const auditPageSize = 100
+
+// Audit returns a page of the audit trail.
+func (svc *Service) Audit(ctx context.Context, q AuditQuery) (AuditPage, error) {
+	f := store.AuditFilter{Actor: q.Actor, Action: q.Action, BeforeID: q.BeforeID, Limit: auditPageSize + 1}
+	if q.All {
+		f.Limit = -1
+	}
+	var err error
+	if f.From, err = parseDay("from", q.From); err != nil {
+		return AuditPage{}, err
+	}
+	if f.To, err = parseDay("to", q.To); err != nil {
+		return AuditPage{}, err
+	}
+	if !f.To.IsZero() {
+		f.To = f.To.Add(24 * time.Hour)
+	}
+	if q.Action != "" && !contains(Actions, q.Action) {
+		return AuditPage{}, &InputError{Fields: map[string]string{"action": fmt.Sprintf("there is no audited action %q", q.Action)}}
+	}
+	rows, err := svc.store.ListAudit(ctx, f)
+	if err != nil {
+		return AuditPage{}, err
+	}
+	page := AuditPage{Entries: rows}
+	if !q.All && len(rows) > auditPageSize {
+		page.Entries = rows[:auditPageSize]
+		page.BeforeID = page.Entries[auditPageSize-1].ID
+	}
+	return page, nil
+}
+
+func parseDay(field, v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.DateOnly, v)
+	if err != nil {
+		return time.Time{}, &InputError{Fields: map[string]string{field: fmt.Sprintf("%q is not a date like 2026-11-24", v)}}
+	}
+	return t, nil
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,137 @@
+package accounts
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/parley-dev/parley/store"
+)
+
+// ThrottledError means too many failed sign-ins: try again after Wait.
+type ThrottledError struct{ Wait time.Duration }
+
+func (e *ThrottledError) Error() string {
+	return fmt.Sprintf("too many failed sign-ins; try again in %s", e.Wait.Round(time.Second))
+}
+
+// SignedIn is a new browser session: Token goes in the cookie, CSRF in forms.
+type SignedIn struct {
+	Token     string
+	CSRFToken string
+	User      Principal
+}
+
+// dummyHash makes a sign-in for an unknown user cost as much as a real one,
+// so timing does not tell which usernames exist.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("parley-dummy-password"), bcrypt.DefaultCost)
+
+// SignIn checks a username and password and opens a browser session. Every
+// attempt is audited; failures from one address or for one user are slowed.
+func (svc *Service) SignIn(ctx context.Context, username, password, addr string) (SignedIn, error) {
+	keys := []string{"user:" + username, "addr:" + addr}
+	if wait := svc.throttle.wait(keys...); wait > 0 {
+		svc.Record(ctx, Actor{Username: username, Addr: addr}, ActionSignInFailed, username, "throttled")
+		return SignedIn{}, &ThrottledError{Wait: wait}
+	}
+	u, err := svc.store.GetUserByName(ctx, username)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return SignedIn{}, fmt.Errorf("sign in %s: %w", username, err)
+	}
+	hash := []byte(u.PasswordHash)
+	if u.ID == 0 {
+		hash = dummyHash
+	}
+	match := bcrypt.CompareHashAndPassword(hash, []byte(password)) == nil
+	if u.ID == 0 || !match || u.Disabled {
+		svc.throttle.fail(keys...)
+		reason := "wrong password"
+		switch {
+		case u.ID == 0:
+			reason = "unknown user"
+		case u.Disabled && match:
+			reason = "user disabled"
+		}
+		svc.Record(ctx, Actor{Username: username, Addr: addr}, ActionSignInFailed, username, reason)
+		return SignedIn{}, ErrBadCredentials
+	}
+	svc.throttle.succeed(keys...)
+	token, csrf := randomToken(), randomToken()
+	ws := store.WebSession{TokenHash: hashToken(token), UserID: u.ID, CSRFToken: csrf, ClientAddr: addr, CreatedAt: svc.now()}
+	if err := svc.store.CreateWebSession(ctx, &ws); err != nil {
+		return SignedIn{}, fmt.Errorf("sign in %s: %w", username, err)
+	}
+	p := principal(u)
+	if err := svc.Record(ctx, Actor{Username: u.Username, Addr: addr}, ActionSignIn, u.Username, ""); err != nil {
+		return SignedIn{}, err
+	}
+	return SignedIn{Token: token, CSRFToken: csrf, User: p}, nil
+}
+
+// Authenticate returns who holds the cookie token and the session's CSRF
+// token. Disabled users, idle sessions and sessions past their absolute
+// lifetime are signed out.
+func (svc *Service) Authenticate(ctx context.Context, token string) (Principal, string, error) {
+	if token == "" {
+		return Principal{}, "", ErrSignedOut
+	}
+	h := hashToken(token)
+	ws, u, err := svc.store.GetWebSession(ctx, h)
+	if errors.Is(err, store.ErrNotFound) {
+		return Principal{}, "", ErrSignedOut
+	}
+	if err != nil {
+		return Principal{}, "", fmt.Errorf("authenticate: %w", err)
+	}
+	now := svc.now()
+	if u.Disabled || now.Sub(ws.LastSeenAt) > svc.idle || now.Sub(ws.CreatedAt) > svc.absolute {
+		if err := svc.store.DeleteWebSession(ctx, h); err != nil {
+			svc.log.Warn("delete expired web session", "err", err)
+		}
+		return Principal{}, "", ErrSignedOut
+	}
+	// Writing on every request would make reads write; a minute is precise
+	// enough for an idle timeout measured in hours.
+	if now.Sub(ws.LastSeenAt) > time.Minute {
+		if err := svc.store.TouchWebSession(ctx, h, now); err != nil {
+			svc.log.Warn("touch web session", "err", err)
+		}
+	}
+	return principal(u), ws.CSRFToken, nil
+}
+
+// SignOut ends the browser session that holds token.
+func (svc *Service) SignOut(ctx context.Context, token string, a Actor) error {
+	if err := svc.store.DeleteWebSession(ctx, hashToken(token)); err != nil {
+		return fmt.Errorf("sign out: %w", err)
+	}
+	return svc.Record(ctx, a, ActionSignOut, a.Username, "")
+}
+
+// ValidCSRF compares a submitted token with the session's in constant time.
+func ValidCSRF(want, got string) bool {
+	return want != "" && subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
+}
+
+func principal(u store.User) Principal {
+	return Principal{ID: u.ID, Username: u.Username, Role: u.Role}
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}

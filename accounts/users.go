@@ -1,0 +1,152 @@
+package accounts
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/parley-dev/parley/store"
+)
+
+// MinPasswordLength is the shortest password accepted.
+const MinPasswordLength = 10
+
+var usernamePattern = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9._@-]{1,63}$`)
+
+// Bootstrap creates the first admin when there are no users. With an empty
+// password it generates a strong one and returns it, to be shown once.
+func (svc *Service) Bootstrap(ctx context.Context, username, password string) (generated string, err error) {
+	n, err := svc.store.CountUsers(ctx)
+	if err != nil {
+		return "", fmt.Errorf("count users: %w", err)
+	}
+	if n > 0 {
+		return "", nil
+	}
+	if password == "" {
+		password = generatePassword()
+		generated = password
+	}
+	if err := svc.createUser(ctx, Actor{Username: "parley"}, username, password, store.RoleAdmin); err != nil {
+		return "", fmt.Errorf("create first admin: %w", err)
+	}
+	return generated, nil
+}
+
+// ListUsers returns every user.
+func (svc *Service) ListUsers(ctx context.Context) ([]store.User, error) {
+	return svc.store.ListUsers(ctx)
+}
+
+// CreateUser adds a person with a role.
+func (svc *Service) CreateUser(ctx context.Context, a Actor, username, password, role string) error {
+	return svc.createUser(ctx, a, strings.TrimSpace(username), password, role)
+}
+
+func (svc *Service) createUser(ctx context.Context, a Actor, username, password, role string) error {
+	problems := map[string]string{}
+	if !usernamePattern.MatchString(username) {
+		problems["username"] = "use 2 to 64 letters, digits, dots, dashes, underscores or @"
+	}
+	if len(password) < MinPasswordLength {
+		problems["password"] = fmt.Sprintf("use at least %d characters", MinPasswordLength)
+	}
+	if !slices.Contains(Roles, role) {
+		problems["role"] = fmt.Sprintf("%q is not a role; use operator, qa or admin", role)
+	}
+	if len(problems) > 0 {
+		return &InputError{Fields: problems}
+	}
+	if _, err := svc.store.GetUserByName(ctx, username); err == nil {
+		return &InputError{Fields: map[string]string{"username": fmt.Sprintf("%q is taken", username)}}
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		return fmt.Errorf("hash password: %w", err)
+	}
+	u := store.User{Username: username, PasswordHash: string(hash), Role: role}
+	if err := svc.store.CreateUser(ctx, &u); err != nil {
+		return err
+	}
+	return svc.Record(ctx, a, ActionUserCreate, username, "role "+role)
+}
+
+// SetRole changes a user's role.
+func (svc *Service) SetRole(ctx context.Context, a Actor, id int64, role string) error {
+	if !slices.Contains(Roles, role) {
+		return &InputError{Fields: map[string]string{"role": fmt.Sprintf("%q is not a role; use operator, qa or admin", role)}}
+	}
+	u, err := svc.user(ctx, id)
+	if err != nil {
+		return err
+	}
+	if u.Username == a.Username && role != store.RoleAdmin {
+		return &InputError{Fields: map[string]string{"role": "you cannot take the admin role from yourself"}}
+	}
+	if err := svc.store.UpdateUser(ctx, id, store.UserUpdate{Role: &role}); err != nil {
+		return err
+	}
+	return svc.Record(ctx, a, ActionUserRole, u.Username, u.Role+" → "+role)
+}
+
+// SetDisabled disables a user, signing out their browsers, or enables them.
+func (svc *Service) SetDisabled(ctx context.Context, a Actor, id int64, disabled bool) error {
+	u, err := svc.user(ctx, id)
+	if err != nil {
+		return err
+	}
+	if u.Username == a.Username && disabled {
+		return &InputError{Fields: map[string]string{"disabled": "you cannot disable yourself"}}
+	}
+	if err := svc.store.UpdateUser(ctx, id, store.UserUpdate{Disabled: &disabled}); err != nil {
+		return err
+	}
+	action := ActionUserEnable
+	if disabled {
+		action = ActionUserDisable
+		if err := svc.store.DeleteUserWebSessions(ctx, id); err != nil {
+			return fmt.Errorf("sign out %s: %w", u.Username, err)
+		}
+	}
+	return svc.Record(ctx, a, action, u.Username, "")
+}
+
+// ResetPassword sets a new password and signs the user's browsers out.
+func (svc *Service) ResetPassword(ctx context.Context, a Actor, id int64, password string) error {
+	if len(password) < MinPasswordLength {
+		return &InputError{Fields: map[string]string{"password": fmt.Sprintf("use at least %d characters", MinPasswordLength)}}
+	}
+	u, err := svc.user(ctx, id)
+	if err != nil {
+		return err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		return fmt.Errorf("hash password: %w", err)
+	}
+	h := string(hash)
+	if err := svc.store.UpdateUser(ctx, id, store.UserUpdate{PasswordHash: &h}); err != nil {
+		return err
+	}
+	if err := svc.store.DeleteUserWebSessions(ctx, id); err != nil {
+		return fmt.Errorf("sign out %s: %w", u.Username, err)
+	}
+	return svc.Record(ctx, a, ActionUserPassword, u.Username, "")
+}
+
+func (svc *Service) user(ctx context.Context, id int64) (store.User, error) {
+	u, err := svc.store.GetUser(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return u, ErrNotFound
+	}
+	return u, err
+}
+
+// generatePassword returns 26 base32 characters: 130 random bits.
+func generatePassword() string { return rand.Text() }

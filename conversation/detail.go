@@ -1,0 +1,83 @@
+package conversation
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/parley-dev/parley/store"
+)
+
+// Event is a stored callback as the timeline shows it.
+type Event struct {
+	store.CallbackEvent
+	// PrettyPayload is the raw JSON indented for reading, or the raw body
+	// as received when it is not JSON.
+	PrettyPayload string
+}
+
+// Detail is everything a session's page shows, or, from Changes, what
+// changed after a given sequence number.
+type Detail struct {
+	Session  Session
+	Messages []store.Message
+	Events   []Event
+	// Seq is the session's change counter at the time of reading; a page
+	// that has it asks for changes after it.
+	Seq int64
+	Now time.Time
+}
+
+// SessionDetail returns the whole session for its page.
+func (svc *Service) SessionDetail(ctx context.Context, sessionID string) (Detail, error) {
+	return svc.Changes(ctx, sessionID, 0)
+}
+
+// Changes returns the session and the messages and events that changed after
+// seq. Pages call it after every notice and after a reconnect, so whatever
+// happened while they were away appears, and appears once.
+func (svc *Service) Changes(ctx context.Context, sessionID string, afterSeq int64) (Detail, error) {
+	s, err := svc.session(ctx, sessionID)
+	if err != nil {
+		return Detail{}, err
+	}
+	d := Detail{Session: s, Seq: s.Seq, Now: svc.now()}
+	if d.Messages, err = svc.store.ListMessagesSince(ctx, sessionID, afterSeq); err != nil {
+		return Detail{}, fmt.Errorf("list messages of %s: %w", sessionID, err)
+	}
+	events, err := svc.store.ListEventsSince(ctx, sessionID, afterSeq)
+	if err != nil {
+		return Detail{}, fmt.Errorf("list events of %s: %w", sessionID, err)
+	}
+	for _, e := range events {
+		d.Events = append(d.Events, Event{CallbackEvent: e, PrettyPayload: prettyJSON(e.Payload)})
+	}
+	return d, nil
+}
+
+// Session returns one session for display.
+func (svc *Service) Session(ctx context.Context, sessionID string) (Session, error) {
+	return svc.session(ctx, sessionID)
+}
+
+func (svc *Service) session(ctx context.Context, sessionID string) (Session, error) {
+	s, err := svc.store.GetSession(ctx, sessionID)
+	if errors.Is(err, store.ErrNotFound) {
+		return Session{}, ErrNotFound
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("load session %s: %w", sessionID, err)
+	}
+	return svc.present(s), nil
+}
+
+func prettyJSON(raw string) string {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, []byte(raw), "", "  "); err != nil {
+		return raw
+	}
+	return buf.String()
+}

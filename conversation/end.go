@@ -1,0 +1,50 @@
+package conversation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/store"
+)
+
+// EndSession asks Alvaria to disconnect the session. The session becomes
+// Ended when Alvaria's SESSION_END arrives; if Alvaria no longer knows the
+// session it is marked Ended at once.
+func (svc *Service) EndSession(ctx context.Context, sessionID, by string) error {
+	s, err := svc.session(ctx, sessionID)
+	if err != nil {
+		return err
+	}
+	if !s.Live() {
+		return nil
+	}
+	err = svc.alvaria.DeleteSession(ctx, s.AlvariaSessionID)
+	var apiErr *alvaria.APIError
+	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound {
+		return svc.markEnded(ctx, s.ID, "Alvaria no longer knows this session; marked ended.")
+	}
+	if err != nil {
+		return alvariaError("end the session", err)
+	}
+	return nil
+}
+
+func (svc *Service) markEnded(ctx context.Context, sessionID, note string) error {
+	now := svc.now()
+	err := svc.store.Transaction(ctx, func(tx *store.Store) error {
+		if err := tx.UpdateSession(ctx, sessionID, store.SessionUpdate{State: ptr(store.SessionEnded), EndedAt: &now, LastActivityAt: now}); err != nil {
+			return err
+		}
+		return svc.note(ctx, tx, sessionID, note, "")
+	})
+	if err != nil {
+		return fmt.Errorf("mark session %s ended: %w", sessionID, err)
+	}
+	svc.changed(ctx, sessionID)
+	return nil
+}
+
+func ptr[T any](v T) *T { return &v }

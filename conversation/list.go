@@ -1,0 +1,165 @@
+package conversation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/parley-dev/parley/store"
+)
+
+// ListQuery selects a page of sessions. Dates are whole UTC days like
+// 2026-11-24, To inclusive; State is a display state or empty for all.
+type ListQuery struct {
+	Cursor string // opaque, from SessionList.Next; empty for the first page
+	Search string
+	State  string
+	From   string
+	To     string
+	Limit  int
+}
+
+// Filtered reports whether any filter is set.
+func (q ListQuery) Filtered() bool {
+	return q.Search != "" || q.State != "" || q.From != "" || q.To != ""
+}
+
+// SessionList is one page of sessions, newest first.
+type SessionList struct {
+	Sessions []Session
+	Next     string // cursor of the next page; empty on the last
+	Now      time.Time
+}
+
+// States lists the display states in the order a filter offers them.
+var States = []string{StatePending, StateActive, StateConnected, StateEnded, StateFailed, StateExpired}
+
+// ErrBadCursor means the page cursor in a link was tampered with or truncated.
+var ErrBadCursor = errors.New("the page link is not valid; start again from the first page")
+
+// ListSessions returns a page of sessions matching q.
+func (svc *Service) ListSessions(ctx context.Context, q ListQuery) (SessionList, error) {
+	now := svc.now()
+	f, err := svc.filter(q, now)
+	if err != nil {
+		return SessionList{}, err
+	}
+	page, err := svc.store.ListSessions(ctx, f)
+	if err != nil {
+		return SessionList{}, fmt.Errorf("list sessions: %w", err)
+	}
+	out := SessionList{Sessions: make([]Session, 0, len(page.Sessions)), Now: now}
+	for _, s := range page.Sessions {
+		out.Sessions = append(out.Sessions, svc.present(s))
+	}
+	if page.Next != nil {
+		out.Next = page.Next.String()
+	}
+	return out, nil
+}
+
+// filter turns display filters into store filters. Expired is derived from
+// the creation time, so the live states are split by it.
+func (svc *Service) filter(q ListQuery, now time.Time) (store.SessionFilter, error) {
+	f := store.SessionFilter{Limit: q.Limit, Search: strings.TrimSpace(q.Search)}
+	if q.Cursor != "" {
+		c, err := store.ParseSessionCursor(q.Cursor)
+		if err != nil {
+			return f, ErrBadCursor
+		}
+		f.After = c
+	}
+	var err error
+	if f.CreatedFrom, err = parseDay("from", q.From); err != nil {
+		return f, err
+	}
+	if f.CreatedTo, err = parseDay("to", q.To); err != nil {
+		return f, err
+	}
+	if !f.CreatedTo.IsZero() {
+		f.CreatedTo = f.CreatedTo.Add(24 * time.Hour) // inclusive day
+	}
+	born := now.Add(-MaxLife) // sessions created before this are expired unless over
+	switch q.State {
+	case "":
+	case StateEnded:
+		f.States = []string{store.SessionEnded}
+	case StateFailed:
+		f.States = []string{store.SessionFailed}
+	case StateExpired:
+		f.States = []string{store.SessionPending, store.SessionActive, store.SessionConnected}
+		f.CreatedTo = earliest(f.CreatedTo, born.Add(time.Microsecond))
+	case StatePending, StateActive, StateConnected:
+		f.States = []string{strings.ToLower(q.State)}
+		f.CreatedFrom = latest(f.CreatedFrom, born.Add(time.Microsecond))
+	default:
+		return f, &InputError{Fields: map[string]string{"state": fmt.Sprintf("there is no session state %q", q.State)}}
+	}
+	return f, nil
+}
+
+func parseDay(field, v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.DateOnly, v)
+	if err != nil {
+		return time.Time{}, &InputError{Fields: map[string]string{field: fmt.Sprintf("%q is not a date like 2026-11-24", v)}}
+	}
+	return t, nil
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func latest(a, b time.Time) time.Time {
+	if a.IsZero() || b.After(a) {
+		return b
+	}
+	return a
+}
+
+// ChangedSessions are list rows to refresh.
+type ChangedSessions struct {
+	Sessions []Session // newest first, like the list
+	Now      time.Time
+}
+
+// maxChangedRows bounds one refresh of the list after a long drop.
+const maxChangedRows = 50
+
+// SessionsChanged returns the sessions named by ids, or, when ids is nil,
+// those active since the given time.
+func (svc *Service) SessionsChanged(ctx context.Context, since time.Time, ids []string) (ChangedSessions, error) {
+	out := ChangedSessions{Now: svc.now()}
+	var rows []store.Session
+	if ids == nil {
+		var err error
+		if rows, err = svc.store.ListSessionsActiveSince(ctx, since, maxChangedRows); err != nil {
+			return out, fmt.Errorf("list sessions active since %s: %w", since, err)
+		}
+	} else {
+		for _, id := range ids {
+			s, err := svc.store.GetSession(ctx, id)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return out, fmt.Errorf("load session %s: %w", id, err)
+			}
+			rows = append(rows, s)
+		}
+		slices.SortFunc(rows, func(a, b store.Session) int { return b.CreatedAt.Compare(a.CreatedAt) })
+	}
+	for _, s := range rows {
+		out.Sessions = append(out.Sessions, svc.present(s))
+	}
+	return out, nil
+}

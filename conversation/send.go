@@ -1,0 +1,96 @@
+package conversation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/store"
+)
+
+// MessageInput is what a person writes as the customer.
+type MessageInput struct {
+	Text           string
+	AttachmentType string
+	AttachmentURL  string
+	SentBy         string
+}
+
+// SendMessage writes as the customer. The message is stored and shown as
+// sending before Alvaria is called, then marked sent with Alvaria's messageId
+// or failed with the reason, so the transcript never loses what was typed.
+func (svc *Service) SendMessage(ctx context.Context, sessionID string, in MessageInput) (store.Message, error) {
+	msg := alvaria.Message{Text: strings.TrimSpace(in.Text)}
+	if t := strings.TrimSpace(in.AttachmentType); t != "" || strings.TrimSpace(in.AttachmentURL) != "" {
+		msg.Attachment = &alvaria.Attachment{Type: t, URL: strings.TrimSpace(in.AttachmentURL)}
+	}
+	if err := msg.Validate(); err != nil {
+		return store.Message{}, messageInputError(err)
+	}
+	s, err := svc.session(ctx, sessionID)
+	if err != nil {
+		return store.Message{}, err
+	}
+	if !s.Live() {
+		return store.Message{}, ErrSessionClosed
+	}
+
+	m := store.Message{
+		SessionID: s.ID,
+		Direction: store.DirectionCustomer,
+		SenderID:  in.SentBy,
+		Text:      msg.Text,
+		Status:    store.MessageSending,
+		CreatedAt: svc.now(),
+	}
+	if msg.Attachment != nil {
+		m.AttachmentType, m.AttachmentURL = msg.Attachment.Type, msg.Attachment.URL
+	}
+	if _, err := svc.store.AddMessage(ctx, &m); err != nil {
+		return store.Message{}, fmt.Errorf("store message for session %s: %w", s.ID, err)
+	}
+	svc.changed(ctx, s.ID)
+
+	messageID, callErr := svc.alvaria.SendMessage(ctx, s.AlvariaSessionID, msg)
+	// The outcome is recorded even if the person's request was cancelled
+	// meanwhile: the message did go out (or not) either way.
+	recordCtx := context.WithoutCancel(ctx)
+	if callErr != nil {
+		aerr := alvariaError("send the message", callErr)
+		if err := svc.store.UpdateMessageStatus(recordCtx, m.ID, store.MessageFailed, aerr.Message, ""); err != nil {
+			return m, fmt.Errorf("mark message %d failed: %w", m.ID, err)
+		}
+		svc.changed(recordCtx, s.ID)
+		m, _ = svc.store.GetMessage(recordCtx, m.ID)
+		return m, aerr
+	}
+	err = svc.store.Transaction(recordCtx, func(tx *store.Store) error {
+		if err := tx.UpdateMessageStatus(recordCtx, m.ID, store.MessageSent, "", messageID); err != nil {
+			return err
+		}
+		// A MESSAGE_STATUS for this messageId may have beaten the 202 here.
+		return svc.applyWaiting(recordCtx, tx, s.ID, s.AlvariaSessionID)
+	})
+	if err != nil {
+		return m, fmt.Errorf("mark message %d sent: %w", m.ID, err)
+	}
+	svc.changed(recordCtx, s.ID)
+	return svc.store.GetMessage(recordCtx, m.ID)
+}
+
+func messageInputError(err error) error {
+	var v *alvaria.ValidationError
+	if !errors.As(err, &v) {
+		return err
+	}
+	field := "text"
+	switch {
+	case strings.Contains(v.Field, "type"):
+		field = "attachment_type"
+	case strings.Contains(v.Field, "url"):
+		field = "attachment_url"
+	}
+	return &InputError{Fields: map[string]string{field: v.Error()}}
+}

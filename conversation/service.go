@@ -1,0 +1,74 @@
+// Package conversation holds Parley's rules for Server Messaging sessions:
+// starting them, writing as the customer, ending them, and applying what
+// Alvaria reports back. Handlers call it; it calls the store and Alvaria, and
+// tells open browsers through live.
+package conversation
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/live"
+	"github.com/parley-dev/parley/store"
+)
+
+// MaxLife is how long Alvaria keeps a session before disconnecting it.
+const MaxLife = 4 * time.Hour
+
+// Alvaria is the part of the Server Messaging API the service calls.
+type Alvaria interface {
+	CreateSession(ctx context.Context, s alvaria.NewSession) (string, error)
+	SendMessage(ctx context.Context, sessionID string, m alvaria.Message) (string, error)
+	DeleteSession(ctx context.Context, sessionID string) error
+}
+
+// Config carries the service's dependencies.
+type Config struct {
+	Store   *store.Store
+	Alvaria Alvaria
+	Live    live.Broker
+	Log     *slog.Logger
+	// Now is the clock; nil means time.Now. Expiry depends on it, so tests
+	// inject their own.
+	Now func() time.Time
+	// Connection names the Alvaria connection new sessions are opened on
+	// ("simulator" in embedded mode).
+	Connection string
+}
+
+// Service is the conversation service.
+type Service struct {
+	store      *store.Store
+	alvaria    Alvaria
+	live       live.Broker
+	log        *slog.Logger
+	now        func() time.Time
+	connection string
+}
+
+// New builds a Service.
+func New(cfg Config) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Live == nil {
+		cfg.Live = live.NewHub()
+	}
+	return &Service{store: cfg.Store, alvaria: cfg.Alvaria, live: cfg.Live, log: cfg.Log, now: cfg.Now, connection: cfg.Connection}
+}
+
+// changed tells browsers watching the session and the list. A failure to
+// notify loses no data: pages catch up from the store on their next event.
+func (svc *Service) changed(ctx context.Context, sessionID string) {
+	if err := svc.live.Publish(ctx, live.SessionTopic(sessionID), sessionID); err != nil {
+		svc.log.Warn("notify session page", "session", sessionID, "err", err)
+	}
+	if err := svc.live.Publish(ctx, live.TopicSessions, sessionID); err != nil {
+		svc.log.Warn("notify session list", "session", sessionID, "err", err)
+	}
+}

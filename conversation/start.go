@@ -1,0 +1,80 @@
+package conversation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/store"
+)
+
+// StartInput is what a person fills in to start a session.
+type StartInput struct {
+	WorkTypeID  string
+	ContactName string
+	Integration string
+	StartedBy   string
+}
+
+// StartSession opens a Server Messaging session and stores it as Pending.
+// Callbacks that Alvaria sent before this call returned are applied now, in
+// the order they arrived.
+func (svc *Service) StartSession(ctx context.Context, in StartInput) (Session, error) {
+	req := alvaria.NewSession{
+		WorkTypeID:  alvaria.WorkTypeID(strings.TrimSpace(in.WorkTypeID)),
+		ContactName: strings.TrimSpace(in.ContactName),
+		Integration: strings.TrimSpace(in.Integration),
+	}
+	if err := req.Validate(); err != nil {
+		return Session{}, startInputError(err)
+	}
+	alvariaID, err := svc.alvaria.CreateSession(ctx, req)
+	if err != nil {
+		return Session{}, alvariaError("start the session", err)
+	}
+	now := svc.now()
+	s := store.Session{
+		AlvariaSessionID: alvariaID,
+		Connection:       svc.connection,
+		WorkTypeID:       string(req.WorkTypeID),
+		ContactName:      req.ContactName,
+		Integration:      req.Integration,
+		State:            store.SessionPending,
+		StartedBy:        in.StartedBy,
+		CreatedAt:        now,
+		LastActivityAt:   now,
+	}
+	err = svc.store.Transaction(ctx, func(tx *store.Store) error {
+		if err := tx.CreateSession(ctx, &s); err != nil {
+			return err
+		}
+		return svc.applyWaiting(ctx, tx, s.ID, alvariaID)
+	})
+	if err != nil {
+		// Alvaria has a session we could not record; say so plainly, and
+		// leave its id in the log so it can be ended by hand.
+		svc.log.Error("session started at Alvaria but not stored", "alvaria_session", alvariaID, "err", err)
+		return Session{}, fmt.Errorf("store new session %s: %w", alvariaID, err)
+	}
+	svc.changed(ctx, s.ID)
+	stored, err := svc.store.GetSession(ctx, s.ID)
+	if err != nil {
+		return Session{}, fmt.Errorf("reload session %s: %w", s.ID, err)
+	}
+	return svc.present(stored), nil
+}
+
+// startInputError maps the client's validation error to the form's fields.
+func startInputError(err error) error {
+	var v *alvaria.ValidationError
+	if !errors.As(err, &v) {
+		return err
+	}
+	field := map[string]string{"workTypeId": "work_type_id", "contactName": "contact_name", "integration": "integration"}[v.Field]
+	if field == "" {
+		field = v.Field
+	}
+	return &InputError{Fields: map[string]string{field: v.Problem}}
+}

@@ -1,0 +1,73 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/conversation"
+)
+
+// maxCallbackBytes bounds a callback body; Alvaria's events are a few hundred
+// bytes, so anything near this is not one.
+const maxCallbackBytes = 1 << 20
+
+// webhook takes Alvaria's callbacks. It verifies the JWT before reading the
+// body, answers 200 once the event is stored (or was stored before), and 503
+// when it cannot be stored, so that Alvaria retries and nothing is lost.
+func (h *handler) webhook(c *gin.Context) {
+	claims, err := h.Verifier.Verify(c.GetHeader("Authorization"))
+	if err != nil {
+		h.stats.callbacksRejected.Add(1)
+		h.Log.Warn("callback rejected", "reason", err, "remote", c.ClientIP())
+		c.Status(http.StatusUnauthorized)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxCallbackBytes))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		h.stats.callbacksRejected.Add(1)
+		h.Log.Warn("callback rejected", "reason", "body over 1 MiB", "remote", c.ClientIP())
+		c.Status(http.StatusRequestEntityTooLarge)
+		return
+	}
+	if err != nil {
+		h.Log.Warn("callback body unreadable", "err", err)
+		c.Status(http.StatusBadRequest)
+		return
+	}
+	err = h.Callbacks.ReceiveCallback(c.Request.Context(), conversation.CallbackInput{
+		Body:         body,
+		TokenEventID: claims.EventID,
+		Verification: verification(claims),
+	})
+	switch {
+	case errors.Is(err, conversation.ErrTokenForOtherEvent):
+		h.stats.callbacksRejected.Add(1)
+		h.Log.Warn("callback rejected", "reason", err, "token_event", claims.EventID)
+		c.Status(http.StatusUnauthorized)
+	case err != nil:
+		h.stats.callbacksFailed.Add(1)
+		h.Log.Error("callback not stored; Alvaria will retry", "err", err)
+		c.Status(http.StatusServiceUnavailable)
+	default:
+		h.stats.callbacksAccepted.Add(1)
+		c.Status(http.StatusOK)
+	}
+}
+
+// verification describes a verified token for the event timeline.
+func verification(claims *alvaria.CallbackClaims) string {
+	s := "RS256 signature valid"
+	if claims.Issuer != "" {
+		s += fmt.Sprintf(", issuer %q", claims.Issuer)
+	}
+	if claims.ExpiresAt != nil {
+		s += ", expires " + claims.ExpiresAt.UTC().Format("15:04:05 UTC")
+	}
+	return s
+}

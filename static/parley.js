@@ -1,0 +1,139 @@
+// Parley's only script. It places HTML the server rendered (live updates and
+// answers to forms sent in the background) and keeps relative times fresh.
+// Every form also works without it, by plain POST and redirect.
+"use strict";
+
+(function () {
+  // --- times -------------------------------------------------------------
+  function plural(n, unit) { return n + " " + unit + (n === 1 ? "" : "s"); }
+  function relative(ms) {
+    const future = ms < 0;
+    const abs = Math.abs(ms) / 1000;
+    if (abs < 45) return future ? "in a moment" : "just now";
+    let s;
+    if (abs < 3600) s = plural(Math.round(abs / 60), "minute");
+    else if (abs < 86400) s = plural(Math.round(abs / 3600), "hour");
+    else s = plural(Math.round(abs / 86400), "day");
+    return future ? "in " + s : s + " ago";
+  }
+  function countdown(ms) {
+    if (ms <= 0) return "expired";
+    const h = Math.floor(ms / 3600000);
+    const m = Math.floor((ms % 3600000) / 60000);
+    if (h > 0) return h + "h " + String(m).padStart(2, "0") + "m left";
+    if (m > 0) return m + "m left";
+    return "under a minute left";
+  }
+  function refreshTimes(root) {
+    const now = Date.now();
+    for (const el of (root || document).querySelectorAll("time[data-relative]")) {
+      const t = Date.parse(el.getAttribute("datetime"));
+      if (!Number.isNaN(t)) el.textContent = relative(now - t);
+    }
+    for (const el of (root || document).querySelectorAll("time[data-countdown]")) {
+      const t = Date.parse(el.getAttribute("datetime"));
+      if (!Number.isNaN(t)) el.textContent = countdown(t - now);
+    }
+  }
+
+  // --- placing server-rendered HTML --------------------------------------
+  // An item is {id, into, html, first}: replace the element with that id, or
+  // insert it into the container `into` (at the top when `first`).
+  function place(items) {
+    for (const item of items || []) {
+      const existing = document.getElementById(item.id);
+      if (existing) {
+        existing.outerHTML = item.html;
+        continue;
+      }
+      const container = document.getElementById(item.into);
+      if (!container) {
+        // The page has no place for it yet (an empty list): show it fresh.
+        location.reload();
+        return;
+      }
+      const empty = container.querySelector(".chat-empty");
+      if (empty) empty.remove();
+      container.insertAdjacentHTML(item.first ? "afterbegin" : "beforeend", item.html);
+      if (container.id === "transcript") container.scrollTop = container.scrollHeight;
+    }
+    refreshTimes();
+  }
+
+  // --- forms sent in the background --------------------------------------
+  async function submitAsync(form, event) {
+    event.preventDefault();
+    const button = form.querySelector("button[type=submit]");
+    const errorBox = document.getElementById(form.id + "-error");
+    if (button) button.disabled = true;
+    try {
+      const res = await fetch(form.action, {
+        method: "POST",
+        body: new URLSearchParams(new FormData(form)),
+        headers: { "Accept": "application/json", "X-Parley-Async": "1" },
+        credentials: "same-origin",
+      });
+      let data = {};
+      try { data = await res.json(); } catch (_) { data = { error: "The server answered " + res.status + "." }; }
+      if (data.items) place(data.items);
+      if (errorBox) {
+        errorBox.textContent = data.error || "";
+        errorBox.hidden = !data.error;
+      }
+      if (data.redirect) { location.assign(data.redirect); return; }
+      if (!data.error && form.hasAttribute("data-reset")) form.reset();
+    } catch (err) {
+      if (errorBox) { errorBox.textContent = "Could not reach Parley: " + err.message; errorBox.hidden = false; }
+    } finally {
+      if (button && document.contains(button)) button.disabled = false;
+    }
+  }
+  document.addEventListener("submit", (event) => {
+    const form = event.target;
+    if (form instanceof HTMLFormElement && form.hasAttribute("data-async")) submitAsync(form, event);
+  });
+
+  // --- the live channel ---------------------------------------------------
+  // The page says where to listen (data-live) and how far it is (data-seq).
+  // After a drop it reconnects with backoff and asks for what it missed.
+  function connectLive(root) {
+    const status = document.getElementById("live-status");
+    let attempt = 0;
+    const setStatus = (state, text) => {
+      if (!status) return;
+      status.dataset.state = state;
+      status.textContent = text;
+    };
+    function open() {
+      const url = new URL(root.dataset.live, location.href);
+      url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+      url.searchParams.set("after", root.dataset.seq || "0");
+      const ws = new WebSocket(url);
+      window.Parley.socket = ws;
+      ws.onopen = () => { attempt = 0; setStatus("open", "Live"); };
+      ws.onmessage = (msg) => {
+        let data;
+        try { data = JSON.parse(msg.data); } catch (_) { return; }
+        place(data.items);
+        if (data.seq !== undefined) root.dataset.seq = String(data.seq);
+      };
+      ws.onclose = () => {
+        attempt++;
+        const delay = Math.min(10000, 500 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random() / 2);
+        setStatus("closed", "Reconnecting…");
+        setTimeout(open, delay);
+      };
+    }
+    open();
+  }
+
+  window.Parley = { refreshTimes, place };
+  document.addEventListener("DOMContentLoaded", () => {
+    refreshTimes();
+    setInterval(refreshTimes, 20000);
+    const root = document.querySelector("[data-live]");
+    if (root && "WebSocket" in window) connectLive(root);
+    const transcript = document.getElementById("transcript");
+    if (transcript) transcript.scrollTop = transcript.scrollHeight;
+  });
+})();

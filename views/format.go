@@ -1,0 +1,112 @@
+// Package views renders Parley's pages with templ. Components take plain
+// values; the same small components render a full page and a live update.
+package views
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/parley-dev/parley/conversation"
+)
+
+// Relative describes t from now in words ("3 minutes ago"); the exact time
+// goes in the element's title.
+func Relative(t, now time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	d := now.Sub(t)
+	future := d < 0
+	if future {
+		d = -d
+	}
+	var s string
+	switch {
+	case d < 45*time.Second:
+		if future {
+			return "in a moment"
+		}
+		return "just now"
+	case d < time.Hour:
+		s = plural(int(d.Round(time.Minute)/time.Minute), "minute")
+	case d < 24*time.Hour:
+		s = plural(int(d.Round(time.Hour)/time.Hour), "hour")
+	default:
+		s = plural(int(d.Round(24*time.Hour)/(24*time.Hour)), "day")
+	}
+	if future {
+		return "in " + s
+	}
+	return s + " ago"
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+// Exact formats t for a tooltip and for exports.
+func Exact(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+// ISO formats t for a <time datetime> attribute.
+func ISO(t time.Time) string {
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// StateClass is the CSS class of a state badge.
+func StateClass(state string) string {
+	return "badge " + strings.ToLower(state)
+}
+
+// Countdown says how long until t ("3h 12m left").
+func Countdown(t, now time.Time) string {
+	d := t.Sub(now)
+	if d <= 0 {
+		return "expired"
+	}
+	h := int(d / time.Hour)
+	m := int((d % time.Hour) / time.Minute)
+	if h > 0 {
+		return fmt.Sprintf("%dh %02dm left", h, m)
+	}
+	if m > 0 {
+		return fmt.Sprintf("%dm left", m)
+	}
+	return "under a minute left"
+}
+
+func shortID(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}
+
+// NextPageURL keeps the list's filters on the link to the next page.
+func NextPageURL(q conversation.ListQuery, cursor string) string {
+	v := url.Values{}
+	for k, val := range map[string]string{"q": q.Search, "state": q.State, "from": q.From, "to": q.To, "after": cursor} {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	return "/?" + v.Encode()
+}
+
+// MessageElementID is the id of a message's element in the transcript.
+func MessageElementID(id int64) string { return fmt.Sprintf("msg-%d", id) }
+
+// EventElementID is the id of a callback's element in the timeline.
+func EventElementID(id int64) string { return fmt.Sprintf("evt-%d", id) }
+
+// SessionRowID is the id of a session's row in the list.
+func SessionRowID(id string) string { return "session-" + id }

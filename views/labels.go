@@ -1,0 +1,19 @@
+package views
+
+import "github.com/parley-dev/parley/store"
+
+// senderLabel names who wrote a customer message: the Parley user who sent it
+// as the customer, when known.
+func senderLabel(m store.Message) string {
+	if m.SenderID != "" {
+		return "Customer · sent by " + m.SenderID
+	}
+	return "Customer"
+}
+
+func fieldErr(e *StartError, field string) string {
+	if e == nil {
+		return ""
+	}
+	return e.Fields[field]
+}

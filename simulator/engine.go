@@ -1,0 +1,200 @@
+package simulator
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/parley-dev/parley/alvaria"
+)
+
+// This file is the simulator's control surface for an agent desk and for
+// tests: what a human agent or an operator of Alvaria could do to a session.
+
+// Sessions lists the sessions the simulator remembers, newest first.
+func (s *Simulator) Sessions() []SessionInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]SessionInfo, 0, len(s.sessions))
+	for _, sess := range s.sessions {
+		out = append(out, sess.info())
+	}
+	slices.SortFunc(out, func(a, b SessionInfo) int {
+		if c := b.Created.Compare(a.Created); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return out
+}
+
+// Session describes one session.
+func (s *Simulator) Session(id string) (SessionInfo, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sess := s.sessions[id]
+	if sess == nil {
+		return SessionInfo{}, fmt.Errorf("session %s: %w", id, ErrUnknownSession)
+	}
+	return sess.info(), nil
+}
+
+// Transcript returns a copy of a session's transcript, oldest first.
+func (s *Simulator) Transcript(id string) ([]Entry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sess := s.sessions[id]
+	if sess == nil {
+		return nil, fmt.Errorf("transcript %s: %w", id, ErrUnknownSession)
+	}
+	out := slices.Clone(sess.transcript)
+	for i := range out {
+		if a := out[i].Attachment; a != nil {
+			c := *a
+			out[i].Attachment = &c
+		}
+	}
+	return out, nil
+}
+
+// Join has an agent join the session (AGENT_JOINED); an empty alias picks
+// one. It does not stop the automatic replies; TakeOver does.
+func (s *Simulator) Join(id, alias string) error {
+	return s.withLive("join", id, func(sess *session) error {
+		alias = strings.TrimSpace(alias)
+		if alias == "" {
+			alias = pickAgent(sess.agentAlias)
+		}
+		s.joinLocked(sess, alias)
+		return nil
+	})
+}
+
+// AgentReply sends a MESSAGE from the session's agent.
+func (s *Simulator) AgentReply(id string, m alvaria.Message) error {
+	if errs := validateMessage(m); len(errs) > 0 {
+		return fmt.Errorf("agent reply: %s", errs[0].Message)
+	}
+	return s.withLive("agent reply", id, func(sess *session) error {
+		if sess.agentAlias == "" {
+			return ErrNoAgent
+		}
+		s.agentSaysLocked(sess, m)
+		return nil
+	})
+}
+
+// Transfer sends SESSION_REROUTE to an agent, a work type, or both; with
+// neither, to another agent of the simulator's choosing.
+func (s *Simulator) Transfer(id, agentAlias, workTypeID string) error {
+	return s.withLive("transfer", id, func(sess *session) error {
+		agentAlias, workTypeID = strings.TrimSpace(agentAlias), strings.TrimSpace(workTypeID)
+		if agentAlias == "" && workTypeID == "" {
+			agentAlias = pickAgent(sess.agentAlias)
+		}
+		s.rerouteLocked(sess, agentAlias, workTypeID)
+		return nil
+	})
+}
+
+// FailMessage reports a customer message as FAILED (MESSAGE_STATUS); an
+// empty statusMessage gets a default.
+func (s *Simulator) FailMessage(id, messageID, statusMessage string) error {
+	return s.withLive("fail message", id, func(sess *session) error {
+		if !slices.ContainsFunc(sess.transcript, func(e Entry) bool { return e.Role == RoleCustomer && e.MessageID == messageID }) {
+			return fmt.Errorf("message %s: %w", messageID, ErrUnknownMessage)
+		}
+		if strings.TrimSpace(statusMessage) == "" {
+			statusMessage = "Message could not be delivered"
+		}
+		s.failMessageLocked(sess, messageID, statusMessage)
+		return nil
+	})
+}
+
+// End ends the session from Alvaria's side: SESSION_END from SYSTEM.
+func (s *Simulator) End(id string) error {
+	return s.withLive("end", id, func(sess *session) error {
+		s.endLocked(sess, alvaria.FromSystem, "The agent ended the conversation.")
+		return nil
+	})
+}
+
+// TakeOver stops the automatic agent in this session, so that a person at
+// the desk answers instead.
+func (s *Simulator) TakeOver(id string) error {
+	return s.withLive("take over", id, func(sess *session) error {
+		sess.takenOver = true
+		s.changes.notify()
+		return nil
+	})
+}
+
+// HandBack gives the session back to the automatic agent, which answers
+// messages from then on and joins if no agent is there.
+func (s *Simulator) HandBack(id string) error {
+	return s.withLive("hand back", id, func(sess *session) error {
+		sess.takenOver = false
+		if sess.agentAlias == "" {
+			s.sched.after(s.cfg.AgentDelay, func() { s.autoJoin(id) })
+		}
+		s.changes.notify()
+		return nil
+	})
+}
+
+// PauseDelivery holds every callback, new ones and retries, until
+// ResumeDelivery. An attempt already in flight finishes.
+func (s *Simulator) PauseDelivery() {
+	s.deliv.pause(true)
+	s.changes.notify()
+}
+
+// ResumeDelivery sends what was held, in order, and carries on.
+func (s *Simulator) ResumeDelivery() {
+	s.deliv.pause(false)
+	s.changes.notify()
+}
+
+// DeliveryPaused reports whether PauseDelivery is in effect.
+func (s *Simulator) DeliveryPaused() bool { return s.deliv.isPaused() }
+
+// Redeliver sends an event once more, with the same eventId and body and a
+// fresh token, as one extra attempt; it schedules no retries of its own.
+func (s *Simulator) Redeliver(eventID string) error {
+	s.mu.Lock()
+	ev := s.events[eventID]
+	s.mu.Unlock()
+	if ev == nil {
+		return fmt.Errorf("redeliver %s: %w", eventID, ErrUnknownEvent)
+	}
+	s.deliv.enqueue(job{ev: ev, kind: AttemptRedelivery})
+	return nil
+}
+
+// Deliveries returns the latest delivery attempts, newest first.
+func (s *Simulator) Deliveries() []DeliveryAttempt { return s.dlog.list() }
+
+// Subscribe returns a channel that receives a value after any change to a
+// session, a transcript or the deliveries. Changes coalesce: one value may
+// stand for many. Call the returned func to unsubscribe; Close closes the
+// channel.
+func (s *Simulator) Subscribe() (<-chan struct{}, func()) { return s.changes.subscribe() }
+
+// withLive runs fn on a session that is still open, under the lock.
+func (s *Simulator) withLive(op, id string, fn func(*session) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sess := s.sessions[id]
+	if sess == nil {
+		return fmt.Errorf("%s %s: %w", op, id, ErrUnknownSession)
+	}
+	if !sess.live() {
+		return fmt.Errorf("%s %s: %w", op, id, ErrSessionEnded)
+	}
+	if err := fn(sess); err != nil {
+		return fmt.Errorf("%s %s: %w", op, id, err)
+	}
+	return nil
+}

@@ -1,0 +1,28 @@
+package simulator
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+)
+
+// newID returns a random (version 4) UUID, the form Alvaria's session,
+// message and event ids and access tokens take.
+func newID() string {
+	var b [16]byte
+	// crypto/rand.Read never returns an error; it crashes the program if the
+	// system's random source fails.
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:], b[10:])
+	return string(out[:])
+}

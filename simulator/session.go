@@ -1,0 +1,260 @@
+package simulator
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/parley-dev/parley/alvaria"
+)
+
+// SessionState is where a session is in its life.
+type SessionState string
+
+// Session states.
+const (
+	SessionWaiting   SessionState = "waiting"   // open; no agent yet
+	SessionConnected SessionState = "connected" // an agent is in the session
+	SessionEnded     SessionState = "ended"
+	SessionFailed    SessionState = "failed" // NEW_SESSION FAILED: it never opened
+)
+
+// Errors of the engine methods.
+var (
+	ErrUnknownSession = errors.New("unknown session")
+	ErrSessionEnded   = errors.New("session has ended")
+	ErrUnknownEvent   = errors.New("unknown event")
+	ErrUnknownMessage = errors.New("unknown message")
+	ErrNoAgent        = errors.New("no agent has joined the session")
+)
+
+// Status messages the simulator sends.
+const (
+	statusSessionGone = "Session does not exist"
+	statusFailCommand = "Delivery failed (simulated by #fail)"
+)
+
+// Roles of transcript entries.
+const (
+	RoleCustomer = "customer" // sent through Send Message
+	RoleAgent    = "agent"    // a MESSAGE callback from an agent
+	RoleSystem   = "system"   // any other callback
+)
+
+// Entry is one line of a session's transcript: a customer message, or a
+// callback sent about the session.
+type Entry struct {
+	Time       time.Time           `json:"time"`
+	Role       string              `json:"role"`
+	Sender     string              `json:"sender,omitempty"` // agent alias, contact name or SYSTEM
+	Event      string              `json:"event,omitempty"`  // callback event name, MESSAGE for messages
+	EventID    string              `json:"eventId,omitempty"`
+	MessageID  string              `json:"messageId,omitempty"` // customer messages
+	Text       string              `json:"text,omitempty"`
+	Attachment *alvaria.Attachment `json:"attachment,omitempty"`
+	Note       string              `json:"note,omitempty"`   // what a system event means, in words
+	Failed     string              `json:"failed,omitempty"` // status message when a customer message was reported FAILED
+}
+
+// SessionInfo is a summary of one session.
+type SessionInfo struct {
+	ID          string       `json:"id"`
+	ContactName string       `json:"contactName"`
+	WorkTypeID  string       `json:"workTypeId"`
+	Integration string       `json:"integration,omitempty"`
+	State       SessionState `json:"state"`
+	AgentAlias  string       `json:"agentAlias,omitempty"`
+	TakenOver   bool         `json:"takenOver"`
+	Created     time.Time    `json:"created"`
+	LastMessage time.Time    `json:"lastMessage,omitzero"`
+	Ended       time.Time    `json:"ended,omitzero"`
+}
+
+type session struct {
+	id          string
+	contactName string
+	workTypeID  string
+	integration string
+	state       SessionState
+	agentAlias  string
+	takenOver   bool
+	created     time.Time
+	lastMessage time.Time
+	ended       time.Time
+	transcript  []Entry
+	eventIDs    []string
+	backlog     []Entry // customer messages that came while no agent was there
+}
+
+func (sess *session) live() bool {
+	return sess.state == SessionWaiting || sess.state == SessionConnected
+}
+
+func (sess *session) info() SessionInfo {
+	return SessionInfo{
+		ID: sess.id, ContactName: sess.contactName, WorkTypeID: sess.workTypeID, Integration: sess.integration,
+		State: sess.state, AgentAlias: sess.agentAlias, TakenOver: sess.takenOver,
+		Created: sess.created, LastMessage: sess.lastMessage, Ended: sess.ended,
+	}
+}
+
+// openSession creates a session for a Create Session request and sends
+// NEW_SESSION; a work type the organization does not have fails it.
+func (s *Simulator) openSession(ns alvaria.NewSession) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.cfg.Now()
+	sess := &session{
+		id:          newID(),
+		contactName: ns.ContactName,
+		workTypeID:  strings.TrimSpace(string(ns.WorkTypeID)),
+		integration: ns.Integration,
+		state:       SessionWaiting,
+		created:     now,
+	}
+	s.sessions[sess.id] = sess
+	s.pruneLocked()
+	if len(s.cfg.WorkTypes) > 0 && !slices.Contains(s.cfg.WorkTypes, sess.workTypeID) {
+		msg := fmt.Sprintf("Work type %s does not exist", sess.workTypeID)
+		s.emitLocked(sess, &alvaria.NewSessionCallback{
+			SessionID: sess.id, Event: alvaria.EventNewSession, Status: alvaria.StatusFailed, StatusMessage: msg, EventID: newID(),
+		}, Entry{Role: RoleSystem, Note: "The session could not be created: " + msg + "."})
+		s.finishLocked(sess, SessionFailed)
+		return sess.id
+	}
+	s.emitLocked(sess, &alvaria.NewSessionCallback{
+		SessionID: sess.id, Event: alvaria.EventNewSession, Status: alvaria.StatusSuccess, EventID: newID(),
+	}, Entry{Role: RoleSystem, Note: "The session was created."})
+	id := sess.id
+	s.sched.after(s.cfg.AgentDelay, func() { s.autoJoin(id) })
+	s.sched.after(s.cfg.SessionMaxLife, func() { s.expire(id) })
+	return id
+}
+
+// deleteSession is Delete Session. A session already over is answered with
+// a SESSION_END FAILED, since there was nothing left to end.
+func (s *Simulator) deleteSession(id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sess := s.sessions[id]
+	if sess == nil {
+		return ErrUnknownSession
+	}
+	if !sess.live() {
+		s.emitLocked(sess, &alvaria.SessionEndCallback{
+			SessionID: id, Event: alvaria.EventSessionEnd, Status: alvaria.StatusFailed, EventID: newID(),
+		}, Entry{Role: RoleSystem, Note: "The client asked to end a session that was already over."})
+		return nil
+	}
+	// "from" is present only when Alvaria itself disconnects the session,
+	// so a client's own Delete Session leaves it out.
+	s.endLocked(sess, "", "The customer left the conversation.")
+	return nil
+}
+
+// receiveMessage is Send Message. A message to a session that is over is
+// accepted and then reported FAILED, as Alvaria does.
+func (s *Simulator) receiveMessage(id string, m alvaria.Message) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sess := s.sessions[id]
+	if sess == nil {
+		return "", ErrUnknownSession
+	}
+	now := s.cfg.Now()
+	e := Entry{Time: now, Role: RoleCustomer, Sender: sess.contactName, MessageID: newID(), Text: m.Text, Attachment: m.Attachment}
+	if !sess.live() {
+		e.Failed = statusSessionGone
+		sess.transcript = append(sess.transcript, e)
+		s.failMessageLocked(sess, e.MessageID, statusSessionGone)
+		return e.MessageID, nil
+	}
+	sess.transcript = append(sess.transcript, e)
+	sess.lastMessage = now
+	s.changes.notify()
+	if !sess.takenOver {
+		s.sched.after(s.cfg.AgentDelay, func() { s.answer(id, e) })
+	}
+	return e.MessageID, nil
+}
+
+// expire ends a session that reached SessionMaxLife.
+func (s *Simulator) expire(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sess := s.sessions[id]; sess != nil && sess.live() {
+		s.endLocked(sess, alvaria.FromSystem, "The session reached its maximum life and was ended.")
+	}
+}
+
+// emitLocked records a callback in the transcript and queues its delivery.
+// Queueing under s.mu is what puts a session's callbacks in the order they
+// happened.
+func (s *Simulator) emitLocked(sess *session, cb alvaria.Callback, e Entry) {
+	// The callback structs hold only strings, so Marshal cannot fail.
+	body, _ := json.Marshal(cb)
+	ev := &event{id: cb.CallbackEventID(), sessionID: sess.id, name: cb.CallbackEvent(), body: body}
+	e.Time = s.cfg.Now()
+	e.Event = ev.name
+	e.EventID = ev.id
+	sess.transcript = append(sess.transcript, e)
+	sess.eventIDs = append(sess.eventIDs, ev.id)
+	s.events[ev.id] = ev
+	s.deliv.enqueue(job{ev: ev, kind: AttemptFirst})
+	s.changes.notify()
+}
+
+// endLocked ends a live session with SESSION_END SUCCESS.
+func (s *Simulator) endLocked(sess *session, from, note string) {
+	s.emitLocked(sess, &alvaria.SessionEndCallback{
+		SessionID: sess.id, Event: alvaria.EventSessionEnd, Status: alvaria.StatusSuccess, From: from, EventID: newID(),
+	}, Entry{Role: RoleSystem, Sender: from, Note: note})
+	s.finishLocked(sess, SessionEnded)
+}
+
+// finishLocked marks a session over and forgets the oldest ended sessions.
+func (s *Simulator) finishLocked(sess *session, state SessionState) {
+	sess.state = state
+	sess.ended = s.cfg.Now()
+	sess.backlog = nil
+	s.endedOrder = append(s.endedOrder, sess.id)
+	s.pruneLocked()
+}
+
+// pruneLocked forgets ended sessions older than KeepEnded, and the oldest
+// beyond MaxEnded, with their events. Later calls about them get 404.
+func (s *Simulator) pruneLocked() {
+	now := s.cfg.Now()
+	drop := 0
+	for _, id := range s.endedOrder {
+		sess := s.sessions[id]
+		if sess != nil && len(s.endedOrder)-drop <= s.cfg.MaxEnded && now.Sub(sess.ended) < s.cfg.KeepEnded {
+			break
+		}
+		if sess != nil {
+			for _, eid := range sess.eventIDs {
+				delete(s.events, eid)
+			}
+			delete(s.sessions, id)
+		}
+		drop++
+	}
+	if drop > 0 {
+		s.endedOrder = slices.Delete(s.endedOrder, 0, drop)
+	}
+}
+
+func (s *Simulator) failMessageLocked(sess *session, messageID, status string) {
+	s.emitLocked(sess, &alvaria.MessageStatusCallback{
+		SessionID: sess.id, Event: alvaria.EventMessageStatus, Status: alvaria.StatusFailed,
+		MessageID: messageID, StatusMessage: status, EventID: newID(),
+	}, Entry{Role: RoleSystem, MessageID: messageID, Note: "Message reported as failed: " + status})
+	for i := range sess.transcript {
+		if e := &sess.transcript[i]; e.Role == RoleCustomer && e.MessageID == messageID {
+			e.Failed = status
+		}
+	}
+}

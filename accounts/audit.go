@@ -90,6 +90,17 @@ func (svc *Service) Audit(ctx context.Context, q AuditQuery) (AuditPage, error) 
 	return page, nil
 }
 
+// ExportAudit returns every entry matching q for a download, and records
+// the export itself.
+func (svc *Service) ExportAudit(ctx context.Context, q AuditQuery, by Actor) (AuditPage, error) {
+	q.All = true
+	page, err := svc.Audit(ctx, q)
+	if err != nil {
+		return page, err
+	}
+	return page, svc.Record(ctx, by, ActionExport, "audit", fmt.Sprintf("%d entries as csv", len(page.Entries)))
+}
+
 func parseDay(field, v string) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil

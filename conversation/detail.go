@@ -29,11 +29,20 @@ type Detail struct {
 	// that has it asks for changes after it.
 	Seq int64
 	Now time.Time
+	// Reviews is the QA review history; only SessionDetail fills it.
+	Reviews []store.ReviewChange
 }
 
 // SessionDetail returns the whole session for its page.
 func (svc *Service) SessionDetail(ctx context.Context, sessionID string) (Detail, error) {
-	return svc.Changes(ctx, sessionID, 0)
+	d, err := svc.Changes(ctx, sessionID, 0)
+	if err != nil {
+		return d, err
+	}
+	if d.Reviews, err = svc.store.ListReviewChanges(ctx, d.Session.ID); err != nil {
+		return d, fmt.Errorf("list reviews of %s: %w", sessionID, err)
+	}
+	return d, nil
 }
 
 // Changes returns the session and the messages and events that changed after

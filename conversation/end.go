@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/parley-dev/parley/accounts"
 	"github.com/parley-dev/parley/alvaria"
 	"github.com/parley-dev/parley/store"
 )
@@ -13,7 +14,7 @@ import (
 // EndSession asks Alvaria to disconnect the session. The session becomes
 // Ended when Alvaria's SESSION_END arrives; if Alvaria no longer knows the
 // session it is marked Ended at once.
-func (svc *Service) EndSession(ctx context.Context, sessionID, by string) error {
+func (svc *Service) EndSession(ctx context.Context, sessionID string, by accounts.Actor) error {
 	s, err := svc.session(ctx, sessionID)
 	if err != nil {
 		return err
@@ -24,12 +25,14 @@ func (svc *Service) EndSession(ctx context.Context, sessionID, by string) error 
 	err = svc.alvaria.DeleteSession(ctx, s.AlvariaSessionID)
 	var apiErr *alvaria.APIError
 	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound {
-		return svc.markEnded(ctx, s.ID, "Alvaria no longer knows this session; marked ended.")
-	}
-	if err != nil {
+		err = svc.markEnded(ctx, s.ID, "Alvaria no longer knows this session; marked ended.")
+	} else if err != nil {
 		return alvariaError("end the session", err)
 	}
-	return nil
+	if err == nil {
+		svc.record(ctx, by, accounts.ActionSessionEnd, s.ID, "")
+	}
+	return err
 }
 
 func (svc *Service) markEnded(ctx context.Context, sessionID, note string) error {

@@ -17,14 +17,16 @@ type ListQuery struct {
 	Cursor string // opaque, from SessionList.Next; empty for the first page
 	Search string
 	State  string
-	From   string
-	To     string
-	Limit  int
+	// Verdict is a store.Verdict* value, "none" for unreviewed, or empty.
+	Verdict string
+	From    string
+	To      string
+	Limit   int
 }
 
 // Filtered reports whether any filter is set.
 func (q ListQuery) Filtered() bool {
-	return q.Search != "" || q.State != "" || q.From != "" || q.To != ""
+	return q.Search != "" || q.State != "" || q.Verdict != "" || q.From != "" || q.To != ""
 }
 
 // SessionList is one page of sessions, newest first.
@@ -64,7 +66,10 @@ func (svc *Service) ListSessions(ctx context.Context, q ListQuery) (SessionList,
 // filter turns display filters into store filters. Expired is derived from
 // the creation time, so the live states are split by it.
 func (svc *Service) filter(q ListQuery, now time.Time) (store.SessionFilter, error) {
-	f := store.SessionFilter{Limit: q.Limit, Search: strings.TrimSpace(q.Search)}
+	f := store.SessionFilter{Limit: q.Limit, Search: strings.TrimSpace(q.Search), Verdict: q.Verdict}
+	if q.Verdict != "" && q.Verdict != "none" && !contains(Verdicts, q.Verdict) {
+		return f, &InputError{Fields: map[string]string{"verdict": fmt.Sprintf("there is no verdict %q", q.Verdict)}}
+	}
 	if q.Cursor != "" {
 		c, err := store.ParseSessionCursor(q.Cursor)
 		if err != nil {

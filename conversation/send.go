@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/parley-dev/parley/accounts"
 	"github.com/parley-dev/parley/alvaria"
 	"github.com/parley-dev/parley/store"
 )
@@ -15,7 +16,7 @@ type MessageInput struct {
 	Text           string
 	AttachmentType string
 	AttachmentURL  string
-	SentBy         string
+	By             accounts.Actor
 }
 
 // SendMessage writes as the customer. The message is stored and shown as
@@ -40,7 +41,7 @@ func (svc *Service) SendMessage(ctx context.Context, sessionID string, in Messag
 	m := store.Message{
 		SessionID: s.ID,
 		Direction: store.DirectionCustomer,
-		SenderID:  in.SentBy,
+		SenderID:  in.By.Username,
 		Text:      msg.Text,
 		Status:    store.MessageSending,
 		CreatedAt: svc.now(),
@@ -77,6 +78,7 @@ func (svc *Service) SendMessage(ctx context.Context, sessionID string, in Messag
 		return m, fmt.Errorf("mark message %d sent: %w", m.ID, err)
 	}
 	svc.changed(recordCtx, s.ID)
+	svc.record(recordCtx, in.By, accounts.ActionMessageSend, s.ID, "message "+messageID)
 	return svc.store.GetMessage(recordCtx, m.ID)
 }
 

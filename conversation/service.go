@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/parley-dev/parley/accounts"
 	"github.com/parley-dev/parley/alvaria"
 	"github.com/parley-dev/parley/live"
 	"github.com/parley-dev/parley/store"
@@ -36,6 +37,13 @@ type Config struct {
 	// Connection names the Alvaria connection new sessions are opened on
 	// ("simulator" in embedded mode).
 	Connection string
+	// Audit records who did what; nil records nothing.
+	Audit Auditor
+}
+
+// Auditor appends to the audit trail.
+type Auditor interface {
+	Record(ctx context.Context, a accounts.Actor, action, target, detail string) error
 }
 
 // Service is the conversation service.
@@ -46,6 +54,7 @@ type Service struct {
 	log        *slog.Logger
 	now        func() time.Time
 	connection string
+	audit      Auditor
 }
 
 // New builds a Service.
@@ -59,7 +68,15 @@ func New(cfg Config) *Service {
 	if cfg.Live == nil {
 		cfg.Live = live.NewHub()
 	}
-	return &Service{store: cfg.Store, alvaria: cfg.Alvaria, live: cfg.Live, log: cfg.Log, now: cfg.Now, connection: cfg.Connection}
+	return &Service{store: cfg.Store, alvaria: cfg.Alvaria, live: cfg.Live, log: cfg.Log, now: cfg.Now, connection: cfg.Connection, audit: cfg.Audit}
+}
+
+// record appends to the audit trail. The action has happened by now, so a
+// failure to record it is logged by the auditor, not undone.
+func (svc *Service) record(ctx context.Context, a accounts.Actor, action, target, detail string) {
+	if svc.audit != nil {
+		svc.audit.Record(context.WithoutCancel(ctx), a, action, target, detail)
+	}
 }
 
 // changed tells browsers watching the session and the list. A failure to

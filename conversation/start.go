@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/parley-dev/parley/accounts"
 	"github.com/parley-dev/parley/alvaria"
 	"github.com/parley-dev/parley/store"
 )
@@ -15,7 +16,7 @@ type StartInput struct {
 	WorkTypeID  string
 	ContactName string
 	Integration string
-	StartedBy   string
+	By          accounts.Actor
 }
 
 // StartSession opens a Server Messaging session and stores it as Pending.
@@ -42,7 +43,7 @@ func (svc *Service) StartSession(ctx context.Context, in StartInput) (Session, e
 		ContactName:      req.ContactName,
 		Integration:      req.Integration,
 		State:            store.SessionPending,
-		StartedBy:        in.StartedBy,
+		StartedBy:        in.By.Username,
 		CreatedAt:        now,
 		LastActivityAt:   now,
 	}
@@ -59,6 +60,7 @@ func (svc *Service) StartSession(ctx context.Context, in StartInput) (Session, e
 		return Session{}, fmt.Errorf("store new session %s: %w", alvariaID, err)
 	}
 	svc.changed(ctx, s.ID)
+	svc.record(ctx, in.By, accounts.ActionSessionStart, s.ID, fmt.Sprintf("%s, work type %s, Alvaria session %s", s.ContactName, s.WorkTypeID, alvariaID))
 	stored, err := svc.store.GetSession(ctx, s.ID)
 	if err != nil {
 		return Session{}, fmt.Errorf("reload session %s: %w", s.ID, err)

@@ -50,7 +50,7 @@ func (h *handler) sessionLive(c *gin.Context) {
 			return up, err
 		}
 		add("session-header", "", html)
-		if !d.Session.Live() {
+		if !d.Session.Live() && views.ViewerFrom(ctx).Converse {
 			html, err := renderHTML(ctx, views.Composer(d.Session, views.MessageForm{}, ""))
 			if err != nil {
 				return up, err

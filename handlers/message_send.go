@@ -21,7 +21,7 @@ func (h *handler) messageSend(c *gin.Context) {
 		Text:           form.Text,
 		AttachmentType: form.AttachmentType,
 		AttachmentURL:  form.AttachmentURL,
-		SentBy:         h.actor(c),
+		By:             h.actor(c),
 	})
 	status, problem := h.sendProblem(err)
 	if !isAsync(c) {

@@ -6,6 +6,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/gin-gonic/gin"
 
+	"github.com/parley-dev/parley/accounts"
 	"github.com/parley-dev/parley/views"
 )
 
@@ -34,9 +35,7 @@ func (h *handler) page(title, nav string) views.Page {
 	return views.Page{Title: title, Nav: nav, Connection: h.Connection}
 }
 
-// actor names the signed-in person for the audit trail and the transcript.
-func (h *handler) actor(c *gin.Context) string {
-	return c.GetString(actorKey)
+// actor names the signed-in person and their address for the audit trail.
+func (h *handler) actor(c *gin.Context) accounts.Actor {
+	return accounts.Actor{Username: principal(c).Username, Addr: c.ClientIP()}
 }
-
-const actorKey = "parley.actor"

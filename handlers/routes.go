@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/parley-dev/parley/accounts"
 	"github.com/parley-dev/parley/alvaria"
 	"github.com/parley-dev/parley/conversation"
 	"github.com/parley-dev/parley/live"
@@ -31,7 +32,24 @@ type SessionService interface {
 	Changes(ctx context.Context, id string, afterSeq int64) (conversation.Detail, error)
 	StartSession(ctx context.Context, in conversation.StartInput) (conversation.Session, error)
 	SendMessage(ctx context.Context, sessionID string, in conversation.MessageInput) (store.Message, error)
-	EndSession(ctx context.Context, sessionID, by string) error
+	EndSession(ctx context.Context, sessionID string, by accounts.Actor) error
+	ReviewSession(ctx context.Context, sessionID string, in conversation.ReviewInput) error
+	ExportTranscript(ctx context.Context, sessionID, format string, by accounts.Actor) (conversation.Detail, error)
+	ExportSessions(ctx context.Context, q conversation.ListQuery, by accounts.Actor) ([]conversation.Session, error)
+}
+
+// AccountService is what sign-in and the admin screens need.
+type AccountService interface {
+	SignIn(ctx context.Context, username, password, addr string) (accounts.SignedIn, error)
+	Authenticate(ctx context.Context, token string) (accounts.Principal, string, error)
+	SignOut(ctx context.Context, token string, a accounts.Actor) error
+	ListUsers(ctx context.Context) ([]store.User, error)
+	CreateUser(ctx context.Context, a accounts.Actor, username, password, role string) error
+	SetRole(ctx context.Context, a accounts.Actor, id int64, role string) error
+	SetDisabled(ctx context.Context, a accounts.Actor, id int64, disabled bool) error
+	ResetPassword(ctx context.Context, a accounts.Actor, id int64, password string) error
+	Audit(ctx context.Context, q accounts.AuditQuery) (accounts.AuditPage, error)
+	ExportAudit(ctx context.Context, q accounts.AuditQuery, by accounts.Actor) (accounts.AuditPage, error)
 }
 
 // CallbackService applies verified callbacks.
@@ -51,7 +69,13 @@ type Deps struct {
 	Sessions  SessionService
 	Callbacks CallbackService
 	Verifier  CallbackVerifier
-	Live      live.Broker
+	Accounts  AccountService
+	// SecureCookies marks cookies Secure; set when the public URL is https.
+	SecureCookies bool
+	// TrustedProxies may set X-Forwarded-For; empty trusts none, so the
+	// audit trail records the connecting address.
+	TrustedProxies []string
+	Live           live.Broker
 	// Connection names the Alvaria connection for the top bar.
 	Connection string
 	// OriginPatterns are the hosts allowed to open the websocket besides
@@ -80,26 +104,58 @@ func NewRouter(d Deps) *gin.Engine {
 
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(requestLog(d.Log), recoverPanic(d.Log), limitBody(d.MaxBodyBytes))
+	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
+		d.Log.Error("trusted proxies", "err", err)
+	}
+	r.Use(requestLog(d.Log), recoverPanic(d.Log), securityHeaders, limitBody(d.MaxBodyBytes))
 	r.NoRoute(h.notFound)
 
+	// Machines: probes, metrics, assets, and Alvaria (which signs its calls).
 	r.GET("/healthz", h.healthz)
 	r.GET("/readyz", h.readyz)
 	r.GET("/metrics", h.metrics)
 	r.StaticFS("/static", http.FS(static.FS))
 	r.POST("/webhooks/server-messaging", h.webhook)
 	if d.Simulator != nil {
+		// The simulator's API is for applications; its pages ask for
+		// sign-in themselves.
 		sim := gin.WrapH(http.StripPrefix("/sim", d.Simulator))
 		r.Any("/sim/*path", sim)
 	}
 
-	r.GET("/", h.sessionsList)
-	r.GET("/live/sessions", h.sessionsLive)
-	r.GET("/sessions/new", h.sessionNew)
-	r.POST("/sessions", h.sessionCreate)
-	r.GET("/sessions/:id", h.sessionShow)
-	r.GET("/sessions/:id/live", h.sessionLive)
-	r.POST("/sessions/:id/messages", h.messageSend)
-	r.POST("/sessions/:id/end", h.sessionEnd)
+	people := r.Group("/", h.authenticate)
+	people.GET("/login", h.loginPage)
+	people.POST("/login", h.login)
+
+	signedIn := people.Group("/", h.requireUser, h.checkCSRF)
+	signedIn.POST("/logout", h.logout)
+	signedIn.GET("/", h.sessionsList)
+	signedIn.GET("/live/sessions", h.sessionsLive)
+	signedIn.GET("/sessions/:id", h.sessionShow)
+	signedIn.GET("/sessions/:id/live", h.sessionLive)
+	signedIn.GET("/sessions/:id/print", h.sessionPrint)
+
+	converse := signedIn.Group("/", h.require(accounts.Converse))
+	converse.GET("/sessions/new", h.sessionNew)
+	converse.POST("/sessions", h.sessionCreate)
+	converse.POST("/sessions/:id/messages", h.messageSend)
+	converse.POST("/sessions/:id/end", h.sessionEnd)
+
+	signedIn.POST("/sessions/:id/review", h.require(accounts.Review), h.sessionReview)
+
+	export := signedIn.Group("/", h.require(accounts.Export))
+	export.GET("/sessions.csv", h.sessionsCSV)
+	export.GET("/sessions/:id/transcript.json", h.transcriptJSON)
+	export.GET("/sessions/:id/transcript.csv", h.transcriptCSV)
+
+	admin := signedIn.Group("/admin", h.require(accounts.ManageUsers))
+	admin.GET("/users", h.usersPage)
+	admin.POST("/users", h.userCreate)
+	admin.POST("/users/:id/role", h.userChange(h.userRole))
+	admin.POST("/users/:id/disable", h.userChange(h.userDisable))
+	admin.POST("/users/:id/enable", h.userChange(h.userEnable))
+	admin.POST("/users/:id/password", h.userChange(h.userPassword))
+	admin.GET("/audit", h.auditPage)
+	admin.GET("/audit.csv", h.auditCSV)
 	return r
 }

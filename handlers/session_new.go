@@ -24,7 +24,7 @@ func (h *handler) sessionCreate(c *gin.Context) {
 		WorkTypeID:  form.WorkTypeID,
 		ContactName: form.ContactName,
 		Integration: form.Integration,
-		StartedBy:   h.actor(c),
+		By:          h.actor(c),
 	})
 	if err != nil {
 		status, startErr := h.startError(c, err)

@@ -31,5 +31,6 @@ func (h *handler) showSession(c *gin.Context, status int, form views.MessageForm
 		Detail:  d,
 		Form:    form,
 		FormErr: formErr,
+		Reviews: d.Reviews,
 	}))
 }

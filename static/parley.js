@@ -46,6 +46,8 @@
         existing.outerHTML = item.html;
         continue;
       }
+      // A replacement for something this page does not show is not for it.
+      if (!item.into) continue;
       const container = document.getElementById(item.into);
       if (!container) {
         // The page has no place for it yet (an empty list): show it fresh.

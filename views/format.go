@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/conversation"
+	"github.com/parley-dev/parley/store"
 )
 
 // Relative describes t from now in words ("3 minutes ago"); the exact time
@@ -93,13 +94,36 @@ func shortID(id string) string {
 
 // NextPageURL keeps the list's filters on the link to the next page.
 func NextPageURL(q conversation.ListQuery, cursor string) string {
+	return "/?" + listValues(q, cursor).Encode()
+}
+
+// ExportListURL downloads the sessions the filters select as CSV.
+func ExportListURL(q conversation.ListQuery) string {
+	return "/sessions.csv?" + listValues(q, "").Encode()
+}
+
+func listValues(q conversation.ListQuery, cursor string) url.Values {
 	v := url.Values{}
-	for k, val := range map[string]string{"q": q.Search, "state": q.State, "from": q.From, "to": q.To, "after": cursor} {
+	for k, val := range map[string]string{"q": q.Search, "state": q.State, "verdict": q.Verdict, "from": q.From, "to": q.To, "after": cursor} {
 		if val != "" {
 			v.Set(k, val)
 		}
 	}
-	return "/?" + v.Encode()
+	return v
+}
+
+// VerdictClass styles a QA verdict badge.
+func VerdictClass(v string) string {
+	switch v {
+	case store.VerdictPass:
+		return "badge ok"
+	case store.VerdictFail:
+		return "badge bad"
+	case store.VerdictNeedsReview:
+		return "badge warn"
+	default:
+		return "badge quiet"
+	}
 }
 
 // MessageElementID is the id of a message's element in the transcript.

@@ -17,3 +17,15 @@ func fieldErr(e *StartError, field string) string {
 	}
 	return e.Fields[field]
 }
+
+// fromLabel names who wrote any message, for the printed transcript.
+func fromLabel(m store.Message) string {
+	switch m.Direction {
+	case store.DirectionCustomer:
+		return senderLabel(m)
+	case store.DirectionAgent:
+		return "Agent " + m.SenderID
+	default:
+		return "System"
+	}
+}

@@ -1,0 +1,76 @@
+package conversation
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/parley-dev/parley/accounts"
+	"github.com/parley-dev/parley/store"
+)
+
+// Verdicts QA can give, as the review form offers them.
+var Verdicts = []string{store.VerdictPass, store.VerdictFail, store.VerdictNeedsReview}
+
+// VerdictLabel is how a verdict reads on screen.
+func VerdictLabel(v string) string {
+	switch v {
+	case store.VerdictPass:
+		return "Pass"
+	case store.VerdictFail:
+		return "Fail"
+	case store.VerdictNeedsReview:
+		return "Needs review"
+	default:
+		return "Not reviewed"
+	}
+}
+
+// ReviewInput is QA's verdict and notes on a session.
+type ReviewInput struct {
+	Verdict string
+	Notes   string
+	By      accounts.Actor
+}
+
+const maxNotes = 10000
+
+// ReviewSession records a verdict and notes, keeping every earlier change.
+func (svc *Service) ReviewSession(ctx context.Context, sessionID string, in ReviewInput) error {
+	in.Notes = strings.TrimSpace(in.Notes)
+	problems := map[string]string{}
+	if !contains(Verdicts, in.Verdict) {
+		problems["verdict"] = "choose Pass, Fail or Needs review"
+	}
+	if len(in.Notes) > maxNotes {
+		problems["notes"] = fmt.Sprintf("notes are limited to %d characters", maxNotes)
+	}
+	if len(problems) > 0 {
+		return &InputError{Fields: problems}
+	}
+	s, err := svc.session(ctx, sessionID)
+	if err != nil {
+		return err
+	}
+	c := store.ReviewChange{SessionID: s.ID, Verdict: in.Verdict, Notes: in.Notes, Author: in.By.Username, At: svc.now()}
+	if err := svc.store.SetReview(ctx, &c); err != nil {
+		return fmt.Errorf("review session %s: %w", s.ID, err)
+	}
+	svc.changed(ctx, s.ID)
+	svc.record(ctx, in.By, accounts.ActionReview, s.ID, VerdictLabel(in.Verdict))
+	return nil
+}
+
+// ReviewHistory returns every change of the session's review, oldest first.
+func (svc *Service) ReviewHistory(ctx context.Context, sessionID string) ([]store.ReviewChange, error) {
+	return svc.store.ListReviewChanges(ctx, sessionID)
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,259 @@
+package handlers_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/parley-dev/parley/accounts"
+	"github.com/parley-dev/parley/store"
+	"github.com/parley-dev/parley/store/storetest"
+)
+
+// endpoint is one request of the role matrix and who may make it.
+type endpoint struct {
+	method, path string
+	form         url.Values
+	allowed      map[string]bool // by role
+}
+
+func TestRoleMatrixOnEveryEndpoint(t *testing.T) {
+	a := newApp(t, storetest.SQLite(t))
+	users := map[string]*user{
+		store.RoleOperator: a.signIn(t, "olive"),
+		store.RoleQA:       a.signIn(t, "quinn"),
+		store.RoleAdmin:    a.signIn(t, "admin"),
+	}
+	sid := a.startSession(t, users[store.RoleAdmin])
+	// User changes act on someone outside the matrix, so no one in it is signed out.
+	if err := a.people.CreateUser(t.Context(), accounts.Actor{Username: "admin"}, "tess", password, store.RoleOperator); err != nil {
+		t.Fatal(err)
+	}
+	quinn, _ := a.store.GetUserByName(t.Context(), "tess")
+	all := map[string]bool{store.RoleOperator: true, store.RoleQA: true, store.RoleAdmin: true}
+	converse := map[string]bool{store.RoleOperator: true, store.RoleAdmin: true}
+	qa := map[string]bool{store.RoleQA: true, store.RoleAdmin: true}
+	admin := map[string]bool{store.RoleAdmin: true}
+	endpoints := []endpoint{
+		{"GET", "/", nil, all},
+		{"GET", "/sessions/" + sid, nil, all},
+		{"GET", "/sessions/" + sid + "/print", nil, all},
+		{"GET", "/sessions/new", nil, converse},
+		{"POST", "/sessions", url.Values{"work_type_id": {"32"}, "contact_name": {"Matrix"}}, converse},
+		{"POST", "/sessions/" + sid + "/messages", url.Values{"text": {"hello"}}, converse},
+		{"POST", "/sessions/" + sid + "/review", url.Values{"verdict": {store.VerdictPass}, "notes": {"ok"}}, qa},
+		{"GET", "/sessions/" + sid + "/transcript.json", nil, qa},
+		{"GET", "/sessions/" + sid + "/transcript.csv", nil, qa},
+		{"GET", "/sessions.csv", nil, qa},
+		{"GET", "/admin/users", nil, admin},
+		{"POST", "/admin/users", url.Values{"username": {"new-user"}, "password": {password}, "role": {store.RoleQA}}, admin},
+		{"POST", fmt.Sprintf("/admin/users/%d/role", quinn.ID), url.Values{"role": {store.RoleOperator}}, admin},
+		{"POST", fmt.Sprintf("/admin/users/%d/password", quinn.ID), url.Values{"password": {password}}, admin},
+		{"POST", fmt.Sprintf("/admin/users/%d/enable", quinn.ID), nil, admin},
+		{"GET", "/admin/audit", nil, admin},
+		{"GET", "/admin/audit.csv", nil, admin},
+		// Ending goes last: nothing can be sent after it.
+		{"POST", "/sessions/" + sid + "/end", nil, converse},
+	}
+	for _, e := range endpoints {
+		for _, role := range []string{store.RoleQA, store.RoleOperator, store.RoleAdmin} {
+			u := users[role]
+			var code int
+			if e.method == "GET" {
+				code, _ = u.get(t, e.path)
+			} else {
+				code, _ = u.post(t, e.path, cloneForm(e.form, role))
+			}
+			if e.allowed[role] && (code == http.StatusForbidden || code >= 400) {
+				t.Errorf("%s %s as %s = %d, want allowed", e.method, e.path, role, code)
+			}
+			if !e.allowed[role] && code != http.StatusForbidden {
+				t.Errorf("%s %s as %s = %d, want 403", e.method, e.path, role, code)
+			}
+		}
+	}
+}
+
+// cloneForm gives each role its own copy, with a unique user name where
+// the form creates one.
+func cloneForm(f url.Values, role string) url.Values {
+	out := url.Values{}
+	for k, v := range f {
+		out[k] = append([]string(nil), v...)
+	}
+	if out.Get("username") != "" {
+		out.Set("username", out.Get("username")+"-"+role)
+	}
+	return out
+}
+
+func TestControlsFollowTheRole(t *testing.T) {
+	a := newApp(t, storetest.SQLite(t))
+	admin := a.signIn(t, "admin")
+	sid := a.startSession(t, admin)
+	_, qaPage := a.signIn(t, "quinn").get(t, "/sessions/"+sid)
+	for _, absent := range []string{`id="composer"`, `id="end-session"`} {
+		if strings.Contains(qaPage, absent) {
+			t.Errorf("QA sees %s", absent)
+		}
+	}
+	if !strings.Contains(qaPage, `action="/sessions/`+sid+`/review"`) {
+		t.Error("QA has no review form")
+	}
+	_, opPage := a.signIn(t, "olive").get(t, "/sessions/"+sid)
+	if !strings.Contains(opPage, `id="composer"`) || strings.Contains(opPage, `/review"`) || strings.Contains(opPage, "transcript.json") {
+		t.Error("operator controls wrong")
+	}
+}
+
+func TestSignInRedirectsAndComesBack(t *testing.T) {
+	a := newApp(t, storetest.SQLite(t))
+	u := a.anonymous()
+	code, loc := u.get(t, "/admin/audit?action=sign-in")
+	if code != http.StatusSeeOther || loc != "/login?next="+url.QueryEscape("/admin/audit?action=sign-in") {
+		t.Fatalf("anonymous page = %d %q", code, loc)
+	}
+	_, page := u.get(t, loc)
+	u.csrf = field(t, page)
+	if !strings.Contains(page, `name="next" value="/admin/audit?action=sign-in"`) {
+		t.Fatalf("sign-in form lost where to go back:\n%s", page)
+	}
+	code, back := u.post(t, "/login", url.Values{"username": {"admin"}, "password": {password}, "next": {"/admin/audit?action=sign-in"}})
+	if code != http.StatusSeeOther || back != "/admin/audit?action=sign-in" {
+		t.Fatalf("after sign-in = %d %q", code, back)
+	}
+	// Only this site: an offsite next goes home.
+	u2 := a.anonymous()
+	_, page = u2.get(t, "/login")
+	u2.csrf = field(t, page)
+	if _, back := u2.post(t, "/login", url.Values{"username": {"admin"}, "password": {password}, "next": {"//evil.example/"}}); back != "/" {
+		t.Fatalf("offsite next kept: %q", back)
+	}
+	// Requests that are not page loads get 401, and the webhook needs no sign-in.
+	if code, _ := a.anonymous().post(t, "/sessions", url.Values{"work_type_id": {"1"}}); code != http.StatusUnauthorized {
+		t.Errorf("anonymous POST = %d, want 401", code)
+	}
+	if code, _ := a.anonymous().post(t, "/webhooks/server-messaging", nil); code != http.StatusUnauthorized {
+		t.Errorf("webhook without JWT = %d, want 401 from the verifier", code)
+	}
+}
+
+func TestCSRFIsRequired(t *testing.T) {
+	a := newApp(t, storetest.SQLite(t))
+	admin := a.signIn(t, "admin")
+	for _, token := range []string{"", "forged"} {
+		code, _ := admin.post(t, "/admin/users", url.Values{"csrf": {token}, "username": {"mallory"}, "password": {password}, "role": {store.RoleAdmin}})
+		if code != http.StatusForbidden {
+			t.Errorf("token %q: %d, want 403", token, code)
+		}
+	}
+	if _, err := a.store.GetUserByName(t.Context(), "mallory"); err == nil {
+		t.Fatal("a forged request created a user")
+	}
+	// The sign-in form has its own token.
+	u := a.anonymous()
+	u.get(t, "/login")
+	if code, _ := u.post(t, "/login", url.Values{"csrf": {"forged"}, "username": {"admin"}, "password": {password}}); code != http.StatusForbidden {
+		t.Errorf("forged sign-in = %d, want 403", code)
+	}
+}
+
+func TestDisabledUserIsSignedOut(t *testing.T) {
+	a := newApp(t, storetest.SQLite(t))
+	admin := a.signIn(t, "admin")
+	olive := a.signIn(t, "olive")
+	u, _ := a.store.GetUserByName(t.Context(), "olive")
+	if code, _ := admin.post(t, fmt.Sprintf("/admin/users/%d/disable", u.ID), nil); code != http.StatusSeeOther {
+		t.Fatalf("disable = %d", code)
+	}
+	if code, loc := olive.get(t, "/"); code != http.StatusSeeOther || !strings.HasPrefix(loc, "/login") {
+		t.Fatalf("disabled user's page = %d %q", code, loc)
+	}
+	again := a.anonymous()
+	_, page := again.get(t, "/login")
+	again.csrf = field(t, page)
+	if code, _ := again.post(t, "/login", url.Values{"username": {"olive"}, "password": {password}}); code != http.StatusUnauthorized {
+		t.Fatalf("disabled sign-in = %d, want 401", code)
+	}
+}
+
+func TestEveryAuditedActionLeavesOneRecord(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		a := newApp(t, st)
+		before := map[string]int{}
+		for _, action := range accounts.Actions {
+			before[action] = a.auditCount(t, action)
+		}
+		admin := a.signIn(t, "admin")
+		sid := a.startSession(t, admin)
+		admin.post(t, "/sessions/"+sid+"/messages", url.Values{"text": {"hello"}})
+		admin.post(t, "/sessions/"+sid+"/review", url.Values{"verdict": {store.VerdictFail}, "notes": {"rude"}})
+		admin.get(t, "/sessions/"+sid+"/transcript.csv")
+		admin.post(t, "/admin/users", url.Values{"username": {"rita"}, "password": {password}, "role": {store.RoleQA}})
+		rita, _ := a.store.GetUserByName(t.Context(), "rita")
+		admin.post(t, fmt.Sprintf("/admin/users/%d/role", rita.ID), url.Values{"role": {store.RoleOperator}})
+		admin.post(t, fmt.Sprintf("/admin/users/%d/disable", rita.ID), nil)
+		admin.post(t, fmt.Sprintf("/admin/users/%d/enable", rita.ID), nil)
+		admin.post(t, fmt.Sprintf("/admin/users/%d/password", rita.ID), url.Values{"password": {"another long one"}})
+		bad := a.anonymous()
+		_, page := bad.get(t, "/login")
+		bad.csrf = field(t, page)
+		bad.post(t, "/login", url.Values{"username": {"admin"}, "password": {"wrong password"}})
+		admin.post(t, "/sessions/"+sid+"/end", nil)
+		admin.post(t, "/logout", nil)
+		for _, action := range accounts.Actions {
+			want := 1
+			if action == accounts.ActionSignIn {
+				want = 1 // admin once; the app's fixtures sign nobody in
+			}
+			if got := a.auditCount(t, action) - before[action]; got != want {
+				t.Errorf("%s: %d new records, want %d", action, got, want)
+			}
+		}
+		entries, _ := a.store.ListAudit(t.Context(), store.AuditFilter{Action: accounts.ActionSessionStart})
+		if len(entries) == 0 || entries[0].Actor != "admin" || entries[0].Target != sid || entries[0].ClientAddr == "" {
+			t.Errorf("session start entry = %+v", entries)
+		}
+	})
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	a := newApp(t, storetest.SQLite(t))
+	resp, err := http.Get(a.URL + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	csp := resp.Header.Get("Content-Security-Policy")
+	for _, want := range []string{"script-src 'self'", "frame-ancestors 'none'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("CSP %q lacks %q", csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") {
+		t.Errorf("CSP allows inline code: %q", csp)
+	}
+	if resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Referrer-Policy") == "" {
+		t.Errorf("headers: %v", resp.Header)
+	}
+	var session *http.Cookie
+	u := a.signIn(t, "admin")
+	for _, c := range u.http.Jar.Cookies(mustURL(a.URL)) {
+		if c.Name == "parley_session" {
+			session = c
+		}
+	}
+	if session == nil {
+		t.Fatal("no session cookie")
+	}
+}
+
+func mustURL(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}

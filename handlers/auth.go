@@ -1,0 +1,194 @@
+package handlers
+
+import (
+	"crypto/rand"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/parley-dev/parley/accounts"
+	"github.com/parley-dev/parley/views"
+)
+
+const (
+	sessionCookie = "parley_session"
+	loginCookie   = "parley_login" // the sign-in form's CSRF token, before anyone is signed in
+	principalKey  = "parley.principal"
+	csrfKey       = "parley.csrf"
+	tokenKey      = "parley.token"
+)
+
+// principal is the signed-in person, or the zero Principal.
+func principal(c *gin.Context) accounts.Principal {
+	p, _ := c.Get(principalKey)
+	v, _ := p.(accounts.Principal)
+	return v
+}
+
+// authenticate finds who holds the session cookie and makes them known to
+// the handlers and, through the request context, to the views.
+func (h *handler) authenticate(c *gin.Context) {
+	token, _ := c.Cookie(sessionCookie)
+	p, csrf, err := h.Accounts.Authenticate(c.Request.Context(), token)
+	if err != nil && !errors.Is(err, accounts.ErrSignedOut) {
+		h.fail(c, http.StatusServiceUnavailable, "Parley cannot check who you are right now. Try again in a moment.", err)
+		c.Abort()
+		return
+	}
+	if err == nil {
+		c.Set(principalKey, p)
+		c.Set(csrfKey, csrf)
+		c.Set(tokenKey, token)
+		c.Request = c.Request.WithContext(views.WithViewer(c.Request.Context(), views.Viewer{
+			Username:  p.Username,
+			Role:      p.Role,
+			CSRFToken: csrf,
+			Converse:  p.Can(accounts.Converse),
+			Review:    p.Can(accounts.Review),
+			Export:    p.Can(accounts.Export),
+			Admin:     p.Can(accounts.ManageUsers),
+		}))
+	}
+	c.Next()
+}
+
+// requireUser sends a page request without a signed-in user to the sign-in
+// page, which brings them back; other requests get 401.
+func (h *handler) requireUser(c *gin.Context) {
+	if !principal(c).Anonymous() {
+		c.Next()
+		return
+	}
+	if c.Request.Method == http.MethodGet && c.GetHeader("Upgrade") == "" {
+		c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+	} else if isAsync(c) {
+		c.JSON(http.StatusUnauthorized, asyncReply{Error: "You are signed out. Sign in again in another tab, then retry.", Redirect: "/login"})
+	} else {
+		h.fail(c, http.StatusUnauthorized, "Sign in first.", nil)
+	}
+	c.Abort()
+}
+
+// require refuses people whose role does not grant perm.
+func (h *handler) require(perm accounts.Permission) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		p := principal(c)
+		if p.Can(perm) {
+			c.Next()
+			return
+		}
+		msg := "Your role (" + p.Role + ") cannot do this."
+		if isAsync(c) {
+			c.JSON(http.StatusForbidden, asyncReply{Error: msg})
+		} else {
+			h.fail(c, http.StatusForbidden, msg, nil)
+		}
+		c.Abort()
+	}
+}
+
+// checkCSRF refuses a state-changing request whose form or header does not
+// carry the signed-in session's token: another site cannot forge it.
+func (h *handler) checkCSRF(c *gin.Context) {
+	if c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead {
+		c.Next()
+		return
+	}
+	want := c.GetString(csrfKey)
+	got := c.GetHeader("X-CSRF-Token")
+	if got == "" {
+		got = c.PostForm("csrf")
+	}
+	if !accounts.ValidCSRF(want, got) {
+		h.stats.csrfRejected.Add(1)
+		msg := "This form has expired. Reload the page and try again."
+		if isAsync(c) {
+			c.JSON(http.StatusForbidden, asyncReply{Error: msg})
+		} else {
+			h.fail(c, http.StatusForbidden, msg, nil)
+		}
+		c.Abort()
+		return
+	}
+	c.Next()
+}
+
+func (h *handler) loginPage(c *gin.Context) {
+	if !principal(c).Anonymous() {
+		c.Redirect(http.StatusSeeOther, safeNext(c.Query("next")))
+		return
+	}
+	h.renderLogin(c, http.StatusOK, views.LoginForm{Next: safeNext(c.Query("next"))})
+}
+
+func (h *handler) renderLogin(c *gin.Context, status int, f views.LoginForm) {
+	f.CSRFToken = rand.Text()
+	h.setCookie(c, loginCookie, f.CSRFToken, 3600)
+	h.render(c, status, views.LoginPage(views.Page{Title: "Sign in", Connection: h.Connection}, f))
+}
+
+func (h *handler) login(c *gin.Context) {
+	f := views.LoginForm{Username: strings.TrimSpace(c.PostForm("username")), Next: safeNext(c.PostForm("next"))}
+	want, _ := c.Cookie(loginCookie)
+	if !accounts.ValidCSRF(want, c.PostForm("csrf")) {
+		h.stats.csrfRejected.Add(1)
+		f.Error = "The sign-in form expired. Try again."
+		h.renderLogin(c, http.StatusForbidden, f)
+		return
+	}
+	in, err := h.Accounts.SignIn(c.Request.Context(), f.Username, c.PostForm("password"), c.ClientIP())
+	var throttled *accounts.ThrottledError
+	switch {
+	case err == nil:
+	case errors.Is(err, accounts.ErrBadCredentials):
+		f.Error = err.Error() + "."
+		h.renderLogin(c, http.StatusUnauthorized, f)
+		return
+	case errors.As(err, &throttled):
+		f.Error = throttled.Error() + "."
+		h.renderLogin(c, http.StatusTooManyRequests, f)
+		return
+	default:
+		h.Log.Error("sign in", "err", err)
+		f.Error = "Signing in failed. Try again in a moment."
+		h.renderLogin(c, http.StatusInternalServerError, f)
+		return
+	}
+	h.setCookie(c, loginCookie, "", -1)
+	h.setCookie(c, sessionCookie, in.Token, 0)
+	c.Redirect(http.StatusSeeOther, f.Next)
+}
+
+func (h *handler) logout(c *gin.Context) {
+	if err := h.Accounts.SignOut(c.Request.Context(), c.GetString(tokenKey), h.actor(c)); err != nil {
+		h.fail(c, http.StatusInternalServerError, "Signing out failed. Try again.", err)
+		return
+	}
+	h.setCookie(c, sessionCookie, "", -1)
+	c.Redirect(http.StatusSeeOther, "/login")
+}
+
+// setCookie sets an HttpOnly, SameSite=Lax cookie; maxAge 0 lasts for the
+// browser session (the server enforces the real timeouts), -1 deletes.
+func (h *handler) setCookie(c *gin.Context, name, value string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name:     name,
+		Value:    value,
+		Path:     "/",
+		MaxAge:   maxAge,
+		HttpOnly: true,
+		Secure:   h.SecureCookies,
+		SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// safeNext keeps the post-sign-in redirect on this site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}

@@ -1,0 +1,117 @@
+package handlers
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/parley-dev/parley/conversation"
+	"github.com/parley-dev/parley/store"
+	"github.com/parley-dev/parley/views"
+)
+
+// transcriptJSON is the shape of a transcript download.
+type transcriptJSON struct {
+	Session  conversation.Session  `json:"session"`
+	Messages []store.Message       `json:"messages"`
+	Events   []store.CallbackEvent `json:"events"`
+	Reviews  []store.ReviewChange  `json:"reviews"`
+}
+
+func (h *handler) transcriptJSON(c *gin.Context) {
+	d, ok := h.exportTranscript(c, "json")
+	if !ok {
+		return
+	}
+	out := transcriptJSON{Session: d.Session, Messages: d.Messages, Reviews: d.Reviews}
+	for _, e := range d.Events {
+		out.Events = append(out.Events, e.CallbackEvent)
+	}
+	attach(c, "transcript-"+d.Session.ID+".json")
+	c.IndentedJSON(http.StatusOK, out)
+}
+
+func (h *handler) transcriptCSV(c *gin.Context) {
+	d, ok := h.exportTranscript(c, "csv")
+	if !ok {
+		return
+	}
+	attach(c, "transcript-"+d.Session.ID+".csv")
+	c.Header("Content-Type", "text/csv; charset=utf-8")
+	w := csv.NewWriter(c.Writer)
+	w.Write([]string{"time", "direction", "sender", "text", "attachment_type", "attachment_url", "status", "status_detail", "alvaria_message_id"})
+	for _, m := range d.Messages {
+		w.Write(safeCSV(stamp(m.CreatedAt), m.Direction, m.SenderID, m.Text, m.AttachmentType, m.AttachmentURL, m.Status, m.StatusDetail, m.AlvariaMessageID))
+	}
+	w.Flush()
+}
+
+func (h *handler) exportTranscript(c *gin.Context, format string) (conversation.Detail, bool) {
+	d, err := h.Sessions.ExportTranscript(c.Request.Context(), c.Param("id"), format, h.actor(c))
+	if errors.Is(err, conversation.ErrNotFound) {
+		h.fail(c, http.StatusNotFound, "There is no session with this address.", nil)
+		return d, false
+	}
+	if err != nil {
+		h.fail(c, http.StatusInternalServerError, "The transcript could not be exported. Try again in a moment.", err)
+		return d, false
+	}
+	return d, true
+}
+
+func (h *handler) sessionsCSV(c *gin.Context) {
+	rows, err := h.Sessions.ExportSessions(c.Request.Context(), listQuery(c), h.actor(c))
+	var inputErr *conversation.InputError
+	switch {
+	case errors.As(err, &inputErr):
+		h.fail(c, http.StatusBadRequest, err.Error(), nil)
+		return
+	case err != nil:
+		h.fail(c, http.StatusInternalServerError, "The sessions could not be exported. Try again in a moment.", err)
+		return
+	}
+	attach(c, "sessions-"+time.Now().UTC().Format("20060102-150405")+".csv")
+	c.Header("Content-Type", "text/csv; charset=utf-8")
+	w := csv.NewWriter(c.Writer)
+	w.Write([]string{"id", "alvaria_session_id", "contact", "work_type", "state", "agent", "connection", "started_by", "created_at", "last_activity_at", "messages", "verdict", "review_notes"})
+	for _, s := range rows {
+		w.Write(safeCSV(s.ID, s.AlvariaSessionID, s.ContactName, s.WorkTypeID, s.Status, s.AgentAlias, s.Connection, s.StartedBy,
+			stamp(s.CreatedAt), stamp(s.LastActivityAt), strconv.Itoa(s.MessageCount), s.Verdict, s.ReviewNotes))
+	}
+	w.Flush()
+}
+
+func (h *handler) sessionPrint(c *gin.Context) {
+	d, err := h.Sessions.SessionDetail(c.Request.Context(), c.Param("id"))
+	if errors.Is(err, conversation.ErrNotFound) {
+		h.fail(c, http.StatusNotFound, "There is no session with this address.", nil)
+		return
+	}
+	if err != nil {
+		h.fail(c, http.StatusInternalServerError, "The session could not be loaded. Try again in a moment.", err)
+		return
+	}
+	h.render(c, http.StatusOK, views.PrintPage(d))
+}
+
+func attach(c *gin.Context, name string) {
+	c.Header("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
+}
+
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// safeCSV neutralises cells a spreadsheet would run as a formula: message
+// text is written by outsiders.
+func safeCSV(cells ...string) []string {
+	for i, v := range cells {
+		if v != "" && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r') {
+			cells[i] = "'" + v
+		}
+	}
+	return cells
+}

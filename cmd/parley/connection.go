@@ -1,0 +1,151 @@
+package main
+
+import (
+	"crypto/rsa"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/simulator"
+)
+
+// connection is how Parley reaches Alvaria: a client for the API, a verifier
+// for callbacks, and in embedded mode the simulator that plays Alvaria.
+type connection struct {
+	Name      string // shown in the top bar
+	Client    *alvaria.Client
+	Verifier  *alvaria.Verifier
+	Simulator *simulator.Simulator // nil when talking to the real Alvaria
+}
+
+func (c *connection) Close() {
+	if c.Simulator != nil {
+		c.Simulator.Close()
+	}
+}
+
+// newConnection connects to the Alvaria named by the settings, or, with no
+// ALVARIA_API_URL, builds the embedded simulator. The simulator is reached
+// over real HTTP on Parley's own listener (it is mounted under /sim) and it
+// delivers callbacks to the public webhook URL, so the embedded default
+// exercises exactly the production path.
+func newConnection(ac alvariaConfig, sc simConfig, publicURL string, listen net.Addr, log *slog.Logger) (*connection, error) {
+	if !ac.embedded() {
+		return realConnection(ac)
+	}
+	key, err := simSigningKey(sc.SigningKeyPath)
+	if err != nil {
+		return nil, err
+	}
+	sim, err := simulator.New(sc.simulatorConfig(key, strings.TrimRight(publicURL, "/")+"/webhooks/server-messaging", log.With("component", "simulator")))
+	if err != nil {
+		return nil, err
+	}
+	base := "http://" + loopback(listen) + "/sim"
+	client, err := alvaria.NewClient(alvaria.Config{
+		APIURL:       base,
+		TokenURL:     base + "/tokenservice/oauth2/access_token",
+		OrgID:        sc.OrgID,
+		ClientID:     sc.ClientID,
+		ClientSecret: sc.ClientSecret,
+		APIKey:       sc.APIKey,
+	})
+	if err != nil {
+		sim.Close()
+		return nil, fmt.Errorf("simulator client: %w", err)
+	}
+	verifier, err := alvaria.NewVerifier(alvaria.VerifierConfig{PublicKey: sim.PublicKey()})
+	if err != nil {
+		sim.Close()
+		return nil, fmt.Errorf("simulator verifier: %w", err)
+	}
+	return &connection{Name: "simulator", Client: client, Verifier: verifier, Simulator: sim}, nil
+}
+
+func realConnection(ac alvariaConfig) (*connection, error) {
+	if err := ac.validate(); err != nil {
+		return nil, err
+	}
+	pub, err := alvaria.LoadPublicKeyPEM(ac.CallbackKeyPath)
+	if err != nil {
+		return nil, fmt.Errorf("ALVARIA_CALLBACK_PUBLIC_KEY: %w", err)
+	}
+	verifier, err := alvaria.NewVerifier(alvaria.VerifierConfig{PublicKey: pub})
+	if err != nil {
+		return nil, fmt.Errorf("ALVARIA_CALLBACK_PUBLIC_KEY: %w", err)
+	}
+	client, err := alvaria.NewClient(alvaria.Config{
+		APIURL:       ac.APIURL,
+		TokenURL:     ac.TokenURL,
+		OrgID:        ac.OrgID,
+		ClientID:     ac.ClientID,
+		ClientSecret: ac.ClientSecret,
+		APIKey:       ac.APIKey,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ALVARIA_API_URL: %w", err)
+	}
+	name := ac.APIURL
+	if u, err := url.Parse(ac.APIURL); err == nil && u.Host != "" {
+		name = u.Host
+	}
+	return &connection{Name: name, Client: client, Verifier: verifier}, nil
+}
+
+// simSigningKey loads the simulator's key from path, creating it there if
+// missing; with no path the key lives only as long as the process.
+func simSigningKey(path string) (*rsa.PrivateKey, error) {
+	if path == "" {
+		key, err := simulator.GenerateSigningKey()
+		if err != nil {
+			return nil, fmt.Errorf("simulator signing key: %w", err)
+		}
+		return key, nil
+	}
+	key, err := simulator.LoadOrCreateSigningKey(path)
+	if err != nil {
+		return nil, fmt.Errorf("PARLEY_SIM_SIGNING_KEY: %w", err)
+	}
+	return key, nil
+}
+
+func (c simConfig) simulatorConfig(key *rsa.PrivateKey, callbackURL string, log *slog.Logger) simulator.Config {
+	return simulator.Config{
+		OrgID:           c.OrgID,
+		ClientID:        c.ClientID,
+		ClientSecret:    c.ClientSecret,
+		APIKey:          c.APIKey,
+		WorkTypes:       c.workTypes(),
+		AgentDelay:      c.AgentDelay,
+		SessionMaxLife:  c.SessionMaxLife,
+		TokenTTL:        c.TokenTTL,
+		RateLimit:       c.RateLimit,
+		CallbackURL:     callbackURL,
+		SigningKey:      key,
+		HTTPClient:      &http.Client{Timeout: 10 * time.Second},
+		Log:             log,
+		ErrorRate:       c.ErrorRate,
+		ErrorStatus:     c.ErrorStatus,
+		CallbackLatency: c.CallbackLatency,
+		DuplicateRate:   c.DuplicateRate,
+		ReorderRate:     c.ReorderRate,
+	}
+}
+
+// loopback turns a bound address into one this process can dial: a server
+// listening on all interfaces is reached on 127.0.0.1.
+func loopback(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return addr.String()
+	}
+	if ip := net.ParseIP(host); host == "" || ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}

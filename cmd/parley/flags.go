@@ -1,0 +1,105 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// settings is a flag set in which every flag has an environment variable
+// behind it: the default comes first, then the environment, then the command
+// line, so a deployment can be configured either way and --help shows both.
+type settings struct {
+	fs   *flag.FlagSet
+	envs map[string]string // flag name → environment variable
+	docs []settingDoc
+}
+
+type settingDoc struct {
+	flag, env, def, usage string
+}
+
+func newSettings(command string) *settings {
+	fs := flag.NewFlagSet("parley "+command, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return &settings{fs: fs, envs: map[string]string{}}
+}
+
+func (s *settings) add(name, env, def, usage string) {
+	s.envs[name] = env
+	s.docs = append(s.docs, settingDoc{flag: name, env: env, def: def, usage: usage})
+}
+
+func (s *settings) String(p *string, name, env, def, usage string) {
+	s.fs.StringVar(p, name, def, usage)
+	s.add(name, env, def, usage)
+}
+
+func (s *settings) Duration(p *time.Duration, name, env string, def time.Duration, usage string) {
+	s.fs.DurationVar(p, name, def, usage)
+	s.add(name, env, def.String(), usage)
+}
+
+func (s *settings) Float(p *float64, name, env string, def float64, usage string) {
+	s.fs.Float64Var(p, name, def, usage)
+	s.add(name, env, fmt.Sprint(def), usage)
+}
+
+func (s *settings) Int(p *int, name, env string, def int, usage string) {
+	s.fs.IntVar(p, name, def, usage)
+	s.add(name, env, fmt.Sprint(def), usage)
+}
+
+// errHelp is returned by parse when the user asked for --help; the usage has
+// already been written.
+var errHelp = flag.ErrHelp
+
+// parse applies the environment and then args. Errors name the setting in the
+// form the user gave it (flag or environment variable).
+func (s *settings) parse(args []string, getenv func(string) string, help io.Writer) error {
+	for _, d := range s.docs {
+		v := getenv(d.env)
+		if v == "" {
+			continue
+		}
+		if err := s.fs.Set(d.flag, v); err != nil {
+			return fmt.Errorf("%s=%q: %v", d.env, v, unwrapFlagError(err))
+		}
+	}
+	if err := s.fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			s.usage(help)
+			return errHelp
+		}
+		return fmt.Errorf("%v (see 'parley %s --help')", err, strings.TrimPrefix(s.fs.Name(), "parley "))
+	}
+	if s.fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q (see '%s --help')", s.fs.Arg(0), s.fs.Name())
+	}
+	return nil
+}
+
+func unwrapFlagError(err error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		return msg[i+2:]
+	}
+	return msg
+}
+
+func (s *settings) usage(w io.Writer) {
+	fmt.Fprintf(w, "Usage: %s [flags]\n\nEvery flag can also be set by the environment variable beside it; flags win.\n\n", s.fs.Name())
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "FLAG\tENVIRONMENT\tDEFAULT\tMEANING")
+	for _, d := range s.docs {
+		def := d.def
+		if def == "" {
+			def = "(empty)"
+		}
+		fmt.Fprintf(tw, "--%s\t%s\t%s\t%s\n", d.flag, d.env, def, d.usage)
+	}
+	tw.Flush()
+}

@@ -1,0 +1,233 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/parley-dev/parley/accounts"
+	"github.com/parley-dev/parley/conversation"
+	"github.com/parley-dev/parley/handlers"
+	"github.com/parley-dev/parley/live"
+	"github.com/parley-dev/parley/store"
+)
+
+// serveConfig holds every setting of `parley serve`.
+type serveConfig struct {
+	Addr        string
+	DatabaseURL string
+	PublicURL   string
+	LogLevel    string
+	LogFormat   string
+	// OriginPatterns are extra hosts allowed to open the live websocket.
+	OriginPatterns string
+	TrustedProxies string
+	AdminUser      string
+	AdminPassword  string
+	IdleTimeout    time.Duration
+	MaxSignInAge   time.Duration
+	Alvaria        alvariaConfig
+	Sim            simConfig
+}
+
+func serveSettings(cfg *serveConfig) *settings {
+	s := newSettings("serve")
+	s.String(&cfg.Addr, "addr", "PARLEY_ADDR", ":8080", "address the console listens on")
+	s.String(&cfg.DatabaseURL, "database-url", "PARLEY_DATABASE_URL", "", "database: empty for SQLite parley.db in the working directory, sqlite:///path/file.db, or postgres://…")
+	s.String(&cfg.PublicURL, "public-url", "PARLEY_PUBLIC_URL", "http://localhost:8080", "externally reachable base URL; Alvaria's callbacks go to <public-url>/webhooks/server-messaging")
+	s.String(&cfg.LogLevel, "log-level", "PARLEY_LOG_LEVEL", "info", "log level: debug, info, warn or error")
+	s.String(&cfg.LogFormat, "log-format", "PARLEY_LOG_FORMAT", "text", "log format: text or json")
+	s.String(&cfg.OriginPatterns, "origin-patterns", "PARLEY_ORIGIN_PATTERNS", "", "comma-separated extra hosts allowed to open the live websocket (the public URL's host always is)")
+	s.String(&cfg.TrustedProxies, "trusted-proxies", "PARLEY_TRUSTED_PROXIES", "", "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed; empty believes none")
+	s.String(&cfg.AdminUser, "admin-user", "PARLEY_ADMIN_USER", "admin", "name of the admin created when the database has no users")
+	s.String(&cfg.AdminPassword, "admin-password", "PARLEY_ADMIN_PASSWORD", "", "that admin's password; empty generates one and prints it once to the log")
+	s.Duration(&cfg.IdleTimeout, "session-idle-timeout", "PARLEY_SESSION_IDLE_TIMEOUT", accounts.DefaultIdleTimeout, "sign a browser out after this long without a request")
+	s.Duration(&cfg.MaxSignInAge, "session-max-age", "PARLEY_SESSION_MAX_AGE", accounts.DefaultAbsoluteTimeout, "sign a browser out this long after sign-in, however busy")
+	cfg.Alvaria.register(s)
+	cfg.Sim.register(s)
+	return s
+}
+
+func (cfg serveConfig) validate() error {
+	u, err := url.Parse(cfg.PublicURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("PARLEY_PUBLIC_URL %q is not an absolute http or https URL", cfg.PublicURL)
+	}
+	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
+		return fmt.Errorf("PARLEY_ADDR %q is not a listen address like :8080 or 127.0.0.1:8080", cfg.Addr)
+	}
+	if cfg.AdminPassword != "" && len(cfg.AdminPassword) < accounts.MinPasswordLength {
+		return fmt.Errorf("PARLEY_ADMIN_PASSWORD: use at least %d characters", accounts.MinPasswordLength)
+	}
+	if cfg.IdleTimeout <= 0 || cfg.MaxSignInAge <= 0 {
+		return errors.New("PARLEY_SESSION_IDLE_TIMEOUT and PARLEY_SESSION_MAX_AGE must be positive durations")
+	}
+	if err := cfg.Alvaria.validate(); err != nil {
+		return err
+	}
+	if cfg.Alvaria.embedded() {
+		return cfg.Sim.validate()
+	}
+	return nil
+}
+
+// runServe starts the console and blocks until ctx is cancelled, then shuts
+// down gracefully. onListen, when not nil, is told the bound address (tests
+// listen on port 0).
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, onListen func(net.Addr)) error {
+	var cfg serveConfig
+	if err := serveSettings(&cfg).parse(args, getenv, stdout); err != nil {
+		return err
+	}
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	log, err := newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
+	if err != nil {
+		return err
+	}
+
+	st, err := openStore(ctx, cfg.DatabaseURL, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	// Listen first: the embedded simulator is reached on this listener.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("PARLEY_ADDR %q: %w", cfg.Addr, err)
+	}
+	defer ln.Close()
+	conn, err := newConnection(cfg.Alvaria, cfg.Sim, cfg.PublicURL, ln.Addr(), log)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+
+	people := accounts.New(accounts.Config{Store: st, Log: log, IdleTimeout: cfg.IdleTimeout, AbsoluteTimeout: cfg.MaxSignInAge})
+	generated, err := people.Bootstrap(ctx, cfg.AdminUser, cfg.AdminPassword)
+	if err != nil {
+		return err
+	}
+	if generated != "" {
+		log.Warn("created the first admin; sign in and change this password, it is not shown again",
+			"username", cfg.AdminUser, "password", generated)
+	}
+
+	hub := live.NewHub()
+	sessions := conversation.New(conversation.Config{Store: st, Alvaria: conn.Client, Live: hub, Log: log, Connection: conn.Name, Audit: people})
+	deps := handlers.Deps{
+		Log:            log,
+		Health:         st,
+		Sessions:       sessions,
+		Callbacks:      sessions,
+		Verifier:       conn.Verifier,
+		Accounts:       people,
+		SecureCookies:  strings.HasPrefix(cfg.PublicURL, "https://"),
+		TrustedProxies: splitList(cfg.TrustedProxies),
+		Live:           hub,
+		Connection:     conn.Name,
+		OriginPatterns: originPatterns(cfg.PublicURL, cfg.OriginPatterns),
+	}
+	if conn.Simulator != nil {
+		deps.Simulator = conn.Simulator.Handler()
+	}
+	srv := newHTTPServer(handlers.NewRouter(deps), log)
+	if onListen != nil {
+		onListen(ln.Addr())
+	}
+	log.Info("parley is serving", "addr", ln.Addr().String(), "url", cfg.PublicURL, "database", st.Dialect(), "alvaria", conn.Name)
+	if conn.Simulator != nil {
+		log.Info("embedded Alvaria simulator", "api", cfg.PublicURL+"/sim", "callbacks_to", strings.TrimRight(cfg.PublicURL, "/")+"/webhooks/server-messaging")
+	}
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+// originPatterns allows the public URL's host and any configured extras.
+func originPatterns(publicURL, extra string) []string {
+	var out []string
+	if u, err := url.Parse(publicURL); err == nil && u.Host != "" {
+		out = append(out, u.Host)
+	}
+	return append(out, splitList(extra)...)
+}
+
+// splitList reads a comma-separated setting.
+func splitList(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// newHTTPServer sets timeouts that keep slow or stuck clients from holding
+// connections. There is no WriteTimeout: the websocket and long exports set
+// their own deadlines.
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
+// openStore opens the database and applies pending migrations, so a fresh
+// machine needs no separate step.
+func openStore(ctx context.Context, databaseURL string, log *slog.Logger) (*store.Store, error) {
+	st, err := store.Open(ctx, databaseURL, log)
+	if err != nil {
+		return nil, fmt.Errorf("PARLEY_DATABASE_URL: %w", err)
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("PARLEY_DATABASE_URL: migrate: %w", err)
+	}
+	return st, nil
+}
+
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("PARLEY_LOG_LEVEL %q: use debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lvl}
+	switch strings.ToLower(format) {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	default:
+		return nil, fmt.Errorf("PARLEY_LOG_FORMAT %q: use text or json", format)
+	}
+}

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/parley-dev/parley/store/storetest"
+)
+
+// server is a running `parley serve` for tests.
+type server struct {
+	URL string
+	log *syncBuffer
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// startServe runs `parley serve` with the given environment on a free port
+// and stops it when the test ends.
+func startServe(t *testing.T, env map[string]string, args ...string) *server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	addrc := make(chan net.Addr, 1)
+	done := make(chan error, 1)
+	logs := &syncBuffer{}
+	all := append([]string{"--addr", "127.0.0.1:0"}, args...)
+	if _, set := env["PARLEY_ADMIN_PASSWORD"]; !set {
+		withAdmin := map[string]string{"PARLEY_ADMIN_PASSWORD": testAdminPassword}
+		for k, v := range env {
+			withAdmin[k] = v
+		}
+		env = withAdmin
+	}
+	go func() {
+		done <- runServe(ctx, all, envMap(env), io.Discard, logs, func(a net.Addr) { addrc <- a })
+	}()
+	var addr net.Addr
+	select {
+	case addr = <-addrc:
+	case err := <-done:
+		cancel()
+		t.Fatalf("serve stopped: %v\n%s", err, logs)
+	case <-time.After(30 * time.Second):
+		cancel()
+		t.Fatalf("serve did not start\n%s", logs)
+	}
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return &server{URL: "http://" + addr.String(), log: logs}
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+func TestServeOnSQLiteCreatesTheDatabaseAndServesPages(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	srv := startServe(t, nil)
+
+	if _, err := os.Stat(filepath.Join(dir, "parley.db")); err != nil {
+		t.Fatalf("parley.db not created in the working directory: %v", err)
+	}
+	for _, path := range []string{"/healthz", "/readyz"} {
+		if code, body := get(t, srv.URL+path); code != http.StatusOK {
+			t.Errorf("%s = %d %q", path, code, body)
+		}
+	}
+	admin := srv.admin(t)
+	code, body := admin.get(t, "/")
+	if code != http.StatusOK || !strings.Contains(body, "No sessions yet") {
+		t.Fatalf("/ = %d, empty state missing:\n%s", code, body)
+	}
+	if code, body := get(t, srv.URL+"/static/parley.css"); code != http.StatusOK || !strings.Contains(body, "--accent") {
+		t.Errorf("/static/parley.css = %d", code)
+	}
+	if code, _ := get(t, srv.URL+"/no/such/page"); code != http.StatusNotFound {
+		t.Errorf("unknown page = %d, want 404", code)
+	}
+	if code, _ := admin.get(t, "/?after=garbage"); code != http.StatusBadRequest {
+		t.Errorf("bad cursor = %d, want 400", code)
+	}
+}
+
+func TestServeOnPostgres(t *testing.T) {
+	url := storetest.PostgresURL(t)
+	srv := startServe(t, map[string]string{"PARLEY_DATABASE_URL": url})
+	if code, body := get(t, srv.URL+"/readyz"); code != http.StatusOK {
+		t.Fatalf("/readyz = %d %q", code, body)
+	}
+	if code, _ := srv.admin(t).get(t, "/"); code != http.StatusOK {
+		t.Fatalf("/ = %d", code)
+	}
+}
+
+func TestServeStopsOnUnreachableDatabase(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedPort := ln.Addr().String()
+	ln.Close()
+	err = run(t.Context(), []string{"serve", "--addr", "127.0.0.1:0"},
+		envMap(map[string]string{"PARLEY_DATABASE_URL": "postgres://postgres:secret@" + closedPort + "/parley"}), io.Discard, io.Discard)
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	msg := err.Error()
+	if !strings.HasPrefix(msg, "PARLEY_DATABASE_URL") || strings.Contains(msg, "secret") || strings.Contains(msg, "\n") {
+		t.Fatalf("want one line naming PARLEY_DATABASE_URL without the password, got %q", msg)
+	}
+}
+
+func TestMigrateSubcommand(t *testing.T) {
+	dir := t.TempDir()
+	var out bytes.Buffer
+	dbURL := "sqlite://" + filepath.Join(dir, "m.db")
+	for i := 0; i < 2; i++ {
+		out.Reset()
+		if err := run(t.Context(), []string{"migrate", "--database-url", dbURL}, envMap(nil), &out, io.Discard); err != nil {
+			t.Fatalf("migrate run %d: %v", i, err)
+		}
+		if !strings.Contains(out.String(), "migrations applied") {
+			t.Fatalf("output %q", out.String())
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"version"}, envMap(nil), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out.String(), "parley ") {
+		t.Fatalf("version output %q", out.String())
+	}
+}
+
+// waitFor polls cond until it holds or the time is up.
+func waitFor(t *testing.T, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met in time")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"time"
+
+	"github.com/parley-dev/parley/simulator"
+)
+
+// simulateConfig holds the settings of `parley simulate`.
+type simulateConfig struct {
+	Addr         string
+	CallbackURL  string
+	PublicKeyOut string
+	LogLevel     string
+	LogFormat    string
+	Sim          simConfig
+}
+
+func simulateSettings(cfg *simulateConfig) *settings {
+	s := newSettings("simulate")
+	s.String(&cfg.Addr, "addr", "PARLEY_SIM_ADDR", ":9090", "address the simulator listens on")
+	s.String(&cfg.CallbackURL, "callback-url", "PARLEY_SIM_CALLBACK_URL", "", "required: where callbacks are POSTed, e.g. http://localhost:8080/webhooks/server-messaging")
+	s.String(&cfg.PublicKeyOut, "public-key-out", "PARLEY_SIM_PUBLIC_KEY_OUT", "", "where to write the public key PEM that verifies callbacks (it is also served at /simulator/public-key.pem)")
+	s.String(&cfg.LogLevel, "log-level", "PARLEY_LOG_LEVEL", "info", "log level: debug, info, warn or error")
+	s.String(&cfg.LogFormat, "log-format", "PARLEY_LOG_FORMAT", "text", "log format: text or json")
+	cfg.Sim.register(s)
+	return s
+}
+
+func (cfg simulateConfig) validate() error {
+	if cfg.CallbackURL == "" {
+		return errors.New("PARLEY_SIM_CALLBACK_URL is required: the URL the simulator POSTs callbacks to")
+	}
+	u, err := url.Parse(cfg.CallbackURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("PARLEY_SIM_CALLBACK_URL %q is not an absolute http or https URL", cfg.CallbackURL)
+	}
+	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
+		return fmt.Errorf("PARLEY_SIM_ADDR %q is not a listen address like :9090", cfg.Addr)
+	}
+	if cfg.Sim.SigningKeyPath == "" {
+		return errors.New("PARLEY_SIM_SIGNING_KEY is required: a path for the RSA private key (created there if missing), so receivers can keep trusting it across restarts")
+	}
+	return cfg.Sim.validate()
+}
+
+// runSimulate runs the Alvaria simulator on its own, for testing any custom
+// server application, not only Parley.
+func runSimulate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var cfg simulateConfig
+	if err := simulateSettings(&cfg).parse(args, getenv, stdout); err != nil {
+		return err
+	}
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	log, err := newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
+	if err != nil {
+		return err
+	}
+	key, err := simSigningKey(cfg.Sim.SigningKeyPath)
+	if err != nil {
+		return err
+	}
+	sim, err := simulator.New(cfg.Sim.simulatorConfig(key, cfg.CallbackURL, log))
+	if err != nil {
+		return err
+	}
+	defer sim.Close()
+	if cfg.PublicKeyOut != "" {
+		if err := os.WriteFile(cfg.PublicKeyOut, sim.PublicKeyPEM(), 0o644); err != nil {
+			return fmt.Errorf("PARLEY_SIM_PUBLIC_KEY_OUT: %w", err)
+		}
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("PARLEY_SIM_ADDR %q: %w", cfg.Addr, err)
+	}
+	base := "http://" + loopback(ln.Addr())
+	log.Info("alvaria simulator is serving",
+		"addr", ln.Addr().String(),
+		"api_url", base,
+		"token_url", base+"/tokenservice/oauth2/access_token",
+		"org_id", cfg.Sim.OrgID,
+		"callbacks_to", cfg.CallbackURL,
+		"public_key", publicKeyWhere(cfg.PublicKeyOut, base))
+	srv := &http.Server{Handler: sim.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}
+
+func publicKeyWhere(path, base string) string {
+	if path != "" {
+		return path
+	}
+	return base + "/simulator/public-key.pem"
+}

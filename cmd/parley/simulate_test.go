@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/parley-dev/parley/alvaria"
+)
+
+func TestSimulateStandalone(t *testing.T) {
+	dir := t.TempDir()
+	keyPath, pubPath := filepath.Join(dir, "sim-key.pem"), filepath.Join(dir, "sim-public.pem")
+
+	var mu sync.Mutex
+	var events []string
+	var verifier *alvaria.Verifier
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		if verifier == nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		if _, err := verifier.Verify(r.Header.Get("Authorization")); err != nil {
+			t.Errorf("callback JWT: %v", err)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		cb, err := alvaria.ParseCallback(body)
+		if err != nil {
+			t.Errorf("callback body: %v", err)
+		} else {
+			events = append(events, cb.CallbackEvent())
+		}
+	}))
+	defer receiver.Close()
+
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"simulate", "--addr", addr, "--callback-url", receiver.URL, "--sim-signing-key", keyPath,
+			"--public-key-out", pubPath, "--sim-agent-delay", "10ms"}, envMap(nil), io.Discard, io.Discard)
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("simulate: %v", err)
+		}
+	}()
+	waitFor(t, 10*time.Second, func() bool {
+		resp, err := http.Get("http://" + addr + "/simulator/public-key.pem")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+	pub, err := alvaria.LoadPublicKeyPEM(pubPath)
+	if err != nil {
+		t.Fatalf("public key written to PARLEY_SIM_PUBLIC_KEY_OUT: %v", err)
+	}
+	if _, err := os.Stat(keyPath); err != nil {
+		t.Fatalf("signing key not created: %v", err)
+	}
+	v, err := alvaria.NewVerifier(alvaria.VerifierConfig{PublicKey: pub})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	verifier = v
+	mu.Unlock()
+
+	base := "http://" + addr
+	client, err := alvaria.NewClient(alvaria.Config{APIURL: base, TokenURL: base + "/tokenservice/oauth2/access_token",
+		OrgID: "demo", ClientID: "parley", ClientSecret: "parley-secret", APIKey: "parley-api-key"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.CreateSession(t.Context(), alvaria.NewSession{WorkTypeID: "32", ContactName: "Ada"}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return strings.Contains(strings.Join(events, ","), "NEW_SESSION,AGENT_JOINED,MESSAGE")
+	})
+}
+
+func TestSimulateNeedsACallbackURL(t *testing.T) {
+	err := run(t.Context(), []string{"simulate"}, envMap(nil), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "PARLEY_SIM_CALLBACK_URL") {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -165,7 +165,9 @@ type SessionRerouteCallback struct {
 	Event      string `json:"event"`
 	EventID    string `json:"eventId"`
 	AgentAlias string `json:"agentAlias,omitempty"`
-	WorktypeID string `json:"worktypeId,omitempty"`
+	// WorktypeID is a string in the document; a number is accepted too,
+	// as for workTypeId, so a reroute is never lost to its type.
+	WorktypeID WorkTypeID `json:"worktypeId,omitempty"`
 }
 
 // SessionEndCallback tells that the session is over; From is "SYSTEM" when

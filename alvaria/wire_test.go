@@ -48,3 +48,13 @@ func TestDocumentNewSessionBody(t *testing.T) {
 		t.Errorf("Marshal = %s, want %s", out, want)
 	}
 }
+
+func TestRerouteAcceptsANumericWorktypeID(t *testing.T) {
+	cb, err := ParseCallback([]byte(`{"sessionId":"s","event":"SESSION_REROUTE","eventId":"e","worktypeId":45}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, ok := cb.(*SessionRerouteCallback); !ok || r.WorktypeID != "45" {
+		t.Fatalf("got %#v", cb)
+	}
+}

@@ -134,9 +134,9 @@ func (svc *Service) apply(ctx context.Context, tx *store.Store, sessionID string
 			u.AgentAlias = &c.AgentAlias
 			text = "Transferred to agent " + c.AgentAlias + "."
 		case c.WorktypeID != "":
-			u.WorkTypeID = &c.WorktypeID
+			u.WorkTypeID = ptr(string(c.WorktypeID))
 			u.AgentAlias = ptr("")
-			text = "Transferred to work type " + c.WorktypeID + "."
+			text = "Transferred to work type " + string(c.WorktypeID) + "."
 		}
 		if err := tx.UpdateSession(ctx, sessionID, u); err != nil {
 			return false, err

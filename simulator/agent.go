@@ -142,7 +142,7 @@ func (s *Simulator) rerouteLocked(sess *session, alias, workTypeID string) {
 		note = "Transferred to work type " + workTypeID + "."
 	}
 	s.emitLocked(sess, &alvaria.SessionRerouteCallback{
-		SessionID: sess.id, Event: alvaria.EventSessionReroute, EventID: newID(), AgentAlias: alias, WorktypeID: workTypeID,
+		SessionID: sess.id, Event: alvaria.EventSessionReroute, EventID: newID(), AgentAlias: alias, WorktypeID: alvaria.WorkTypeID(workTypeID),
 	}, Entry{Role: RoleSystem, Sender: alias, Note: note})
 	sess.agentAlias = alias
 	if alias == "" {

@@ -30,6 +30,7 @@ type app struct {
 	URL    string
 	store  *store.Store
 	people *accounts.Service
+	sim    *simulator.Simulator
 }
 
 func newApp(t *testing.T, st *store.Store) *app {
@@ -77,8 +78,9 @@ func newApp(t *testing.T, st *store.Store) *app {
 	svc := conversation.New(conversation.Config{Store: st, Alvaria: client, Live: hub, Connection: "simulator", Audit: people})
 	router.Store(http.Handler(handlers.NewRouter(handlers.Deps{
 		Health: st, Sessions: svc, Callbacks: svc, Verifier: verifier, Live: hub, Accounts: people, Connection: "simulator",
+		Simulator: sim.Handler(), Desk: sim,
 	})))
-	return &app{URL: console.URL, store: st, people: people}
+	return &app{URL: console.URL, store: st, people: people, sim: sim}
 }
 
 // user is a browser without script: a cookie jar and the CSRF token that

@@ -81,8 +81,10 @@ type Deps struct {
 	// OriginPatterns are the hosts allowed to open the websocket besides
 	// the console's own (coder/websocket's patterns, e.g. "parley.example.com").
 	OriginPatterns []string
-	// Simulator, when set, is mounted under /sim.
+	// Simulator, when set, is mounted under /sim; Desk, when set, serves its
+	// agent desk and delivery log there, behind the console's sign-in.
 	Simulator http.Handler
+	Desk      AgentDesk
 	// MaxBodyBytes bounds every request body; 0 means 1 MiB.
 	MaxBodyBytes int64
 }
@@ -117,10 +119,24 @@ func NewRouter(d Deps) *gin.Engine {
 	r.StaticFS("/static", http.FS(static.FS))
 	r.POST("/webhooks/server-messaging", h.webhook)
 	if d.Simulator != nil {
-		// The simulator's API is for applications; its pages ask for
-		// sign-in themselves.
-		sim := gin.WrapH(http.StripPrefix("/sim", d.Simulator))
-		r.Any("/sim/*path", sim)
+		// The simulator's API is for applications, which sign their own
+		// calls; its desk and delivery pages are for people and ask for the
+		// console's sign-in.
+		api := gin.WrapH(http.StripPrefix("/sim", d.Simulator))
+		for _, p := range []string{"/sim/tokenservice/*path", "/sim/via/*path", "/sim/simulator/*path"} {
+			r.Any(p, api)
+		}
+		if d.Desk != nil {
+			registerDesk(r, DeskDeps{
+				Log:            d.Log,
+				Simulator:      d.Desk,
+				Prefix:         "/sim",
+				Connection:     d.Connection,
+				OriginPatterns: d.OriginPatterns,
+				View:           []gin.HandlerFunc{h.authenticate, h.requireUser, h.checkCSRF},
+				Act:            []gin.HandlerFunc{h.require(accounts.Converse)},
+			})
+		}
 	}
 
 	people := r.Group("/", h.authenticate)

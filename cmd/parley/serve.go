@@ -139,6 +139,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	if conn.Simulator != nil {
 		deps.Simulator = conn.Simulator.Handler()
+		deps.Desk = conn.Simulator
 	}
 	srv := newHTTPServer(handlers.NewRouter(deps), log)
 	if onListen != nil {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/parley-dev/parley/handlers"
 	"github.com/parley-dev/parley/simulator"
 )
 
@@ -91,8 +92,11 @@ func runSimulate(ctx context.Context, args []string, getenv func(string) string,
 		"token_url", base+"/tokenservice/oauth2/access_token",
 		"org_id", cfg.Sim.OrgID,
 		"callbacks_to", cfg.CallbackURL,
-		"public_key", publicKeyWhere(cfg.PublicKeyOut, base))
-	srv := &http.Server{Handler: sim.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
+		"public_key", publicKeyWhere(cfg.PublicKeyOut, base),
+		"desk", base+"/desk",
+		"deliveries", base+"/deliveries")
+	h := handlers.NewStandaloneSimulator(sim.Handler(), handlers.DeskDeps{Log: log, Simulator: sim, Connection: "simulator"})
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -1,0 +1,326 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/coder/websocket"
+	"github.com/gin-gonic/gin"
+
+	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/simulator"
+	"github.com/parley-dev/parley/static"
+	"github.com/parley-dev/parley/views"
+)
+
+// AgentDesk is what the desk and deliveries pages need of the simulator.
+type AgentDesk interface {
+	Sessions() []simulator.SessionInfo
+	Session(id string) (simulator.SessionInfo, error)
+	Transcript(id string) ([]simulator.Entry, error)
+	Join(id, alias string) error
+	AgentReply(id string, m alvaria.Message) error
+	Transfer(id, agentAlias, workTypeID string) error
+	FailMessage(id, messageID, statusMessage string) error
+	End(id string) error
+	TakeOver(id string) error
+	HandBack(id string) error
+	PauseDelivery()
+	ResumeDelivery()
+	DeliveryPaused() bool
+	Redeliver(eventID string) error
+	Deliveries() []simulator.DeliveryAttempt
+	Subscribe() (<-chan struct{}, func())
+}
+
+// DeskDeps are the desk's dependencies.
+type DeskDeps struct {
+	Log       *slog.Logger
+	Simulator AgentDesk
+	// Prefix is where the simulator is mounted ("/sim" in the console).
+	Prefix string
+	// Connection names the connection for the top bar.
+	Connection string
+	// OriginPatterns are extra hosts allowed to open the websockets.
+	OriginPatterns []string
+	// View guards reading the pages; Act guards the agent's actions. In the
+	// console they are its sign-in, CSRF and role checks.
+	View, Act []gin.HandlerFunc
+}
+
+type desk struct{ DeskDeps }
+
+// registerDesk adds the agent desk and the delivery log under d.Prefix.
+func registerDesk(r *gin.Engine, d DeskDeps) {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	k := &desk{DeskDeps: d}
+	view := r.Group(d.Prefix, d.View...)
+	view.GET("/desk", k.list)
+	view.GET("/desk/live", k.listLive)
+	view.GET("/desk/:id", k.session)
+	view.GET("/desk/:id/live", k.sessionLive)
+	view.GET("/deliveries", k.deliveries)
+	view.GET("/deliveries/live", k.deliveriesLive)
+	act := view.Group("/", d.Act...)
+	act.POST("/desk/:id/take-over", k.act(func(c *gin.Context, id string) error { return d.Simulator.TakeOver(id) }))
+	act.POST("/desk/:id/hand-back", k.act(func(c *gin.Context, id string) error { return d.Simulator.HandBack(id) }))
+	act.POST("/desk/:id/reply", k.act(k.reply))
+	act.POST("/desk/:id/join", k.act(func(c *gin.Context, id string) error {
+		return d.Simulator.Join(id, strings.TrimSpace(c.PostForm("alias")))
+	}))
+	act.POST("/desk/:id/transfer", k.act(func(c *gin.Context, id string) error {
+		return d.Simulator.Transfer(id, strings.TrimSpace(c.PostForm("agent_alias")), strings.TrimSpace(c.PostForm("work_type_id")))
+	}))
+	act.POST("/desk/:id/fail", k.act(func(c *gin.Context, id string) error {
+		return d.Simulator.FailMessage(id, c.PostForm("message_id"), strings.TrimSpace(c.PostForm("status_message")))
+	}))
+	act.POST("/desk/:id/end", k.act(func(c *gin.Context, id string) error { return d.Simulator.End(id) }))
+	act.POST("/deliveries/pause", k.deliveryAct(func(*gin.Context) error { d.Simulator.PauseDelivery(); return nil }))
+	act.POST("/deliveries/resume", k.deliveryAct(func(*gin.Context) error { d.Simulator.ResumeDelivery(); return nil }))
+	act.POST("/deliveries/:event/redeliver", k.deliveryAct(func(c *gin.Context) error { return d.Simulator.Redeliver(c.Param("event")) }))
+}
+
+func (k *desk) page(title, nav string) views.Page {
+	return views.Page{Title: title, Nav: nav, Connection: k.Connection}
+}
+
+func (k *desk) render(c *gin.Context, status int, page templ.Component) {
+	c.Status(status)
+	c.Header("Content-Type", "text/html; charset=utf-8")
+	if err := page.Render(c.Request.Context(), c.Writer); err != nil {
+		k.Log.Error("render desk page", "path", c.Request.URL.Path, "err", err)
+	}
+}
+
+func (k *desk) listData() views.DeskPageData {
+	d := views.DeskPageData{Page: k.page("Agent desk", "desk"), Prefix: k.Prefix, Now: time.Now()}
+	sessions := k.Simulator.Sessions()
+	slices.SortFunc(sessions, func(a, b simulator.SessionInfo) int { return b.Created.Compare(a.Created) })
+	for _, s := range sessions {
+		row := views.DeskRow{Info: s}
+		if t, err := k.Simulator.Transcript(s.ID); err == nil {
+			row.LastMessage = lastMessage(t)
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	return d
+}
+
+// lastMessage is the latest thing said in a transcript, for the list.
+func lastMessage(t []simulator.Entry) string {
+	for i := len(t) - 1; i >= 0; i-- {
+		e := t[i]
+		switch {
+		case e.Text != "":
+			return e.Sender + ": " + e.Text
+		case e.Attachment != nil:
+			return e.Sender + ": " + e.Attachment.Type
+		}
+	}
+	return ""
+}
+
+func (k *desk) list(c *gin.Context) {
+	k.render(c, http.StatusOK, views.DeskPage(k.listData()))
+}
+
+func (k *desk) listLive(c *gin.Context) {
+	k.stream(c, func(ctx context.Context) ([]item, error) {
+		html, err := renderHTML(ctx, views.DeskRows(k.listData()))
+		return []item{{ID: "desk-rows", HTML: html}}, err
+	})
+}
+
+func (k *desk) sessionData(id string) (views.DeskSessionData, error) {
+	info, err := k.Simulator.Session(id)
+	if err != nil {
+		return views.DeskSessionData{}, err
+	}
+	t, err := k.Simulator.Transcript(id)
+	if err != nil {
+		return views.DeskSessionData{}, err
+	}
+	return views.DeskSessionData{Page: k.page(info.ContactName+" · Agent desk", "desk"), Prefix: k.Prefix, Info: info, Transcript: t, Now: time.Now()}, nil
+}
+
+func (k *desk) session(c *gin.Context) {
+	d, err := k.sessionData(c.Param("id"))
+	if err != nil {
+		k.render(c, http.StatusNotFound, views.ErrorPage(http.StatusNotFound, "The simulator has no session with this address."))
+		return
+	}
+	k.render(c, http.StatusOK, views.DeskSessionPage(d))
+}
+
+func (k *desk) sessionLive(c *gin.Context) {
+	id := c.Param("id")
+	k.stream(c, func(ctx context.Context) ([]item, error) {
+		d, err := k.sessionData(id)
+		if err != nil {
+			return nil, err
+		}
+		transcript, err := renderHTML(ctx, views.DeskTranscript(d))
+		if err != nil {
+			return nil, err
+		}
+		controls, err := renderHTML(ctx, views.DeskControls(d))
+		return []item{{ID: "desk-transcript", HTML: transcript}, {ID: "desk-controls", HTML: controls}}, err
+	})
+}
+
+func (k *desk) deliveriesData() views.DeliveriesPageData {
+	return views.DeliveriesPageData{Page: k.page("Deliveries", "deliveries"), Prefix: k.Prefix, Attempts: k.Simulator.Deliveries(),
+		Paused: k.Simulator.DeliveryPaused(), Now: time.Now()}
+}
+
+func (k *desk) deliveries(c *gin.Context) {
+	k.render(c, http.StatusOK, views.DeliveriesPage(k.deliveriesData()))
+}
+
+func (k *desk) deliveriesLive(c *gin.Context) {
+	k.stream(c, func(ctx context.Context) ([]item, error) {
+		html, err := renderHTML(ctx, views.DeliveriesBody(k.deliveriesData()))
+		return []item{{ID: "deliveries", HTML: html}}, err
+	})
+}
+
+func (k *desk) reply(c *gin.Context, id string) error {
+	m := alvaria.Message{Text: strings.TrimSpace(c.PostForm("text"))}
+	if t, u := strings.TrimSpace(c.PostForm("attachment_type")), strings.TrimSpace(c.PostForm("attachment_url")); t != "" || u != "" {
+		m.Attachment = &alvaria.Attachment{Type: t, URL: u}
+	}
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	return k.Simulator.AgentReply(id, m)
+}
+
+// act runs one agent action on the session in the path. The page learns the
+// outcome over its websocket; the answer only carries an error, if any.
+func (k *desk) act(fn func(c *gin.Context, id string) error) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id := c.Param("id")
+		k.answer(c, fn(c, id), k.Prefix+"/desk/"+id)
+	}
+}
+
+func (k *desk) deliveryAct(fn func(c *gin.Context) error) gin.HandlerFunc {
+	return func(c *gin.Context) { k.answer(c, fn(c), k.Prefix+"/deliveries") }
+}
+
+func (k *desk) answer(c *gin.Context, err error, back string) {
+	status, problem := http.StatusOK, ""
+	var v *alvaria.ValidationError
+	switch {
+	case err == nil:
+	case errors.Is(err, simulator.ErrUnknownSession), errors.Is(err, simulator.ErrUnknownEvent):
+		status, problem = http.StatusNotFound, err.Error()
+	case errors.Is(err, simulator.ErrSessionEnded):
+		status, problem = http.StatusConflict, err.Error()
+	case errors.As(err, &v):
+		status, problem = http.StatusUnprocessableEntity, v.Error()
+	default:
+		status, problem = http.StatusBadRequest, err.Error()
+	}
+	if isAsync(c) {
+		c.JSON(status, asyncReply{Error: problem})
+		return
+	}
+	if problem != "" {
+		k.render(c, status, views.ErrorPage(status, problem))
+		return
+	}
+	c.Redirect(http.StatusSeeOther, back)
+}
+
+// stream keeps a desk page current: it sends the rendered parts on connect
+// and again after every change in the simulator.
+func (k *desk) stream(c *gin.Context, render func(ctx context.Context) ([]item, error)) {
+	changes, stop := k.Simulator.Subscribe()
+	defer stop()
+	conn, err := websocket.Accept(c.Writer, c.Request, &websocket.AcceptOptions{OriginPatterns: k.OriginPatterns})
+	if err != nil {
+		k.Log.Warn("desk websocket refused", "err", err)
+		return
+	}
+	defer conn.CloseNow()
+	ctx := conn.CloseRead(c.Request.Context())
+	send := func() error {
+		items, err := render(ctx)
+		if err != nil {
+			return err
+		}
+		b, err := json.Marshal(liveUpdate{Items: items})
+		if err != nil {
+			return err
+		}
+		wctx, cancel := context.WithTimeout(ctx, liveWriteTimeout)
+		defer cancel()
+		return conn.Write(wctx, websocket.MessageText, b)
+	}
+	if err := send(); err != nil {
+		k.Log.Info("desk live connection dropped", "err", err)
+		conn.Close(websocket.StatusGoingAway, "gone")
+		return
+	}
+	ping := time.NewTicker(livePingInterval)
+	defer ping.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			conn.Close(websocket.StatusNormalClosure, "")
+			return
+		case <-changes:
+			if err := send(); err != nil {
+				k.Log.Info("desk live connection dropped", "err", err)
+				conn.Close(websocket.StatusGoingAway, "too slow or gone")
+				return
+			}
+		case <-ping.C:
+			pctx, cancel := context.WithTimeout(ctx, liveWriteTimeout)
+			err := conn.Ping(pctx)
+			cancel()
+			if err != nil {
+				return
+			}
+		}
+	}
+}
+
+// NewStandaloneSimulator serves the simulator's API with its desk and
+// delivery pages at the root, for `parley simulate`. There are no accounts
+// there, so the pages' actions are refused unless they come from the pages
+// themselves (same origin).
+func NewStandaloneSimulator(api http.Handler, d DeskDeps) http.Handler {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	d.Act = append(d.Act, sameOrigin)
+	r := gin.New()
+	r.Use(requestLog(d.Log), recoverPanic(d.Log), securityHeaders)
+	registerDesk(r, d)
+	r.StaticFS("/static", http.FS(static.FS))
+	r.NoRoute(gin.WrapH(api))
+	return r
+}
+
+// sameOrigin refuses a form posted from another site.
+func sameOrigin(c *gin.Context) {
+	origin := c.GetHeader("Origin")
+	site := c.GetHeader("Sec-Fetch-Site")
+	ok := site == "same-origin" || (origin != "" && (origin == "http://"+c.Request.Host || origin == "https://"+c.Request.Host))
+	if !ok {
+		c.AbortWithStatusJSON(http.StatusForbidden, asyncReply{Error: "Only the simulator's own pages may do this."})
+		return
+	}
+	c.Next()
+}

@@ -1,0 +1,180 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parley-dev/parley/simulator"
+	"github.com/parley-dev/parley/store"
+	"github.com/parley-dev/parley/store/storetest"
+)
+
+// waitUntil polls cond until it holds or ten seconds pass.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestPausedDeliveryArrivesOnceAfterResume(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		a := newApp(t, st)
+		admin := a.signIn(t, "admin")
+		sid := a.startSession(t, admin)
+		s, _ := a.store.GetSession(t.Context(), sid)
+
+		if code, _ := admin.post(t, "/sim/deliveries/pause", nil); code != http.StatusSeeOther {
+			t.Fatalf("pause = %d", code)
+		}
+		texts := []string{"first while paused", "second while paused", "third while paused"}
+		for _, text := range texts {
+			if code, _ := admin.post(t, "/sessions/"+sid+"/messages", url.Values{"text": {text}}); code != http.StatusSeeOther {
+				t.Fatalf("send %q = %d", text, code)
+			}
+		}
+		// The agent answers in the simulator, but nothing reaches Parley.
+		waitUntil(t, "the simulated agent to answer", func() bool {
+			tr, _ := a.sim.Transcript(s.AlvariaSessionID)
+			n := 0
+			for _, e := range tr {
+				if e.Role == simulator.RoleAgent && strings.Contains(e.Text, "while paused") {
+					n++
+				}
+			}
+			return n == len(texts)
+		})
+		before, _ := a.store.ListMessages(t.Context(), sid)
+		for _, m := range before {
+			if m.Direction == store.DirectionAgent && strings.Contains(m.Text, "while paused") {
+				t.Fatalf("delivered while paused: %q", m.Text)
+			}
+		}
+
+		if code, _ := admin.post(t, "/sim/deliveries/resume", nil); code != http.StatusSeeOther {
+			t.Fatalf("resume = %d", code)
+		}
+		waitUntil(t, "the held replies", func() bool {
+			ms, _ := a.store.ListMessages(t.Context(), sid)
+			n := 0
+			for _, m := range ms {
+				if m.Direction == store.DirectionAgent && strings.Contains(m.Text, "while paused") {
+					n++
+				}
+			}
+			return n == len(texts)
+		})
+		time.Sleep(200 * time.Millisecond) // room for a duplicate, if there were one
+		ms, _ := a.store.ListMessages(t.Context(), sid)
+		seen := map[string]int{}
+		for _, m := range ms {
+			if m.Direction == store.DirectionAgent {
+				seen[m.Text]++
+			}
+		}
+		for _, text := range texts {
+			if n := seen[simulator.EchoText(text)]; n != 1 {
+				t.Errorf("%q arrived %d times", simulator.EchoText(text), n)
+			}
+		}
+		// Every attempt the simulator made was answered 200 exactly once per event.
+		accepted := map[string]int{}
+		for _, d := range a.sim.Deliveries() {
+			if d.OK() {
+				accepted[d.EventID]++
+			}
+		}
+		for id, n := range accepted {
+			if n != 1 {
+				t.Errorf("event %s accepted %d times", id, n)
+			}
+		}
+		if got, _ := a.store.CountEvents(t.Context()); int(got) != len(accepted) {
+			t.Errorf("stored %d events, simulator delivered %d", got, len(accepted))
+		}
+	})
+}
+
+func TestDeskActionsAsTheAgent(t *testing.T) {
+	a := newApp(t, storetest.SQLite(t))
+	admin := a.signIn(t, "admin")
+	sid := a.startSession(t, admin)
+	s, _ := a.store.GetSession(t.Context(), sid)
+	desk := "/sim/desk/" + s.AlvariaSessionID
+
+	if code, page := admin.get(t, "/sim/desk"); code != http.StatusOK || !strings.Contains(page, "Ada") {
+		t.Fatalf("desk = %d\n%s", code, page)
+	}
+	if code, _ := admin.post(t, desk+"/take-over", nil); code != http.StatusSeeOther {
+		t.Fatalf("take over = %d", code)
+	}
+	admin.post(t, "/sessions/"+sid+"/messages", url.Values{"text": {"anyone there?"}})
+	if code, _ := admin.post(t, desk+"/reply", url.Values{"text": {"A person answers."}}); code != http.StatusSeeOther {
+		t.Fatalf("reply = %d", code)
+	}
+	if code, _ := admin.post(t, desk+"/transfer", url.Values{"work_type_id": {"45"}}); code != http.StatusSeeOther {
+		t.Fatalf("transfer = %d", code)
+	}
+	waitUntil(t, "the reply and the transfer in the console", func() bool {
+		ms, _ := a.store.ListMessages(t.Context(), sid)
+		var texts []string
+		for _, m := range ms {
+			texts = append(texts, m.Text)
+		}
+		all := strings.Join(texts, "|")
+		return strings.Contains(all, "A person answers.") && strings.Contains(all, "Transferred to work type 45")
+	})
+	ms, _ := a.store.ListMessages(t.Context(), sid)
+	for _, m := range ms {
+		if m.Text == simulator.EchoText("anyone there?") {
+			t.Error("the automatic agent answered a taken-over session")
+		}
+	}
+	if code, _ := admin.post(t, desk+"/end", nil); code != http.StatusSeeOther {
+		t.Fatalf("end = %d", code)
+	}
+	waitUntil(t, "the session to end", func() bool {
+		got, _ := a.store.GetSession(t.Context(), sid)
+		return got.State == store.SessionEnded
+	})
+	if code, _ := admin.post(t, desk+"/reply", url.Values{"text": {"too late"}}); code != http.StatusConflict {
+		t.Errorf("reply to an ended session = %d, want 409", code)
+	}
+	if code, _ := admin.post(t, "/sim/desk/no-such-session/end", nil); code != http.StatusNotFound {
+		t.Errorf("unknown session = %d, want 404", code)
+	}
+}
+
+func TestDeskNeedsSignInAndTheRole(t *testing.T) {
+	a := newApp(t, storetest.SQLite(t))
+	if code, loc := a.anonymous().get(t, "/sim/desk"); code != http.StatusSeeOther || !strings.HasPrefix(loc, "/login") {
+		t.Fatalf("anonymous desk = %d %q", code, loc)
+	}
+	quinn := a.signIn(t, "quinn")
+	if code, _ := quinn.get(t, "/sim/deliveries"); code != http.StatusOK {
+		t.Fatalf("QA reading deliveries = %d", code)
+	}
+	if code, _ := quinn.post(t, "/sim/deliveries/pause", nil); code != http.StatusForbidden {
+		t.Fatalf("QA pausing delivery = %d, want 403", code)
+	}
+	admin := a.signIn(t, "admin")
+	if code, _ := admin.post(t, "/sim/deliveries/pause", url.Values{"csrf": {"forged"}}); code != http.StatusForbidden {
+		t.Fatalf("forged pause = %d, want 403", code)
+	}
+	if a.sim.DeliveryPaused() {
+		t.Fatal("delivery paused by a refused request")
+	}
+	// The API stays open to applications, which sign their own calls.
+	resp, err := http.Get(a.URL + "/sim/simulator/public-key.pem")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("public key: %v %v", resp, err)
+	}
+	resp.Body.Close()
+}

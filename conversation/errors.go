@@ -55,6 +55,12 @@ func alvariaError(op string, err error) *AlvariaError {
 		if out.Message == "" {
 			out.Message = statusSentence(apiErr.StatusCode)
 		}
+		if errors.Is(err, alvaria.ErrOutcomeUnknown) {
+			out.Message += " (it may still have gone through, so it was not retried; check before trying again)"
+		}
+	case errors.Is(err, alvaria.ErrOutcomeUnknown):
+		// Not retried on purpose: a retry could open a second session.
+		out.Message = "Alvaria did not answer in time, so whether it went through is unknown; check before trying again"
 	case errors.As(err, &valErr):
 		out.Message = valErr.Error()
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):

@@ -30,7 +30,7 @@ var (
 	signKey *rsa.PrivateKey
 )
 
-func testKey(t *testing.T) *rsa.PrivateKey {
+func testKey(t testing.TB) *rsa.PrivateKey {
 	keyOnce.Do(func() {
 		k, err := rsa.GenerateKey(rand.Reader, 2048)
 		if err != nil {
@@ -48,7 +48,7 @@ type console struct {
 	svc   *conversation.Service
 }
 
-func newConsole(t *testing.T, st *store.Store) *console {
+func newConsole(t testing.TB, st *store.Store) *console {
 	t.Helper()
 	v, err := alvaria.NewVerifier(alvaria.VerifierConfig{PublicKey: &testKey(t).PublicKey})
 	if err != nil {
@@ -61,7 +61,7 @@ func newConsole(t *testing.T, st *store.Store) *console {
 	return &console{URL: srv.URL, store: st, svc: svc}
 }
 
-func token(t *testing.T, eventID string) string {
+func token(t testing.TB, eventID string) string {
 	t.Helper()
 	now := time.Now()
 	tok, err := alvaria.SignCallbackToken(testKey(t), alvaria.CallbackClaims{
@@ -101,7 +101,7 @@ func (c *console) post(t *testing.T, body, authorization string) int {
 }
 
 // newSession stores a session as StartSession would after a 202.
-func (c *console) newSession(t *testing.T, alvariaID string) store.Session {
+func (c *console) newSession(t testing.TB, alvariaID string) store.Session {
 	t.Helper()
 	s := store.Session{AlvariaSessionID: alvariaID, WorkTypeID: "32", ContactName: "Ada", State: store.SessionPending, CreatedAt: time.Now(), LastActivityAt: time.Now()}
 	if err := c.store.CreateSession(t.Context(), &s); err != nil {

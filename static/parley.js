@@ -43,7 +43,13 @@
     for (const item of items || []) {
       const existing = document.getElementById(item.id);
       if (existing) {
+        // Keep open what the reader opened (a callback's JWT and body).
+        const opened = Array.from(existing.querySelectorAll("details[open][id]"), (d) => d.id);
         existing.outerHTML = item.html;
+        for (const id of opened) {
+          const d = document.getElementById(id);
+          if (d) d.open = true;
+        }
         continue;
       }
       // A replacement for something this page does not show is not for it.

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -15,17 +14,8 @@ import (
 func (s *Store) AddMessage(ctx context.Context, m *Message) (bool, error) {
 	inserted := false
 	err := s.Transaction(ctx, func(tx *Store) error {
-		if m.EventID != "" {
-			var existing Message
-			err := tx.with(ctx).Where("event_id = ?", m.EventID).Take(&existing).Error
-			if err == nil {
-				*m = existing
-				return nil
-			}
-			if !errors.Is(notFound(err), ErrNotFound) {
-				return err
-			}
-		}
+		// The seq is taken first: it locks the session row, so concurrent
+		// writers of one session queue here.
 		seq, err := tx.bumpSeq(ctx, m.SessionID)
 		if err != nil {
 			return err
@@ -41,7 +31,11 @@ func (s *Store) AddMessage(ctx context.Context, m *Message) (bool, error) {
 			return res.Error
 		}
 		inserted = res.RowsAffected == 1
-		if inserted && m.Direction != DirectionSystem {
+		if !inserted {
+			// The unique event_id says this callback's message is stored.
+			return notFound(tx.with(ctx).Where("event_id = ?", m.EventID).Take(m).Error)
+		}
+		if m.Direction != DirectionSystem {
 			err := tx.with(ctx).Exec("UPDATE sessions SET message_count = message_count + 1, last_activity_at = CASE WHEN last_activity_at < ? THEN ? ELSE last_activity_at END WHERE id = ?",
 				m.CreatedAt, m.CreatedAt, m.SessionID).Error
 			if err != nil {

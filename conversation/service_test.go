@@ -1,0 +1,179 @@
+package conversation_test
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/parley-dev/parley/accounts"
+	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/conversation"
+	"github.com/parley-dev/parley/simulator"
+	"github.com/parley-dev/parley/store"
+	"github.com/parley-dev/parley/store/storetest"
+)
+
+var (
+	keyOnce sync.Once
+	key     *rsa.PrivateKey
+)
+
+// clock is a settable time source for expiry.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// newService is the service on a real store, calling a real simulator over
+// HTTP whose callbacks go to a receiver that accepts and drops them.
+func newService(t *testing.T, st *store.Store, sim simulator.Config) (*conversation.Service, *clock) {
+	t.Helper()
+	keyOnce.Do(func() { key, _ = rsa.GenerateKey(rand.Reader, 2048) })
+	sink := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	t.Cleanup(sink.Close)
+	sim.CallbackURL, sim.SigningKey = sink.URL, key
+	s, err := simulator.New(sim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	srv := httptest.NewServer(s.Handler())
+	t.Cleanup(srv.Close)
+	client, err := alvaria.NewClient(alvaria.Config{
+		APIURL: srv.URL, TokenURL: srv.URL + "/tokenservice/oauth2/access_token",
+		OrgID: "demo", ClientID: "parley", ClientSecret: "parley-secret", APIKey: "parley-api-key",
+		MaxAttempts: 2, BaseDelay: time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := &clock{t: time.Now()}
+	return conversation.New(conversation.Config{Store: st, Alvaria: client, Now: clk.Now, Connection: "simulator"}), clk
+}
+
+var ada = accounts.Actor{Username: "ada", Addr: "10.0.0.1"}
+
+func TestStartSessionNamesTheBadField(t *testing.T) {
+	svc, _ := newService(t, storetest.SQLite(t), simulator.Config{})
+	cases := map[string]conversation.StartInput{
+		"work_type_id": {ContactName: "Ada"},
+		"contact_name": {WorkTypeID: "32", ContactName: "   "},
+	}
+	for field, in := range cases {
+		_, err := svc.StartSession(t.Context(), in)
+		var inputErr *conversation.InputError
+		if !errors.As(err, &inputErr) || inputErr.Fields[field] == "" {
+			t.Errorf("%s: got %v", field, err)
+		}
+	}
+}
+
+func TestAlvariaErrorsKeepAlvariasWords(t *testing.T) {
+	st := storetest.SQLite(t)
+	svc, _ := newService(t, st, simulator.Config{ErrorRate: 1, ErrorStatus: http.StatusInternalServerError})
+	_, err := svc.StartSession(t.Context(), conversation.StartInput{WorkTypeID: "32", ContactName: "Ada", By: ada})
+	var alvErr *conversation.AlvariaError
+	if !errors.As(err, &alvErr) || alvErr.Status != http.StatusInternalServerError || alvErr.Message == "" {
+		t.Fatalf("got %#v", err)
+	}
+	page, _ := st.ListSessions(t.Context(), store.SessionFilter{})
+	if len(page.Sessions) != 0 {
+		t.Fatal("a refused start left a session behind")
+	}
+}
+
+func TestSessionsExpireAfterFourHours(t *testing.T) {
+	st := storetest.SQLite(t)
+	svc, clk := newService(t, st, simulator.Config{AgentDelay: time.Hour})
+	s, err := svc.StartSession(t.Context(), conversation.StartInput{WorkTypeID: "32", ContactName: "Ada", By: ada})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Status != conversation.StatePending || s.StartedBy != "ada" {
+		t.Fatalf("new session %+v", s)
+	}
+	list := func(state string) int {
+		l, err := svc.ListSessions(t.Context(), conversation.ListQuery{State: state})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(l.Sessions)
+	}
+	if list(conversation.StatePending) != 1 || list(conversation.StateExpired) != 0 {
+		t.Fatal("a fresh session is not listed as Pending")
+	}
+	clk.Add(conversation.MaxLife)
+	got, _ := svc.Session(t.Context(), s.ID)
+	if got.Status != conversation.StateExpired || got.Live() {
+		t.Fatalf("after four hours: %s", got.Status)
+	}
+	if list(conversation.StatePending) != 0 || list(conversation.StateExpired) != 1 {
+		t.Fatal("an expired session is not listed as Expired")
+	}
+	if _, err := svc.SendMessage(t.Context(), s.ID, conversation.MessageInput{Text: "still there?", By: ada}); !errors.Is(err, conversation.ErrSessionClosed) {
+		t.Fatalf("send to an expired session: %v", err)
+	}
+}
+
+func TestSendMessageIsStoredBeforeAndAfterTheCall(t *testing.T) {
+	st := storetest.SQLite(t)
+	svc, _ := newService(t, st, simulator.Config{AgentDelay: time.Hour})
+	s, err := svc.StartSession(t.Context(), conversation.StartInput{WorkTypeID: "32", ContactName: "Ada", By: ada})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := svc.SendMessage(t.Context(), s.ID, conversation.MessageInput{Text: "hello", By: ada})
+	if err != nil || m.Status != store.MessageSent || m.AlvariaMessageID == "" || m.SenderID != "ada" {
+		t.Fatalf("sent %+v, %v", m, err)
+	}
+	_, err = svc.SendMessage(t.Context(), s.ID, conversation.MessageInput{AttachmentType: "Picture", AttachmentURL: "https://x.test/a.png", By: ada})
+	var inputErr *conversation.InputError
+	if !errors.As(err, &inputErr) || inputErr.Fields["attachment_type"] == "" {
+		t.Fatalf("bad attachment type: %v", err)
+	}
+	if _, err := svc.SendMessage(t.Context(), "no-such-session", conversation.MessageInput{Text: "x"}); !errors.Is(err, conversation.ErrNotFound) {
+		t.Fatalf("unknown session: %v", err)
+	}
+}
+
+func TestReviewAndExport(t *testing.T) {
+	st := storetest.SQLite(t)
+	svc, _ := newService(t, st, simulator.Config{AgentDelay: time.Hour})
+	for range 3 {
+		if _, err := svc.StartSession(t.Context(), conversation.StartInput{WorkTypeID: "32", ContactName: "Ada", By: ada}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l, _ := svc.ListSessions(t.Context(), conversation.ListQuery{})
+	id := l.Sessions[0].ID
+	var inputErr *conversation.InputError
+	if err := svc.ReviewSession(t.Context(), id, conversation.ReviewInput{Verdict: "great", By: ada}); !errors.As(err, &inputErr) {
+		t.Fatalf("bad verdict: %v", err)
+	}
+	if err := svc.ReviewSession(t.Context(), id, conversation.ReviewInput{Verdict: store.VerdictPass, Notes: " fine ", By: ada}); err != nil {
+		t.Fatal(err)
+	}
+	passed, _ := svc.ListSessions(t.Context(), conversation.ListQuery{Verdict: store.VerdictPass})
+	if len(passed.Sessions) != 1 || passed.Sessions[0].ReviewNotes != "fine" {
+		t.Fatalf("verdict filter: %+v", passed.Sessions)
+	}
+	if _, err := svc.ListSessions(t.Context(), conversation.ListQuery{Verdict: "great"}); !errors.As(err, &inputErr) {
+		t.Fatalf("unknown verdict filter: %v", err)
+	}
+	all, err := svc.ExportSessions(t.Context(), conversation.ListQuery{}, ada)
+	if err != nil || len(all) != 3 {
+		t.Fatalf("export: %d, %v", len(all), err)
+	}
+}

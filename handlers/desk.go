@@ -305,12 +305,20 @@ func NewStandaloneSimulator(api http.Handler, d DeskDeps) http.Handler {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	d.Act = append(d.Act, sameOrigin)
-	r := gin.New()
-	r.Use(requestLog(d.Log), recoverPanic(d.Log), securityHeaders)
-	registerDesk(r, d)
-	r.StaticFS("/static", http.FS(static.FS))
-	r.NoRoute(gin.WrapH(api))
-	return r
+	pages := gin.New()
+	pages.Use(requestLog(d.Log), recoverPanic(d.Log), securityHeaders)
+	registerDesk(pages, d)
+	pages.StaticFS("/static", http.FS(static.FS))
+	// The API is served as it is, not through gin's NoRoute, which would
+	// answer 404 for a handler that writes without calling WriteHeader.
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if strings.HasPrefix(p, "/desk") || strings.HasPrefix(p, "/deliveries") || strings.HasPrefix(p, "/static/") {
+			pages.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	})
 }
 
 // sameOrigin refuses a form posted from another site.

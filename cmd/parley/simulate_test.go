@@ -102,3 +102,56 @@ func TestSimulateNeedsACallbackURL(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestSimulateServesTheDeskToItsOwnPagesOnly(t *testing.T) {
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"simulate", "--addr", addr, "--callback-url", "http://127.0.0.1:1/callbacks",
+			"--sim-signing-key", filepath.Join(dir, "key.pem")}, envMap(nil), io.Discard, io.Discard)
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	base := "http://" + addr
+	waitFor(t, 10*time.Second, func() bool {
+		resp, err := http.Get(base + "/desk")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+	for _, origin := range []string{"http://evil.example", ""} {
+		req, _ := http.NewRequest(http.MethodPost, base+"/deliveries/pause", strings.NewReader(""))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("pause from origin %q = %d, want 403", origin, resp.StatusCode)
+		}
+	}
+	req, _ := http.NewRequest(http.MethodPost, base+"/deliveries/pause", strings.NewReader(""))
+	req.Header.Set("Origin", base)
+	req.Header.Set("X-Parley-Async", "1")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("pause from its own page = %d", resp.StatusCode)
+	}
+	if resp, err := http.Get(base + "/static/parley.css"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("the desk's stylesheet: %v %v", resp, err)
+	}
+}

@@ -161,13 +161,18 @@ func isAbsent(raw json.RawMessage) bool {
 func describeJSONError(err error) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) && te.Field != "" {
-		return fmt.Errorf("field %s must be %s, not a JSON %s", te.Field, jsonKind(te.Type.Kind()), te.Value)
+		return fmt.Errorf("field %s must be %s, not a JSON %s", te.Field, JSONKind(te.Type), te.Value)
 	}
 	return err
 }
 
-func jsonKind(k reflect.Kind) string {
-	switch k {
+// JSONKind names a Go type as the JSON kind that decodes into it ("a
+// string", "an object"), for error messages people read.
+func JSONKind(t reflect.Type) string {
+	if t == nil {
+		return "another type"
+	}
+	switch t.Kind() {
 	case reflect.String:
 		return "a string"
 	case reflect.Struct, reflect.Map, reflect.Pointer:

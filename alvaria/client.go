@@ -1,6 +1,7 @@
 package alvaria
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -76,9 +77,9 @@ func NewClient(cfg Config) (*Client, error) {
 		http:        hc,
 		tokens:      newTokenCache(cfg, hc),
 		apiKey:      cfg.APIKey,
-		maxAttempts: orDefault(cfg.MaxAttempts, DefaultMaxAttempts),
-		baseDelay:   orDefault(cfg.BaseDelay, DefaultBaseDelay),
-		maxDelay:    orDefault(cfg.MaxDelay, DefaultMaxDelay),
+		maxAttempts: cmp.Or(cfg.MaxAttempts, DefaultMaxAttempts),
+		baseDelay:   cmp.Or(cfg.BaseDelay, DefaultBaseDelay),
+		maxDelay:    cmp.Or(cfg.MaxDelay, DefaultMaxDelay),
 		sleep:       sleepCtx,
 		now:         time.Now,
 	}
@@ -139,12 +140,4 @@ func checkBaseURL(s string) error {
 		return fmt.Errorf("must have a host")
 	}
 	return nil
-}
-
-func orDefault[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }

@@ -1,6 +1,7 @@
 package alvaria
 
 import (
+	"cmp"
 	"crypto/rsa"
 	"errors"
 	"fmt"
@@ -53,7 +54,7 @@ func NewVerifier(cfg VerifierConfig) (*Verifier, error) {
 		// Pinning the algorithm is what stops "alg: none" and the HS256
 		// trick of signing with the public key as an HMAC secret.
 		jwt.WithValidMethods([]string{jwt.SigningMethodRS256.Alg()}),
-		jwt.WithLeeway(orDefault(cfg.Leeway, DefaultLeeway)),
+		jwt.WithLeeway(cmp.Or(cfg.Leeway, DefaultLeeway)),
 	}
 	if cfg.Now != nil {
 		opts = append(opts, jwt.WithTimeFunc(cfg.Now))

@@ -267,33 +267,7 @@ func (k *desk) stream(c *gin.Context, render func(ctx context.Context) ([]item, 
 		defer cancel()
 		return conn.Write(wctx, websocket.MessageText, b)
 	}
-	if err := send(); err != nil {
-		k.Log.Info("desk live connection dropped", "err", err)
-		conn.Close(websocket.StatusGoingAway, "gone")
-		return
-	}
-	ping := time.NewTicker(livePingInterval)
-	defer ping.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			conn.Close(websocket.StatusNormalClosure, "")
-			return
-		case <-changes:
-			if err := send(); err != nil {
-				k.Log.Info("desk live connection dropped", "err", err)
-				conn.Close(websocket.StatusGoingAway, "too slow or gone")
-				return
-			}
-		case <-ping.C:
-			pctx, cancel := context.WithTimeout(ctx, liveWriteTimeout)
-			err := conn.Ping(pctx)
-			cancel()
-			if err != nil {
-				return
-			}
-		}
-	}
+	pump(ctx, conn, k.Log, changes, func(bool) error { return send() })
 }
 
 // NewStandaloneSimulator serves the simulator's API with its desk and

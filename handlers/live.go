@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"strconv"
 	"time"
 
@@ -66,8 +67,25 @@ func (h *handler) stream(c *gin.Context, topic string, next catchUp) {
 		return nil
 	}
 
-	if err := send(nil, true); err != nil {
-		h.closeLive(conn, err)
+	pump(ctx, conn, h.Log, sub.Ready(), func(first bool) error {
+		if first {
+			return send(nil, true)
+		}
+		return send(sub.Take())
+	})
+}
+
+// pump keeps one browser's websocket fed: a send at once, another after
+// every notice, and pings while idle. It returns when the browser leaves,
+// or drops it when a write fails or takes too long, so a slow browser
+// never holds anyone else up.
+func pump(ctx context.Context, conn *websocket.Conn, log *slog.Logger, notices <-chan struct{}, send func(first bool) error) {
+	drop := func(err error) {
+		log.Info("live connection dropped", "err", err)
+		conn.Close(websocket.StatusGoingAway, "too slow or gone")
+	}
+	if err := send(true); err != nil {
+		drop(err)
 		return
 	}
 	ping := time.NewTicker(livePingInterval)
@@ -77,10 +95,9 @@ func (h *handler) stream(c *gin.Context, topic string, next catchUp) {
 		case <-ctx.Done():
 			conn.Close(websocket.StatusNormalClosure, "")
 			return
-		case <-sub.Ready():
-			keys, all := sub.Take()
-			if err := send(keys, all); err != nil {
-				h.closeLive(conn, err)
+		case <-notices:
+			if err := send(false); err != nil {
+				drop(err)
 				return
 			}
 		case <-ping.C:
@@ -88,14 +105,9 @@ func (h *handler) stream(c *gin.Context, topic string, next catchUp) {
 			err := conn.Ping(pctx)
 			cancel()
 			if err != nil {
-				h.closeLive(conn, err)
+				drop(err)
 				return
 			}
 		}
 	}
-}
-
-func (h *handler) closeLive(conn *websocket.Conn, err error) {
-	h.Log.Info("live connection dropped", "err", err)
-	conn.Close(websocket.StatusGoingAway, "too slow or gone")
 }

@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"cmp"
 	"crypto/rsa"
 	"errors"
 	"fmt"
@@ -71,21 +72,21 @@ type Config struct {
 }
 
 func (c Config) withDefaults() Config {
-	c.OrgID = orDefault(c.OrgID, DefaultOrgID)
-	c.ClientID = orDefault(c.ClientID, DefaultClientID)
-	c.ClientSecret = orDefault(c.ClientSecret, DefaultClientSecret)
-	c.APIKey = orDefault(c.APIKey, DefaultAPIKey)
-	c.AgentDelay = orDefault(c.AgentDelay, DefaultAgentDelay)
-	c.SessionMaxLife = orDefault(c.SessionMaxLife, DefaultSessionMaxLife)
-	c.TokenTTL = orDefault(c.TokenTTL, DefaultTokenTTL)
-	c.RetryFor = orDefault(c.RetryFor, DefaultRetryFor)
-	c.RetryBaseDelay = orDefault(c.RetryBaseDelay, DefaultRetryBaseDelay)
-	c.RetryMaxDelay = orDefault(c.RetryMaxDelay, DefaultRetryMaxDelay)
-	c.AttemptTimeout = orDefault(c.AttemptTimeout, DefaultAttemptTimeout)
-	c.DeliveryWorkers = orDefault(c.DeliveryWorkers, DefaultDeliveryWorkers)
-	c.KeepEnded = orDefault(c.KeepEnded, DefaultKeepEnded)
-	c.MaxEnded = orDefault(c.MaxEnded, DefaultMaxEnded)
-	c.ErrorStatus = orDefault(c.ErrorStatus, DefaultErrorStatus)
+	c.OrgID = cmp.Or(c.OrgID, DefaultOrgID)
+	c.ClientID = cmp.Or(c.ClientID, DefaultClientID)
+	c.ClientSecret = cmp.Or(c.ClientSecret, DefaultClientSecret)
+	c.APIKey = cmp.Or(c.APIKey, DefaultAPIKey)
+	c.AgentDelay = cmp.Or(c.AgentDelay, DefaultAgentDelay)
+	c.SessionMaxLife = cmp.Or(c.SessionMaxLife, DefaultSessionMaxLife)
+	c.TokenTTL = cmp.Or(c.TokenTTL, DefaultTokenTTL)
+	c.RetryFor = cmp.Or(c.RetryFor, DefaultRetryFor)
+	c.RetryBaseDelay = cmp.Or(c.RetryBaseDelay, DefaultRetryBaseDelay)
+	c.RetryMaxDelay = cmp.Or(c.RetryMaxDelay, DefaultRetryMaxDelay)
+	c.AttemptTimeout = cmp.Or(c.AttemptTimeout, DefaultAttemptTimeout)
+	c.DeliveryWorkers = cmp.Or(c.DeliveryWorkers, DefaultDeliveryWorkers)
+	c.KeepEnded = cmp.Or(c.KeepEnded, DefaultKeepEnded)
+	c.MaxEnded = cmp.Or(c.MaxEnded, DefaultMaxEnded)
+	c.ErrorStatus = cmp.Or(c.ErrorStatus, DefaultErrorStatus)
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
@@ -145,12 +146,4 @@ func (c Config) validate() error {
 		return fmt.Errorf("MaxEnded %d must not be negative", c.MaxEnded)
 	}
 	return nil
-}
-
-func orDefault[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }

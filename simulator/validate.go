@@ -7,7 +7,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"reflect"
 	"slices"
 	"strings"
 
@@ -128,27 +127,9 @@ func describeDecodeError(err error) (alvaria.ErrorDetail, bool) {
 		return alvaria.ErrorDetail{Scope: "body", Reason: reasonMalformed, Message: "request body is not valid JSON"}, true
 	case errors.As(err, &typ) && typ.Field != "":
 		return alvaria.ErrorDetail{Scope: typ.Field, Reason: reasonInvalid,
-			Message: typ.Field + " must be " + jsonKind(typ.Type) + ", not a JSON " + typ.Value}, true
+			Message: typ.Field + " must be " + alvaria.JSONKind(typ.Type) + ", not a JSON " + typ.Value}, true
 	case errors.As(err, &typ):
 		return alvaria.ErrorDetail{Scope: "body", Reason: reasonInvalid, Message: "request body must be a JSON object"}, true
 	}
 	return alvaria.ErrorDetail{}, false
-}
-
-func jsonKind(t reflect.Type) string {
-	if t == nil {
-		return "another type"
-	}
-	switch t.Kind() {
-	case reflect.String:
-		return "a string"
-	case reflect.Struct, reflect.Map, reflect.Pointer:
-		return "an object"
-	case reflect.Slice, reflect.Array:
-		return "an array"
-	case reflect.Bool:
-		return "a boolean"
-	default:
-		return "a number"
-	}
 }

@@ -106,4 +106,12 @@ func TestBrowserDeskPlaysTheAgent(t *testing.T) {
 	screenshot(t, console, "audit")
 	step(t, console, "the users page", chromedp.Navigate(srv.URL+"/admin/users"), waitText("#user-rows", "admin"))
 	screenshot(t, console, "users")
+	step(t, console, "on a phone",
+		chromedp.EmulateViewport(390, 844),
+		chromedp.Navigate(srv.URL+"/"),
+		waitText("#session-rows", "Grace Customer"),
+	)
+	screenshot(t, console, "phone-sessions")
+	step(t, console, "a session on a phone", chromedp.Click(chromedp.CSS(`#session-rows a`)), waitText("#session-state", "Ended"))
+	screenshot(t, console, "phone-session")
 }

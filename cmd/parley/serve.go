@@ -142,6 +142,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		deps.Desk = conn.Simulator
 	}
 	srv := newHTTPServer(handlers.NewRouter(deps), log)
+	// Websockets are hijacked, so Shutdown does not wait for them; their
+	// contexts end with this one, after the ordinary requests are done.
+	connCtx, endConns := context.WithCancel(context.WithoutCancel(ctx))
+	defer endConns()
+	srv.BaseContext = func(net.Listener) context.Context { return connCtx }
 	if onListen != nil {
 		onListen(ln.Addr())
 	}
@@ -160,7 +165,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
+	err = srv.Shutdown(shutdownCtx)
+	endConns()
+	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {

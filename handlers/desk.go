@@ -6,7 +6,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -102,31 +101,7 @@ func (k *desk) render(c *gin.Context, status int, page templ.Component) {
 }
 
 func (k *desk) listData() views.DeskPageData {
-	d := views.DeskPageData{Page: k.page("Agent desk", "desk"), Prefix: k.Prefix, Now: time.Now()}
-	sessions := k.Simulator.Sessions()
-	slices.SortFunc(sessions, func(a, b simulator.SessionInfo) int { return b.Created.Compare(a.Created) })
-	for _, s := range sessions {
-		row := views.DeskRow{Info: s}
-		if t, err := k.Simulator.Transcript(s.ID); err == nil {
-			row.LastMessage = lastMessage(t)
-		}
-		d.Rows = append(d.Rows, row)
-	}
-	return d
-}
-
-// lastMessage is the latest thing said in a transcript, for the list.
-func lastMessage(t []simulator.Entry) string {
-	for i := len(t) - 1; i >= 0; i-- {
-		e := t[i]
-		switch {
-		case e.Text != "":
-			return e.Sender + ": " + e.Text
-		case e.Attachment != nil:
-			return e.Sender + ": " + e.Attachment.Type
-		}
-	}
-	return ""
+	return views.DeskPageData{Page: k.page("Agent desk", "desk"), Prefix: k.Prefix, Sessions: k.Simulator.Sessions(), Now: time.Now()}
 }
 
 func (k *desk) list(c *gin.Context) {

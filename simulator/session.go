@@ -70,7 +70,10 @@ type SessionInfo struct {
 	TakenOver   bool         `json:"takenOver"`
 	Created     time.Time    `json:"created"`
 	LastMessage time.Time    `json:"lastMessage,omitzero"`
-	Ended       time.Time    `json:"ended,omitzero"`
+	// LastSaid is the latest message as "sender: text" (or the attachment
+	// type), for lists.
+	LastSaid string    `json:"lastSaid,omitempty"`
+	Ended    time.Time `json:"ended,omitzero"`
 }
 
 type session struct {
@@ -97,8 +100,21 @@ func (sess *session) info() SessionInfo {
 	return SessionInfo{
 		ID: sess.id, ContactName: sess.contactName, WorkTypeID: sess.workTypeID, Integration: sess.integration,
 		State: sess.state, AgentAlias: sess.agentAlias, TakenOver: sess.takenOver,
-		Created: sess.created, LastMessage: sess.lastMessage, Ended: sess.ended,
+		Created: sess.created, LastMessage: sess.lastMessage, Ended: sess.ended, LastSaid: sess.lastSaid(),
 	}
+}
+
+func (sess *session) lastSaid() string {
+	for i := len(sess.transcript) - 1; i >= 0; i-- {
+		e := sess.transcript[i]
+		switch {
+		case e.Text != "":
+			return e.Sender + ": " + e.Text
+		case e.Attachment != nil:
+			return e.Sender + ": " + e.Attachment.Type
+		}
+	}
+	return ""
 }
 
 // openSession creates a session for a Create Session request and sends

@@ -53,6 +53,9 @@ func (svc *Service) ReceiveCallback(ctx context.Context, in CallbackInput) error
 
 	var sessionID string
 	err := svc.store.Transaction(ctx, func(tx *store.Store) error {
+		if err := tx.LockAlvariaSession(ctx, ev.AlvariaSessionID); err != nil {
+			return err
+		}
 		inserted, err := tx.InsertEvent(ctx, &ev)
 		if err != nil || !inserted || ev.AlvariaSessionID == "" {
 			return err

@@ -68,6 +68,9 @@ func (svc *Service) SendMessage(ctx context.Context, sessionID string, in Messag
 		return m, aerr
 	}
 	err = svc.store.Transaction(recordCtx, func(tx *store.Store) error {
+		if err := tx.LockAlvariaSession(recordCtx, s.AlvariaSessionID); err != nil {
+			return err
+		}
 		if err := tx.UpdateMessageStatus(recordCtx, m.ID, store.MessageSent, "", messageID); err != nil {
 			return err
 		}

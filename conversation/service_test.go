@@ -40,7 +40,7 @@ func (c *clock) Add(d time.Duration) {
 // HTTP whose callbacks go to a receiver that accepts and drops them.
 func newService(t *testing.T, st *store.Store, sim simulator.Config) (*conversation.Service, *clock) {
 	t.Helper()
-	keyOnce.Do(func() { key, _ = rsa.GenerateKey(rand.Reader, 2048) })
+	keyOnce.Do(func() { key = mustKey() })
 	sink := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	t.Cleanup(sink.Close)
 	sim.CallbackURL, sim.SigningKey = sink.URL, key
@@ -61,6 +61,14 @@ func newService(t *testing.T, st *store.Store, sim simulator.Config) (*conversat
 	}
 	clk := &clock{t: time.Now()}
 	return conversation.New(conversation.Config{Store: st, Alvaria: client, Now: clk.Now, Connection: "simulator"}), clk
+}
+
+func mustKey() *rsa.PrivateKey {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		panic(err)
+	}
+	return k
 }
 
 var ada = accounts.Actor{Username: "ada", Addr: "10.0.0.1"}

@@ -48,6 +48,9 @@ func (svc *Service) StartSession(ctx context.Context, in StartInput) (Session, e
 		LastActivityAt:   now,
 	}
 	err = svc.store.Transaction(ctx, func(tx *store.Store) error {
+		if err := tx.LockAlvariaSession(ctx, alvariaID); err != nil {
+			return err
+		}
 		if err := tx.CreateSession(ctx, &s); err != nil {
 			return err
 		}

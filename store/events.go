@@ -81,3 +81,19 @@ func (s *Store) CountEvents(ctx context.Context) (int64, error) {
 	err := s.with(ctx).Model(&CallbackEvent{}).Count(&n).Error
 	return n, err
 }
+
+// LockAlvariaSession serialises, until the transaction ends, everything that
+// links callbacks to the session Alvaria knows by this id. Without it, on
+// Postgres, a callback and the 202 of its Create Session could each commit
+// without seeing the other, and the callback would never be applied. SQLite
+// runs one writer at a time, so there it does nothing. Call it inside a
+// Transaction.
+func (s *Store) LockAlvariaSession(ctx context.Context, alvariaSessionID string) error {
+	if s.dialect != DialectPostgres || alvariaSessionID == "" {
+		return nil
+	}
+	if err := s.with(ctx).Exec("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", "alvaria-session:"+alvariaSessionID).Error; err != nil {
+		return fmt.Errorf("lock alvaria session %s: %w", alvariaSessionID, err)
+	}
+	return nil
+}

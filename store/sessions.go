@@ -63,13 +63,15 @@ type SessionUpdate struct {
 // and a late AGENT_JOINED must not bring a finished session back.
 func (s *Store) UpdateSession(ctx context.Context, id string, u SessionUpdate) error {
 	return s.Transaction(ctx, func(tx *Store) error {
-		cur, err := tx.GetSession(ctx, id)
+		// Taking the seq first locks the row, so the state read next is the
+		// latest one and a concurrent end cannot be overwritten.
+		seq, err := tx.bumpSeq(ctx, id)
 		if err != nil {
 			return fmt.Errorf("update session %s: %w", id, err)
 		}
-		seq, err := tx.bumpSeq(ctx, id)
+		cur, err := tx.GetSession(ctx, id)
 		if err != nil {
-			return err
+			return fmt.Errorf("update session %s: %w", id, err)
 		}
 		set := map[string]any{"seq": seq}
 		if u.State != nil && !Terminal(cur.State) {

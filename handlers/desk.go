@@ -143,12 +143,29 @@ func (k *desk) sessionLive(c *gin.Context) {
 		if err != nil {
 			return nil, err
 		}
-		transcript, err := renderHTML(ctx, views.DeskTranscript(d))
-		if err != nil {
-			return nil, err
+		var items []item
+		for _, part := range []struct {
+			id   string
+			view templ.Component
+		}{
+			{"desk-transcript", views.DeskTranscript(d)},
+			{"desk-status", views.DeskStatus(d)},
+			{"fail-message", views.DeskFailChoices(d)},
+		} {
+			html, err := renderHTML(ctx, part.view)
+			if err != nil {
+				return nil, err
+			}
+			items = append(items, item{ID: part.id, HTML: html})
 		}
-		controls, err := renderHTML(ctx, views.DeskControls(d))
-		return []item{{ID: "desk-transcript", HTML: transcript}, {ID: "desk-controls", HTML: controls}}, err
+		if !d.Live() {
+			html, err := renderHTML(ctx, views.DeskClosed(d))
+			if err != nil {
+				return nil, err
+			}
+			items = append(items, item{ID: "desk-actions", HTML: html})
+		}
+		return items, nil
 	})
 }
 

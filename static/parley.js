@@ -45,11 +45,16 @@
       if (existing) {
         // Keep open what the reader opened (a callback's JWT and body).
         const opened = Array.from(existing.querySelectorAll("details[open][id]"), (d) => d.id);
+        const chosen = existing instanceof HTMLSelectElement ? existing.value : null;
         existing.outerHTML = item.html;
         for (const id of opened) {
           const d = document.getElementById(id);
           if (d) d.open = true;
         }
+        // ...and what they chose in a list that was refreshed under them.
+        const select = document.getElementById(item.id);
+        if (chosen !== null && select instanceof HTMLSelectElement &&
+            Array.from(select.options).some((o) => o.value === chosen)) select.value = chosen;
         continue;
       }
       // A replacement for something this page does not show is not for it.

@@ -136,6 +136,13 @@ func evaluate[T any](js string, into *T) act {
 	})
 }
 
+// clickJS clicks the element in one step inside the page. Parts of a live
+// page are replaced as updates arrive, and a click by node id can lose the
+// node between finding and clicking it.
+func clickJS(sel string) act {
+	return runJS(fmt.Sprintf(`(() => { const el = document.querySelector(%q); if (!el) throw new Error("nothing matches %s"); el.click(); return true; })()`, sel, sel))
+}
+
 // run runs JavaScript whose result does not matter.
 func runJS(js string) act { return evaluate[any](js, nil) }
 
@@ -192,7 +199,7 @@ func TestBrowserConversation(t *testing.T) {
 		waitText("#transcript .msg.system", "Transferred to agent"),
 	)
 	step(t, ctx, "end the session and see Ended",
-		chromedp.Click(chromedp.CSS(`#end-session button`)),
+		clickJS(`#end-session button`),
 		waitText("#session-state", "Ended"),
 		waitText("#composer", "no more messages"),
 	)

@@ -46,14 +46,18 @@ func TestBrowserDeskPlaysTheAgent(t *testing.T) {
 	// foreground, as two people's screens would.
 	desk := newBrowser(t)
 	step(t, desk, "sign in at the desk", signIn(srv.URL), chromedp.EmulateViewport(1280, 900))
-	step(t, desk, "open the session on the desk and take it over",
+	var sessionURL string
+	step(t, desk, "find the session on the desk",
 		chromedp.Navigate(srv.URL+"/sim/desk"),
 		waitText("#desk-rows", "Grace Customer"),
-		chromedp.Click(chromedp.CSS(`#desk-rows a`)),
-		chromedp.WaitVisible(chromedp.CSS(`#take-over button`)),
+		evaluate(`document.querySelector("#desk-rows a").href`, &sessionURL),
+	)
+	step(t, desk, "open it and take it over",
+		chromedp.Navigate(sessionURL),
+		waitText("#take-over", "Take over"),
 		waitText("#live-status", "Live"),
-		chromedp.Click(chromedp.CSS(`#take-over button`)),
-		chromedp.WaitVisible(chromedp.CSS(`#hand-back button`)),
+		clickJS(`#take-over button`),
+		waitText("#hand-back", "Hand back"),
 	)
 	step(t, console, "the customer writes",
 		chromedp.SendKeys(chromedp.CSS(`#message-text`), "Is a person there?"),
@@ -112,6 +116,8 @@ func TestBrowserDeskPlaysTheAgent(t *testing.T) {
 		waitText("#session-rows", "Grace Customer"),
 	)
 	screenshot(t, console, "phone-sessions")
-	step(t, console, "a session on a phone", chromedp.Click(chromedp.CSS(`#session-rows a`)), waitText("#session-state", "Ended"))
+	var consoleURL string
+	step(t, console, "find the session", evaluate(`document.querySelector("#session-rows a").href`, &consoleURL))
+	step(t, console, "a session on a phone", chromedp.Navigate(consoleURL), waitText("#session-state", "Ended"))
 	screenshot(t, console, "phone-session")
 }

@@ -52,3 +52,14 @@ func (h *Hub) Subscribers(topic string) int {
 	defer h.mu.RUnlock()
 	return len(h.subs[topic])
 }
+
+// resyncAll tells every subscriber to refresh everything.
+func (h *Hub) resyncAll() {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for _, subs := range h.subs {
+		for s := range subs {
+			s.resync()
+		}
+	}
+}

@@ -70,3 +70,19 @@ func (s *Subscription) notify(key string) {
 	default: // a wake-up is already pending; the key is in the mailbox
 	}
 }
+
+// resync tells the reader it may have missed notices and should refresh
+// everything it shows.
+func (s *Subscription) resync() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.overflow = true
+	s.mu.Unlock()
+	select {
+	case s.ready <- struct{}{}:
+	default:
+	}
+}

@@ -122,7 +122,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			"username", cfg.AdminUser, "password", generated)
 	}
 
-	hub := live.NewHub()
+	hub, closeHub, err := newBroker(ctx, st, cfg.DatabaseURL, log)
+	if err != nil {
+		return err
+	}
+	defer closeHub()
 	sessions := conversation.New(conversation.Config{Store: st, Alvaria: conn.Client, Live: hub, Log: log, Connection: conn.Name, Audit: people})
 	deps := handlers.Deps{
 		Log:            log,
@@ -174,6 +178,19 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// newBroker picks how live notices travel: within this process on SQLite,
+// and between every instance on the same database on Postgres.
+func newBroker(ctx context.Context, st *store.Store, databaseURL string, log *slog.Logger) (live.Broker, func(), error) {
+	if st.Dialect() != store.DialectPostgres {
+		return live.NewHub(), func() {}, nil
+	}
+	b, err := live.NewPGBroker(ctx, databaseURL, log.With("component", "live"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("PARLEY_DATABASE_URL: %w", err)
+	}
+	return b, b.Close, nil
 }
 
 // originPatterns allows the public URL's host and any configured extras.

@@ -92,6 +92,13 @@ func Exec(t testing.TB, st *store.Store, query string, args ...any) {
 	}
 }
 
+// Open returns a migrated store on the database at url, closed when the
+// test ends.
+func Open(t testing.TB, url string) *store.Store {
+	t.Helper()
+	return open(t, url)
+}
+
 func open(t testing.TB, url string) *store.Store {
 	t.Helper()
 	st, err := store.Open(context.Background(), url, nil)

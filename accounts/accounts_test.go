@@ -228,3 +228,41 @@ func TestRoleMatrix(t *testing.T) {
 		t.Error("an unknown role can converse")
 	}
 }
+
+func TestChangeOwnPassword(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := t.Context()
+		svc, _ := newService(t, st)
+		if _, err := svc.Bootstrap(ctx, "admin", "correct horse battery"); err != nil {
+			t.Fatal(err)
+		}
+		here, _ := svc.SignIn(ctx, "admin", "correct horse battery", "10.0.0.1")
+		there, _ := svc.SignIn(ctx, "admin", "correct horse battery", "10.0.0.2")
+		me := accounts.Actor{Username: "admin", Addr: "10.0.0.1"}
+		var input *accounts.InputError
+		if err := svc.ChangeOwnPassword(ctx, me, here.Token, "wrong guess!", "a brand new password"); !errors.As(err, &input) || input.Fields["current"] == "" {
+			t.Fatalf("wrong current password: %v", err)
+		}
+		if err := svc.ChangeOwnPassword(ctx, me, here.Token, "correct horse battery", "short"); !errors.As(err, &input) || input.Fields["password"] == "" {
+			t.Fatalf("short new password: %v", err)
+		}
+		if err := svc.ChangeOwnPassword(ctx, me, here.Token, "correct horse battery", "a brand new password"); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := svc.Authenticate(ctx, here.Token); err != nil {
+			t.Fatalf("this browser was signed out: %v", err)
+		}
+		if _, _, err := svc.Authenticate(ctx, there.Token); !errors.Is(err, accounts.ErrSignedOut) {
+			t.Fatalf("the other browser stayed signed in: %v", err)
+		}
+		if _, err := svc.SignIn(ctx, "admin", "correct horse battery", "10.0.0.1"); !errors.Is(err, accounts.ErrBadCredentials) {
+			t.Fatalf("old password still works: %v", err)
+		}
+		if _, err := svc.SignIn(ctx, "admin", "a brand new password", "10.0.0.1"); err != nil {
+			t.Fatalf("new password: %v", err)
+		}
+		if n := auditCount(t, st, accounts.ActionUserPassword); n != 1 {
+			t.Fatalf("password entries = %d", n)
+		}
+	})
+}

@@ -150,3 +150,32 @@ func (svc *Service) user(ctx context.Context, id int64) (store.User, error) {
 
 // generatePassword returns 26 base32 characters: 130 random bits.
 func generatePassword() string { return rand.Text() }
+
+// ChangeOwnPassword lets a signed-in person replace their password. The
+// current one is asked for, so a browser left open is not enough; their
+// other browsers are signed out, this one stays in.
+func (svc *Service) ChangeOwnPassword(ctx context.Context, a Actor, token, current, next string) error {
+	ws, u, err := svc.store.GetWebSession(ctx, hashToken(token))
+	if err != nil {
+		return ErrSignedOut
+	}
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(current)) != nil {
+		svc.throttle.fail("user:" + u.Username)
+		return &InputError{Fields: map[string]string{"current": "this is not your current password"}}
+	}
+	if len(next) < MinPasswordLength {
+		return &InputError{Fields: map[string]string{"password": fmt.Sprintf("use at least %d characters", MinPasswordLength)}}
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(next), bcrypt.DefaultCost)
+	if err != nil {
+		return fmt.Errorf("hash password: %w", err)
+	}
+	h := string(hash)
+	if err := svc.store.UpdateUser(ctx, u.ID, store.UserUpdate{PasswordHash: &h}); err != nil {
+		return err
+	}
+	if err := svc.store.DeleteOtherWebSessions(ctx, u.ID, ws.TokenHash); err != nil {
+		return fmt.Errorf("sign out other browsers of %s: %w", u.Username, err)
+	}
+	return svc.Record(ctx, a, ActionUserPassword, u.Username, "changed their own password")
+}

@@ -40,6 +40,7 @@ func TestRoleMatrixOnEveryEndpoint(t *testing.T) {
 		{"GET", "/", nil, all},
 		{"GET", "/sessions/" + sid, nil, all},
 		{"GET", "/sessions/" + sid + "/print", nil, all},
+		{"GET", "/account", nil, all},
 		{"GET", "/sessions/new", nil, converse},
 		{"POST", "/sessions", url.Values{"work_type_id": {"32"}, "contact_name": {"Matrix"}}, converse},
 		{"POST", "/sessions/" + sid + "/messages", url.Values{"text": {"hello"}}, converse},
@@ -256,4 +257,21 @@ func mustURL(s string) *url.URL {
 		panic(err)
 	}
 	return u
+}
+
+func TestEveryoneCanChangeTheirOwnPassword(t *testing.T) {
+	a := newApp(t, storetest.SQLite(t))
+	quinn := a.signIn(t, "quinn")
+	if code, _ := quinn.post(t, "/account/password", url.Values{"current": {"not it"}, "password": {"a new long password"}}); code != http.StatusUnprocessableEntity {
+		t.Fatalf("wrong current password = %d, want 422", code)
+	}
+	if code, loc := quinn.post(t, "/account/password", url.Values{"current": {password}, "password": {"a new long password"}}); code != http.StatusSeeOther || loc != "/account?done=password" {
+		t.Fatalf("change = %d %q", code, loc)
+	}
+	if code, page := quinn.get(t, "/account?done=password"); code != http.StatusOK || !strings.Contains(page, "Your password is changed.") {
+		t.Fatalf("account page = %d", code)
+	}
+	if code, _ := quinn.post(t, "/account/password", url.Values{"csrf": {"forged"}, "current": {"a new long password"}, "password": {"mallory was here!"}}); code != http.StatusForbidden {
+		t.Fatalf("forged change = %d, want 403", code)
+	}
 }

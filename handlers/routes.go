@@ -50,6 +50,7 @@ type AccountService interface {
 	ResetPassword(ctx context.Context, a accounts.Actor, id int64, password string) error
 	Audit(ctx context.Context, q accounts.AuditQuery) (accounts.AuditPage, error)
 	ExportAudit(ctx context.Context, q accounts.AuditQuery, by accounts.Actor) (accounts.AuditPage, error)
+	ChangeOwnPassword(ctx context.Context, a accounts.Actor, token, current, next string) error
 }
 
 // CallbackService applies verified callbacks.
@@ -145,6 +146,8 @@ func NewRouter(d Deps) *gin.Engine {
 
 	signedIn := people.Group("/", h.requireUser, h.checkCSRF)
 	signedIn.POST("/logout", h.logout)
+	signedIn.GET("/account", h.accountPage)
+	signedIn.POST("/account/password", h.accountPassword)
 	signedIn.GET("/", h.sessionsList)
 	signedIn.GET("/live/sessions", h.sessionsLive)
 	signedIn.GET("/sessions/:id", h.sessionShow)

@@ -112,3 +112,9 @@ func (s *Store) DeleteWebSession(ctx context.Context, tokenHash string) error {
 func (s *Store) DeleteUserWebSessions(ctx context.Context, userID int64) error {
 	return s.with(ctx).Where("user_id = ?", userID).Delete(&WebSession{}).Error
 }
+
+// DeleteOtherWebSessions signs out all of a user's browsers but the one
+// holding keepTokenHash.
+func (s *Store) DeleteOtherWebSessions(ctx context.Context, userID int64, keepTokenHash string) error {
+	return s.with(ctx).Where("user_id = ? AND token_hash <> ?", userID, keepTokenHash).Delete(&WebSession{}).Error
+}

@@ -118,7 +118,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	if generated != "" {
-		log.Warn("created the first admin with this password; it is not shown again (change it under Users once signed in)",
+		log.Warn("created the first admin with this password; it is not shown again (change it on your account page once signed in)",
 			"username", cfg.AdminUser, "password", generated)
 	}
 

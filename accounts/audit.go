@@ -3,6 +3,7 @@ package accounts
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/parley-dev/parley/store"
@@ -75,7 +76,7 @@ func (svc *Service) Audit(ctx context.Context, q AuditQuery) (AuditPage, error) 
 	if !f.To.IsZero() {
 		f.To = f.To.Add(24 * time.Hour)
 	}
-	if q.Action != "" && !contains(Actions, q.Action) {
+	if q.Action != "" && !slices.Contains(Actions, q.Action) {
 		return AuditPage{}, &InputError{Fields: map[string]string{"action": fmt.Sprintf("there is no audited action %q", q.Action)}}
 	}
 	rows, err := svc.store.ListAudit(ctx, f)
@@ -110,13 +111,4 @@ func parseDay(field, v string) (time.Time, error) {
 		return time.Time{}, &InputError{Fields: map[string]string{field: fmt.Sprintf("%q is not a date like 2026-11-24", v)}}
 	}
 	return t, nil
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

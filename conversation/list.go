@@ -67,7 +67,7 @@ func (svc *Service) ListSessions(ctx context.Context, q ListQuery) (SessionList,
 // the creation time, so the live states are split by it.
 func (svc *Service) filter(q ListQuery, now time.Time) (store.SessionFilter, error) {
 	f := store.SessionFilter{Limit: q.Limit, Search: strings.TrimSpace(q.Search), Verdict: q.Verdict}
-	if q.Verdict != "" && q.Verdict != "none" && !contains(Verdicts, q.Verdict) {
+	if q.Verdict != "" && q.Verdict != "none" && !slices.Contains(Verdicts, q.Verdict) {
 		return f, &InputError{Fields: map[string]string{"verdict": fmt.Sprintf("there is no verdict %q", q.Verdict)}}
 	}
 	if q.Cursor != "" {
@@ -145,23 +145,14 @@ const maxChangedRows = 50
 func (svc *Service) SessionsChanged(ctx context.Context, since time.Time, ids []string) (ChangedSessions, error) {
 	out := ChangedSessions{Now: svc.now()}
 	var rows []store.Session
+	var err error
 	if ids == nil {
-		var err error
-		if rows, err = svc.store.ListSessionsActiveSince(ctx, since, maxChangedRows); err != nil {
-			return out, fmt.Errorf("list sessions active since %s: %w", since, err)
-		}
+		rows, err = svc.store.ListSessionsActiveSince(ctx, since, maxChangedRows)
 	} else {
-		for _, id := range ids {
-			s, err := svc.store.GetSession(ctx, id)
-			if errors.Is(err, store.ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return out, fmt.Errorf("load session %s: %w", id, err)
-			}
-			rows = append(rows, s)
-		}
-		slices.SortFunc(rows, func(a, b store.Session) int { return b.CreatedAt.Compare(a.CreatedAt) })
+		rows, err = svc.store.ListSessionsByID(ctx, ids)
+	}
+	if err != nil {
+		return out, err
 	}
 	for _, s := range rows {
 		out.Sessions = append(out.Sessions, svc.present(s))

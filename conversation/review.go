@@ -3,6 +3,7 @@ package conversation
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/parley-dev/parley/accounts"
@@ -39,7 +40,7 @@ const maxNotes = 10000
 func (svc *Service) ReviewSession(ctx context.Context, sessionID string, in ReviewInput) error {
 	in.Notes = strings.TrimSpace(in.Notes)
 	problems := map[string]string{}
-	if !contains(Verdicts, in.Verdict) {
+	if !slices.Contains(Verdicts, in.Verdict) {
 		problems["verdict"] = "choose Pass, Fail or Needs review"
 	}
 	if len(in.Notes) > maxNotes {
@@ -64,13 +65,4 @@ func (svc *Service) ReviewSession(ctx context.Context, sessionID string, in Revi
 // ReviewHistory returns every change of the session's review, oldest first.
 func (svc *Service) ReviewHistory(ctx context.Context, sessionID string) ([]store.ReviewChange, error) {
 	return svc.store.ListReviewChanges(ctx, sessionID)
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

@@ -64,7 +64,9 @@ func (svc *Service) SendMessage(ctx context.Context, sessionID string, in Messag
 			return m, fmt.Errorf("mark message %d failed: %w", m.ID, err)
 		}
 		svc.changed(recordCtx, s.ID)
-		m, _ = svc.store.GetMessage(recordCtx, m.ID)
+		if failed, err := svc.store.GetMessage(recordCtx, m.ID); err == nil {
+			m = failed
+		}
 		return m, aerr
 	}
 	err = svc.store.Transaction(recordCtx, func(tx *store.Store) error {

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"github.com/a-h/templ"
-	"github.com/coder/websocket"
 	"github.com/gin-gonic/gin"
 
 	"github.com/parley-dev/parley/alvaria"
@@ -93,11 +91,7 @@ func (k *desk) page(title, nav string) views.Page {
 }
 
 func (k *desk) render(c *gin.Context, status int, page templ.Component) {
-	c.Status(status)
-	c.Header("Content-Type", "text/html; charset=utf-8")
-	if err := page.Render(c.Request.Context(), c.Writer); err != nil {
-		k.Log.Error("render desk page", "path", c.Request.URL.Path, "err", err)
-	}
+	renderPage(c, k.Log, status, page)
 }
 
 func (k *desk) listData() views.DeskPageData {
@@ -239,27 +233,10 @@ func (k *desk) answer(c *gin.Context, err error, back string) {
 func (k *desk) stream(c *gin.Context, render func(ctx context.Context) ([]item, error)) {
 	changes, stop := k.Simulator.Subscribe()
 	defer stop()
-	conn, err := websocket.Accept(c.Writer, c.Request, &websocket.AcceptOptions{OriginPatterns: k.OriginPatterns})
-	if err != nil {
-		k.Log.Warn("desk websocket refused", "err", err)
-		return
-	}
-	defer conn.CloseNow()
-	ctx := conn.CloseRead(c.Request.Context())
-	send := func() error {
+	pump(c, k.OriginPatterns, k.Log, changes, func(ctx context.Context, _ bool) (liveUpdate, bool, error) {
 		items, err := render(ctx)
-		if err != nil {
-			return err
-		}
-		b, err := json.Marshal(liveUpdate{Items: items})
-		if err != nil {
-			return err
-		}
-		wctx, cancel := context.WithTimeout(ctx, liveWriteTimeout)
-		defer cancel()
-		return conn.Write(wctx, websocket.MessageText, b)
-	}
-	pump(ctx, conn, k.Log, changes, func(bool) error { return send() })
+		return liveUpdate{Items: items}, true, err
+	})
 }
 
 // NewStandaloneSimulator serves the simulator's API with its desk and

@@ -171,6 +171,13 @@ func TestDeskNeedsSignInAndTheRole(t *testing.T) {
 	if a.sim.DeliveryPaused() {
 		t.Fatal("delivery paused by a refused request")
 	}
+	// The delivery log's JSON holds transcripts and JWTs: people only.
+	if code, loc := a.anonymous().get(t, "/sim/simulator/deliveries"); code != http.StatusSeeOther || !strings.HasPrefix(loc, "/login") {
+		t.Fatalf("anonymous delivery log = %d %q", code, loc)
+	}
+	if code, body := quinn.get(t, "/sim/simulator/deliveries"); code != http.StatusOK || !strings.HasPrefix(body, "[") {
+		t.Fatalf("signed-in delivery log = %d %q", code, body)
+	}
 	// The API stays open to applications, which sign their own calls.
 	resp, err := http.Get(a.URL + "/sim/simulator/public-key.pem")
 	if err != nil || resp.StatusCode != http.StatusOK {

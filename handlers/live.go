@@ -37,22 +37,39 @@ func (h *handler) stream(c *gin.Context, topic string, next catchUp) {
 	// Subscribe before the first read so nothing can fall between the two.
 	sub := h.Live.Subscribe(topic)
 	defer sub.Close()
+	pump(c, h.OriginPatterns, h.Log, sub.Ready(), func(ctx context.Context, first bool) (liveUpdate, bool, error) {
+		keys, all := []string(nil), true
+		if !first {
+			keys, all = sub.Take()
+		}
+		up, err := next(ctx, seq, keys, all)
+		if err != nil || (len(up.Items) == 0 && up.Seq == seq) {
+			return up, false, err
+		}
+		// A failed write drops the connection, so the page asks again
+		// from the seq it has.
+		seq = up.Seq
+		return up, true, nil
+	})
+}
 
-	conn, err := websocket.Accept(c.Writer, c.Request, &websocket.AcceptOptions{OriginPatterns: h.OriginPatterns})
+// pump upgrades the request to a websocket and keeps one browser fed:
+// next renders an update at once (first) and after every notice, and says
+// whether there is anything to send; pings keep it open while idle. It
+// returns when the browser leaves, and drops it when a write fails or
+// takes too long, so a slow browser never holds anyone else up.
+func pump(c *gin.Context, origins []string, log *slog.Logger, notices <-chan struct{}, next func(ctx context.Context, first bool) (liveUpdate, bool, error)) {
+	conn, err := websocket.Accept(c.Writer, c.Request, &websocket.AcceptOptions{OriginPatterns: origins})
 	if err != nil {
-		h.Log.Warn("websocket refused", "err", err, "origin", c.GetHeader("Origin"))
+		log.Warn("websocket refused", "err", err, "origin", c.GetHeader("Origin"))
 		return
 	}
 	defer conn.CloseNow()
 	ctx := conn.CloseRead(c.Request.Context())
-
-	send := func(keys []string, all bool) error {
-		up, err := next(ctx, seq, keys, all)
-		if err != nil {
+	send := func(first bool) error {
+		up, ok, err := next(ctx, first)
+		if err != nil || !ok {
 			return err
-		}
-		if len(up.Items) == 0 && up.Seq == seq {
-			return nil
 		}
 		b, err := json.Marshal(up)
 		if err != nil {
@@ -60,26 +77,8 @@ func (h *handler) stream(c *gin.Context, topic string, next catchUp) {
 		}
 		wctx, cancel := context.WithTimeout(ctx, liveWriteTimeout)
 		defer cancel()
-		if err := conn.Write(wctx, websocket.MessageText, b); err != nil {
-			return err
-		}
-		seq = up.Seq
-		return nil
+		return conn.Write(wctx, websocket.MessageText, b)
 	}
-
-	pump(ctx, conn, h.Log, sub.Ready(), func(first bool) error {
-		if first {
-			return send(nil, true)
-		}
-		return send(sub.Take())
-	})
-}
-
-// pump keeps one browser's websocket fed: a send at once, another after
-// every notice, and pings while idle. It returns when the browser leaves,
-// or drops it when a write fails or takes too long, so a slow browser
-// never holds anyone else up.
-func pump(ctx context.Context, conn *websocket.Conn, log *slog.Logger, notices <-chan struct{}, send func(first bool) error) {
 	drop := func(err error) {
 		log.Info("live connection dropped", "err", err)
 		conn.Close(websocket.StatusGoingAway, "too slow or gone")

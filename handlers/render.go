@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"log/slog"
 	"net/http"
 
 	"github.com/a-h/templ"
@@ -12,10 +13,14 @@ import (
 
 // render writes a templ component as the response.
 func (h *handler) render(c *gin.Context, status int, page templ.Component) {
+	renderPage(c, h.Log, status, page)
+}
+
+func renderPage(c *gin.Context, log *slog.Logger, status int, page templ.Component) {
 	c.Status(status)
 	c.Header("Content-Type", "text/html; charset=utf-8")
 	if err := page.Render(c.Request.Context(), c.Writer); err != nil {
-		h.Log.Error("render page", "path", c.Request.URL.Path, "err", err)
+		log.Error("render page", "path", c.Request.URL.Path, "err", err)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/parley-dev/parley/alvaria"
 	"github.com/parley-dev/parley/conversation"
 	"github.com/parley-dev/parley/live"
+	"github.com/parley-dev/parley/simulator"
 	"github.com/parley-dev/parley/static"
 	"github.com/parley-dev/parley/store"
 )
@@ -124,9 +125,13 @@ func NewRouter(d Deps) *gin.Engine {
 		// calls; its desk and delivery pages are for people and ask for the
 		// console's sign-in.
 		api := gin.WrapH(http.StripPrefix("/sim", d.Simulator))
-		for _, p := range []string{"/sim/tokenservice/*path", "/sim/via/*path", "/sim/simulator/*path"} {
+		for _, p := range []string{"/sim/tokenservice/*path", "/sim/via/*path"} {
 			r.Any(p, api)
 		}
+		r.GET("/sim"+simulator.PublicKeyPath, api)
+		// The delivery log holds callback bodies (transcripts) and live
+		// JWTs, so in the console it is for signed-in people only.
+		r.GET("/sim"+simulator.DeliveriesPath, h.authenticate, h.requireUser, api)
 		if d.Desk != nil {
 			registerDesk(r, DeskDeps{
 				Log:            d.Log,

@@ -38,6 +38,19 @@ func (s *Store) GetSession(ctx context.Context, id string) (Session, error) {
 	return sess, notFound(err)
 }
 
+// ListSessionsByID returns the sessions with these ids that exist, newest
+// first.
+func (s *Store) ListSessionsByID(ctx context.Context, ids []string) ([]Session, error) {
+	var rows []Session
+	if len(ids) == 0 {
+		return rows, nil
+	}
+	if err := s.with(ctx).Where("id IN ?", ids).Order("created_at DESC, id DESC").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list %d sessions by id: %w", len(ids), err)
+	}
+	return rows, nil
+}
+
 // GetSessionByAlvariaID returns the session Alvaria knows by sessionId.
 func (s *Store) GetSessionByAlvariaID(ctx context.Context, alvariaID string) (Session, error) {
 	var sess Session

@@ -174,6 +174,10 @@ func TestListSessionsFilters(t *testing.T) {
 		if err != nil || len(active) != 2 {
 			t.Fatalf("active since: %d %v", len(active), err)
 		}
+		byID, err := st.ListSessionsByID(ctx, []string{ada.ID, active[0].ID, "gone"})
+		if err != nil || len(byID) != 2 || byID[0].ID != active[0].ID || byID[1].ID != ada.ID {
+			t.Fatalf("by id: %+v %v", byID, err)
+		}
 	})
 }
 

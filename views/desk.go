@@ -19,14 +19,6 @@ func deskStateClass(s simulator.SessionState) string {
 	}
 }
 
-// deskSide puts the agent on the right: on the desk, the person is the agent.
-func deskSide(role string) string {
-	if role == simulator.RoleAgent {
-		return "customer" // the "own" side of the chat layout
-	}
-	return "agent"
-}
-
 func answerClass(status int) string {
 	if status == 200 {
 		return "badge ok"

@@ -19,9 +19,10 @@ import (
 	"github.com/parley-dev/parley/store"
 )
 
-// Pinger reports whether the database answers.
-type Pinger interface {
+// Readiness reports whether the database answers and takes writes.
+type Readiness interface {
 	Ping(ctx context.Context) error
+	CheckWritable(ctx context.Context) error
 }
 
 // SessionService is what the session screens need of the conversation service.
@@ -67,12 +68,13 @@ type CallbackVerifier interface {
 // Deps are the handlers' dependencies, built in cmd/parley.
 type Deps struct {
 	Log       *slog.Logger
-	Health    Pinger
+	Health    Readiness
 	Sessions  SessionService
 	Callbacks CallbackService
 	Verifier  CallbackVerifier
 	Accounts  AccountService
-	// SecureCookies marks cookies Secure; set when the public URL is https.
+	// SecureCookies marks cookies Secure and sends HSTS; set when the
+	// public URL is https.
 	SecureCookies bool
 	// TrustedProxies may set X-Forwarded-For; empty trusts none, so the
 	// audit trail records the connecting address.
@@ -111,14 +113,19 @@ func NewRouter(d Deps) *gin.Engine {
 	if err := r.SetTrustedProxies(d.TrustedProxies); err != nil {
 		d.Log.Error("trusted proxies", "err", err)
 	}
-	r.Use(requestLog(d.Log), recoverPanic(d.Log), securityHeaders, limitBody(d.MaxBodyBytes))
+	r.Use(requestLog(d.Log), recoverPanic(d.Log), securityHeaders(d.SecureCookies), h.limitBody)
 	r.NoRoute(h.notFound)
 
 	// Machines: probes, metrics, assets, and Alvaria (which signs its calls).
-	r.GET("/healthz", h.healthz)
-	r.GET("/readyz", h.readyz)
+	for _, probe := range []struct {
+		path string
+		fn   gin.HandlerFunc
+	}{{"/healthz", h.healthz}, {"/readyz", h.readyz}} {
+		r.GET(probe.path, probe.fn)
+		r.HEAD(probe.path, probe.fn)
+	}
 	r.GET("/metrics", h.metrics)
-	r.StaticFS("/static", http.FS(static.FS))
+	r.StaticFS("/static", filesOnly{http.FS(static.FS)})
 	r.POST("/webhooks/server-messaging", h.webhook)
 	if d.Simulator != nil {
 		// The simulator's API is for applications, which sign their own

@@ -65,19 +65,29 @@ func openSQLite(ctx context.Context, path string, log *slog.Logger) (*Store, err
 	dsn := path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 	db, err := gorm.Open(sqlite.Open(dsn), gormConfig())
 	if err != nil {
-		return nil, fmt.Errorf("open sqlite database %s: %w", path, err)
+		return nil, sqliteOpenError(path, err)
 	}
 	sqlDB, err := db.DB()
 	if err != nil {
 		return nil, err
 	}
 	sqlDB.SetMaxOpenConns(1)
-	s := &Store{db: db, dialect: DialectSQLite, log: log}
+	s := &Store{db: db, dialect: DialectSQLite, log: log, path: path}
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
-		return nil, fmt.Errorf("open sqlite database %s: %w", path, err)
+		return nil, sqliteOpenError(path, err)
 	}
 	return s, nil
+}
+
+// sqliteOpenError explains a failed open. The driver reports SQLite's
+// SQLITE_CANTOPEN (14) as "out of memory (14)", which sends people looking
+// in the wrong place: the cause is the path or its permissions.
+func sqliteOpenError(path string, err error) error {
+	if strings.Contains(err.Error(), "(14)") {
+		return fmt.Errorf("sqlite database %s: cannot open or create the file; check that its directory is writable by this user and that the path names a file", path)
+	}
+	return fmt.Errorf("open sqlite database %s: %w", path, err)
 }
 
 func openPostgres(ctx context.Context, rawURL string, log *slog.Logger) (*Store, error) {

@@ -29,6 +29,7 @@ type Store struct {
 	db      *gorm.DB
 	dialect string
 	log     *slog.Logger
+	path    string // the SQLite file; empty on Postgres
 }
 
 // Dialect names the database engine: "sqlite" or "postgres".
@@ -59,7 +60,7 @@ func (s *Store) SQL() (*sql.DB, error) { return s.db.DB() }
 // Transactions nest as savepoints.
 func (s *Store) Transaction(ctx context.Context, fn func(tx *Store) error) error {
 	return s.db.WithContext(ctx).Transaction(func(gtx *gorm.DB) error {
-		return fn(&Store{db: gtx, dialect: s.dialect, log: s.log})
+		return fn(&Store{db: gtx, dialect: s.dialect, log: s.log, path: s.path})
 	})
 }
 

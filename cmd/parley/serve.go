@@ -99,6 +99,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer st.Close()
+	release, err := st.ClaimSole()
+	if err != nil {
+		return fmt.Errorf("PARLEY_DATABASE_URL: %w", err)
+	}
+	defer release()
 
 	// Listen first: the embedded simulator is reached on this listener.
 	ln, err := net.Listen("tcp", cfg.Addr)

@@ -249,9 +249,9 @@ func NewStandaloneSimulator(api http.Handler, d DeskDeps) http.Handler {
 	}
 	d.Act = append(d.Act, sameOrigin)
 	pages := gin.New()
-	pages.Use(requestLog(d.Log), recoverPanic(d.Log), securityHeaders)
+	pages.Use(requestLog(d.Log), recoverPanic(d.Log), securityHeaders(false))
 	registerDesk(pages, d)
-	pages.StaticFS("/static", http.FS(static.FS))
+	pages.StaticFS("/static", filesOnly{http.FS(static.FS)})
 	// The API is served as it is, not through gin's NoRoute, which would
 	// answer 404 for a handler that writes without calling WriteHeader.
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -106,10 +107,12 @@ func attach(c *gin.Context, name string) {
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 // safeCSV neutralises cells a spreadsheet would run as a formula: message
-// text is written by outsiders.
+// text is written by outsiders. Spreadsheets skip leading blanks and line
+// breaks before they look for "=", so those are no hiding place.
 func safeCSV(cells ...string) []string {
 	for i, v := range cells {
-		if v != "" && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r') {
+		rest := strings.TrimLeft(v, " \t\r\n")
+		if rest != v && v[0] != ' ' || rest != "" && strings.ContainsRune("=+-@", rune(rest[0])) {
 			cells[i] = "'" + v
 		}
 	}

@@ -1,8 +1,11 @@
 package handlers
 
 import (
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -37,11 +40,56 @@ func recoverPanic(log *slog.Logger) gin.HandlerFunc {
 }
 
 // limitBody bounds every request body so one client cannot exhaust memory.
-func limitBody(n int64) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if c.Request.Body != nil {
-			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
-		}
+// A form is read here, so that one over the limit is refused as too large
+// rather than looking, later, like a form without its CSRF token.
+func (h *handler) limitBody(c *gin.Context) {
+	if c.Request.Body == nil {
 		c.Next()
+		return
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, h.MaxBodyBytes)
+	if !isForm(c.ContentType()) {
+		c.Next()
+		return
+	}
+	var tooBig *http.MaxBytesError
+	if err := parseForm(c.Request, h.MaxBodyBytes); errors.As(err, &tooBig) {
+		msg := fmt.Sprintf("This form is too large: the limit is %s. Shorten what you typed and try again.", byteSize(h.MaxBodyBytes))
+		if isAsync(c) {
+			c.JSON(http.StatusRequestEntityTooLarge, asyncReply{Error: msg})
+		} else {
+			h.fail(c, http.StatusRequestEntityTooLarge, msg, nil)
+		}
+		c.Abort()
+		return
+	}
+	c.Next()
+}
+
+func isForm(contentType string) bool {
+	return contentType == "application/x-www-form-urlencoded" || contentType == "multipart/form-data"
+}
+
+// parseForm reads either kind of form; ParseMultipartForm alone would hide
+// a urlencoded form's read error behind ErrNotMultipart.
+func parseForm(r *http.Request, maxMemory int64) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		return r.ParseMultipartForm(maxMemory)
+	}
+	return nil
+}
+
+// byteSize writes a limit as people say it: 1 MiB, 64 KiB, 512 bytes.
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	default:
+		return fmt.Sprintf("%d bytes", n)
 	}
 }

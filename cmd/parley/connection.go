@@ -1,7 +1,9 @@
 package main
 
 import (
+	"crypto/rand"
 	"crypto/rsa"
+	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"net"
@@ -37,6 +39,10 @@ func (c *connection) Close() {
 func newConnection(ac alvariaConfig, sc simConfig, publicURL string, listen net.Addr, log *slog.Logger) (*connection, error) {
 	if !ac.embedded() {
 		return realConnection(ac)
+	}
+	sc, err := sc.withPrivateCredentials()
+	if err != nil {
+		return nil, err
 	}
 	key, err := simSigningKey(sc.SigningKeyPath)
 	if err != nil {
@@ -95,6 +101,24 @@ func realConnection(ac alvariaConfig) (*connection, error) {
 		name = u.Host
 	}
 	return &connection{Name: name, Client: client, Verifier: verifier}, nil
+}
+
+// withPrivateCredentials fills an unset client secret and API key with
+// random values. The embedded simulator answers on the console's listener,
+// so documented defaults would let anyone who reaches the console talk to it
+// as Alvaria's client; random ones leave Parley's own client the only one.
+func (c simConfig) withPrivateCredentials() (simConfig, error) {
+	for _, v := range []*string{&c.ClientSecret, &c.APIKey} {
+		if *v != "" {
+			continue
+		}
+		b := make([]byte, 32)
+		if _, err := rand.Read(b); err != nil {
+			return c, fmt.Errorf("simulator credentials: %w", err)
+		}
+		*v = base64.RawURLEncoding.EncodeToString(b)
+	}
+	return c, nil
 }
 
 // simSigningKey loads the simulator's key from path, creating it there if

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -67,6 +68,10 @@ func runSimulate(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
+	// The documented credentials, so any application under test can be
+	// pointed at the simulator without reading its log.
+	cfg.Sim.ClientSecret = cmp.Or(cfg.Sim.ClientSecret, simulator.DefaultClientSecret)
+	cfg.Sim.APIKey = cmp.Or(cfg.Sim.APIKey, simulator.DefaultAPIKey)
 	key, err := simSigningKey(cfg.Sim.SigningKeyPath)
 	if err != nil {
 		return err

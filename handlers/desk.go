@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,6 +48,10 @@ type DeskDeps struct {
 	Connection string
 	// OriginPatterns are extra hosts allowed to open the websockets.
 	OriginPatterns []string
+	// Origins are the standalone simulator's own origins, such as
+	// "http://127.0.0.1:9090": with no accounts, its actions are accepted
+	// only from pages served there.
+	Origins []string
 	// View guards reading the pages; Act guards the agent's actions. In the
 	// console they are its sign-in, CSRF and role checks.
 	View, Act []gin.HandlerFunc
@@ -247,7 +252,7 @@ func NewStandaloneSimulator(api http.Handler, d DeskDeps) http.Handler {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	d.Act = append(d.Act, sameOrigin)
+	d.Act = append(d.Act, sameOrigin(d.Origins))
 	pages := gin.New()
 	pages.Use(requestLog(d.Log), recoverPanic(d.Log), securityHeaders)
 	registerDesk(pages, d)
@@ -264,14 +269,23 @@ func NewStandaloneSimulator(api http.Handler, d DeskDeps) http.Handler {
 	})
 }
 
-// sameOrigin refuses a form posted from another site.
-func sameOrigin(c *gin.Context) {
-	origin := c.GetHeader("Origin")
-	site := c.GetHeader("Sec-Fetch-Site")
-	ok := site == "same-origin" || (origin != "" && (origin == "http://"+c.Request.Host || origin == "https://"+c.Request.Host))
-	if !ok {
-		c.AbortWithStatusJSON(http.StatusForbidden, asyncReply{Error: "Only the simulator's own pages may do this."})
-		return
+// sameOrigin refuses a form posted from another site. It compares the
+// request's Origin with the simulator's own origins, never with its Host:
+// a site whose name was rebound to this address sends its own name as both,
+// and its browser calls the request same-origin.
+func sameOrigin(own []string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		origin := c.GetHeader("Origin")
+		ok := origin != "" && slices.Contains(own, origin)
+		if origin == "" {
+			// A browser that sends no Origin still says where the request
+			// came from; the Host then has to be one of ours too.
+			ok = c.GetHeader("Sec-Fetch-Site") == "same-origin" && slices.Contains(own, "http://"+c.Request.Host)
+		}
+		if !ok {
+			c.AbortWithStatusJSON(http.StatusForbidden, asyncReply{Error: "Only the simulator's own pages may do this."})
+			return
+		}
+		c.Next()
 	}
-	c.Next()
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/gin-gonic/gin"
 
+	"github.com/parley-dev/parley/accounts"
 	"github.com/parley-dev/parley/alvaria"
 	"github.com/parley-dev/parley/simulator"
 	"github.com/parley-dev/parley/static"
@@ -55,6 +56,11 @@ type DeskDeps struct {
 	// View guards reading the pages; Act guards the agent's actions. In the
 	// console they are its sign-in, CSRF and role checks.
 	View, Act []gin.HandlerFunc
+	// WholeTokens reports whether the reader may see the delivery log's
+	// callback tokens with their signatures, which make them replayable;
+	// others see them WithoutSignature. Nil shows them to everyone, as
+	// `parley simulate`, which has no accounts, does.
+	WholeTokens func(*gin.Context) bool
 }
 
 type desk struct{ DeskDeps }
@@ -168,18 +174,27 @@ func (k *desk) sessionLive(c *gin.Context) {
 	})
 }
 
-func (k *desk) deliveriesData() views.DeliveriesPageData {
-	return views.DeliveriesPageData{Page: k.page("Deliveries", "deliveries"), Prefix: k.Prefix, Attempts: k.Simulator.Deliveries(),
+func (k *desk) deliveriesData(wholeTokens bool) views.DeliveriesPageData {
+	attempts := k.Simulator.Deliveries()
+	if !wholeTokens {
+		for i := range attempts {
+			attempts[i] = attempts[i].WithoutSignature()
+		}
+	}
+	return views.DeliveriesPageData{Page: k.page("Deliveries", "deliveries"), Prefix: k.Prefix, Attempts: attempts,
 		Paused: k.Simulator.DeliveryPaused(), Now: time.Now()}
 }
 
+func (k *desk) wholeTokens(c *gin.Context) bool { return k.WholeTokens == nil || k.WholeTokens(c) }
+
 func (k *desk) deliveries(c *gin.Context) {
-	k.render(c, http.StatusOK, views.DeliveriesPage(k.deliveriesData()))
+	k.render(c, http.StatusOK, views.DeliveriesPage(k.deliveriesData(k.wholeTokens(c))))
 }
 
 func (k *desk) deliveriesLive(c *gin.Context) {
+	whole := k.wholeTokens(c)
 	k.stream(c, func(ctx context.Context) ([]item, error) {
-		html, err := renderHTML(ctx, views.DeliveriesBody(k.deliveriesData()))
+		html, err := renderHTML(ctx, views.DeliveriesBody(k.deliveriesData(whole)))
 		return []item{{ID: "deliveries", HTML: html}}, err
 	})
 }
@@ -267,6 +282,17 @@ func NewStandaloneSimulator(api http.Handler, d DeskDeps) http.Handler {
 		}
 		api.ServeHTTP(w, r)
 	})
+}
+
+// hideTokenSignaturesUnless has the simulator's delivery log JSON show
+// callback tokens without their signatures to people whose role lacks perm.
+func hideTokenSignaturesUnless(perm accounts.Permission) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if !principal(c).Can(perm) {
+			c.Request = c.Request.WithContext(simulator.WithoutTokenSignatures(c.Request.Context()))
+		}
+		c.Next()
+	}
 }
 
 // sameOrigin refuses a form posted from another site. It compares the

@@ -173,3 +173,25 @@ func loopback(addr net.Addr) string {
 	}
 	return net.JoinHostPort(host, port)
 }
+
+// callbackPortWarning explains, in embedded mode, why sessions would stay
+// Pending: the simulator delivers callbacks to the public URL, so when its
+// port is not the one Parley listens on they reach something else (unless
+// a proxy forwards them). It returns "" when the ports agree.
+func callbackPortWarning(publicURL, addr string, bound net.Addr) string {
+	u, err := url.Parse(publicURL)
+	if err != nil || u.Host == "" {
+		return "" // serveConfig.validate has refused it already
+	}
+	public := u.Port()
+	if public == "" {
+		public = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	_, listening, err := net.SplitHostPort(bound.String())
+	if err != nil || public == listening {
+		return ""
+	}
+	return fmt.Sprintf("PARLEY_PUBLIC_URL %s is on port %s but PARLEY_ADDR %s listens on port %s: the embedded simulator sends callbacks "+
+		"to the public URL, so unless a proxy forwards that port here they will not reach Parley and sessions will stay Pending",
+		publicURL, public, addr, listening)
+}

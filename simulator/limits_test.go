@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -77,5 +78,36 @@ func TestInputsAreBounded(t *testing.T) {
 				t.Errorf("errors %+v, want one naming %s", er.Errors, tt.scope)
 			}
 		})
+	}
+}
+
+// The desk's inputs reach callbacks too, so they are bounded like the API's.
+func TestDeskInputsAreBounded(t *testing.T) {
+	h := newHarness(t, quick())
+	id, _ := h.start(t)
+	messageID := h.send(t, id, alvaria.Message{Text: "hello"})
+	long := func(n int) string { return strings.Repeat("é", n) }
+	tests := []struct {
+		name  string
+		err   error
+		field string
+	}{
+		{"join alias", h.sim.Join(id, long(MaxAgentAliasChars+1)), "agentAlias"},
+		{"transfer alias", h.sim.Transfer(id, long(MaxAgentAliasChars+1), ""), "agentAlias"},
+		{"transfer work type", h.sim.Transfer(id, "", long(alvaria.MaxWorkTypeIDChars+1)), "worktypeId"},
+		{"fail status", h.sim.FailMessage(id, messageID, long(MaxStatusMessageChars+1)), "statusMessage"},
+		{"agent reply text", h.sim.AgentReply(id, alvaria.Message{Text: long(alvaria.MaxTextChars + 1)}), "text"},
+	}
+	for _, tt := range tests {
+		var v *alvaria.ValidationError
+		if !errors.As(tt.err, &v) || v.Field != tt.field {
+			t.Errorf("%s: err = %v, want a ValidationError on %s", tt.name, tt.err, tt.field)
+		}
+	}
+	if err := h.sim.Join(id, long(MaxAgentAliasChars)); err != nil {
+		t.Errorf("alias at the limit: %v", err)
+	}
+	if err := h.sim.FailMessage(id, messageID, long(MaxStatusMessageChars)); err != nil {
+		t.Errorf("status message at the limit: %v", err)
 	}
 }

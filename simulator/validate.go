@@ -20,6 +20,13 @@ import (
 // of alvaria.MaxAttachmentURLChars, every character \u-escaped) fits.
 const maxBodyBytes = 64 << 10
 
+// Longest values, in characters, of what an agent at the desk types; they
+// travel in callbacks, so they are bounded like the API's fields.
+const (
+	MaxAgentAliasChars    = 64
+	MaxStatusMessageChars = 1024
+)
+
 // Reasons used in ErrorDetail.Reason.
 const (
 	reasonRequired  = "required"
@@ -146,6 +153,23 @@ func tooLong(field, value string, max int) (alvaria.ErrorDetail, bool) {
 	}
 	return alvaria.ErrorDetail{Scope: field, Reason: reasonTooLong,
 		Message: field + " must be at most " + strconv.Itoa(max) + " characters"}, true
+}
+
+// deskField is one value an agent typed at the desk, with its limit.
+type deskField struct {
+	name, value string
+	max         int
+}
+
+// deskInputTooLong reports the first desk value over its limit as an
+// *alvaria.ValidationError, which the desk shows as the reason.
+func deskInputTooLong(fields ...deskField) error {
+	for _, f := range fields {
+		if utf8.RuneCountInString(f.value) > f.max {
+			return &alvaria.ValidationError{Field: f.name, Problem: "must be at most " + strconv.Itoa(f.max) + " characters"}
+		}
+	}
+	return nil
 }
 
 func required(field string) alvaria.ErrorDetail {

@@ -53,6 +53,10 @@ type DeskDeps struct {
 	// "http://127.0.0.1:9090": with no accounts, its actions are accepted
 	// only from pages served there.
 	Origins []string
+	// Hosts, when set, are the only Host names the standalone simulator
+	// answers (421 otherwise): listening on loopback, that keeps a site
+	// whose name was rebound to 127.0.0.1 from reading or driving it.
+	Hosts []string
 	// View guards reading the pages; Act guards the agent's actions. In the
 	// console they are its sign-in, CSRF and role checks.
 	View, Act []gin.HandlerFunc
@@ -275,6 +279,10 @@ func NewStandaloneSimulator(api http.Handler, d DeskDeps) http.Handler {
 	// The API is served as it is, not through gin's NoRoute, which would
 	// answer 404 for a handler that writes without calling WriteHeader.
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(d.Hosts) > 0 && !slices.ContainsFunc(d.Hosts, func(h string) bool { return strings.EqualFold(h, r.Host) }) {
+			http.Error(w, "This simulator answers only to its own address: use "+d.Hosts[0]+".", http.StatusMisdirectedRequest)
+			return
+		}
 		p := r.URL.Path
 		if strings.HasPrefix(p, "/desk") || strings.HasPrefix(p, "/deliveries") || strings.HasPrefix(p, "/static/") {
 			pages.ServeHTTP(w, r)

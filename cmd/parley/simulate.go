@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/parley-dev/parley/handlers"
@@ -103,8 +104,15 @@ func runSimulate(ctx context.Context, args []string, getenv func(string) string,
 		"public_key", publicKeyWhere(cfg.PublicKeyOut, base),
 		"desk", base+"/desk",
 		"deliveries", base+"/deliveries")
-	h := handlers.NewStandaloneSimulator(sim.Handler(), handlers.DeskDeps{Log: log, Simulator: sim, Connection: "simulator",
-		Origins: ownOrigins(cfg.Addr, ln.Addr())})
+	deps := handlers.DeskDeps{Log: log, Simulator: sim, Connection: "simulator", Origins: ownOrigins(cfg.Addr, ln.Addr())}
+	if onLoopback(cfg.Addr) {
+		// Nothing else can reach it, so a request naming another host
+		// comes from a browser tricked by DNS rebinding.
+		for _, o := range deps.Origins {
+			deps.Hosts = append(deps.Hosts, strings.TrimPrefix(o, "http://"))
+		}
+	}
+	h := handlers.NewStandaloneSimulator(sim.Handler(), deps)
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -123,6 +131,13 @@ func publicKeyWhere(path, base string) string {
 		return path
 	}
 	return base + "/simulator/public-key.pem"
+}
+
+// onLoopback reports whether a listen address is for this machine only.
+func onLoopback(addr string) bool {
+	host, _, _ := net.SplitHostPort(addr)
+	ip := net.ParseIP(host)
+	return host == "localhost" || (ip != nil && ip.IsLoopback())
 }
 
 // ownOrigins lists the origins the simulator's pages are served from: the

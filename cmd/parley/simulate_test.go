@@ -213,13 +213,52 @@ func TestSimulateDeskRefusesARebindingSite(t *testing.T) {
 		"both":                          {"Origin": "http://" + rebound, "Sec-Fetch-Site": "same-origin"},
 		"https Origin of the same name": {"Origin": "https://" + rebound},
 	} {
-		if code := pause(rebound, headers); code != http.StatusForbidden {
-			t.Errorf("%s: pause = %d, want 403", name, code)
+		if code := pause(rebound, headers); code != http.StatusForbidden && code != http.StatusMisdirectedRequest {
+			t.Errorf("%s: pause = %d, want 403 or 421", name, code)
+		}
+		if _, cross := headers["Origin"]; !cross {
+			continue
+		}
+		if code := pause(addr, headers); code != http.StatusForbidden {
+			t.Errorf("%s, posted to the simulator's own address: pause = %d, want 403", name, code)
 		}
 	}
 	for _, own := range []string{"http://" + addr, "http://localhost:" + port} {
 		if code := pause(strings.TrimPrefix(own, "http://"), map[string]string{"Origin": own}); code != http.StatusOK {
 			t.Errorf("pause from %s = %d, want 200", own, code)
 		}
+	}
+	// Listening on loopback, the simulator serves only requests that name
+	// it: a rebound page can neither read the delivery log's live tokens
+	// nor use the documented credentials.
+	read := func(host, path string) int {
+		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, path := range []string{"/deliveries", "/simulator/deliveries", "/desk"} {
+		if code := read(rebound, path); code != http.StatusMisdirectedRequest {
+			t.Errorf("GET %s as %s = %d, want 421", path, rebound, code)
+		}
+		if code := read(addr, path); code != http.StatusOK {
+			t.Errorf("GET %s = %d, want 200", path, code)
+		}
+	}
+	req, _ := http.NewRequest(http.MethodPost, base+"/tokenservice/oauth2/access_token",
+		strings.NewReader("grant_type=client_credentials&client_id=parley&client_secret=parley-secret"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Host = rebound
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMisdirectedRequest {
+		t.Errorf("token as %s = %d, want 421", rebound, resp.StatusCode)
 	}
 }

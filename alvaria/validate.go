@@ -16,12 +16,16 @@ func (s NewSession) Validate() error {
 	if strings.TrimSpace(s.ContactName) == "" {
 		return &ValidationError{Field: "contactName", Problem: "is required"}
 	}
-	return nil
+	return tooLong(bounded{"workTypeId", string(s.WorkTypeID), MaxWorkTypeIDChars},
+		bounded{"contactName", s.ContactName, MaxContactNameChars}, bounded{"integration", s.Integration, MaxIntegrationChars})
 }
 
 // Validate reports the first field of a Send Message body that Alvaria would
 // refuse, as a *ValidationError.
 func (m Message) Validate() error {
+	if err := tooLong(bounded{"text", m.Text, MaxTextChars}); err != nil {
+		return err
+	}
 	if m.Attachment == nil {
 		if strings.TrimSpace(m.Text) == "" {
 			return &ValidationError{Field: "text", Problem: "is required when there is no attachment"}
@@ -43,6 +47,9 @@ func (a Attachment) Validate() error {
 	if strings.TrimSpace(a.URL) == "" {
 		return &ValidationError{Field: "attachment.url", Problem: "is required"}
 	}
+	if err := tooLong(bounded{"attachment.url", a.URL, MaxAttachmentURLChars}); err != nil {
+		return err
+	}
 	u, err := url.Parse(a.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "" {
 		return &ValidationError{Field: "attachment.url", Problem: "must be an absolute http or https URL"}
@@ -55,6 +62,9 @@ func (a Attachment) Validate() error {
 func validateSessionID(id string) error {
 	if strings.TrimSpace(id) == "" {
 		return &ValidationError{Field: "sessionId", Problem: "is required"}
+	}
+	if err := tooLong(bounded{"sessionId", id, MaxSessionIDChars}); err != nil {
+		return err
 	}
 	if strings.ContainsFunc(id, unicode.IsControl) {
 		return &ValidationError{Field: "sessionId", Problem: "must not contain control characters"}

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/a-h/templ"
 	"github.com/gin-gonic/gin"
 
+	"github.com/parley-dev/parley/accounts"
 	"github.com/parley-dev/parley/alvaria"
 	"github.com/parley-dev/parley/simulator"
 	"github.com/parley-dev/parley/static"
@@ -47,9 +49,22 @@ type DeskDeps struct {
 	Connection string
 	// OriginPatterns are extra hosts allowed to open the websockets.
 	OriginPatterns []string
+	// Origins are the standalone simulator's own origins, such as
+	// "http://127.0.0.1:9090": with no accounts, its actions are accepted
+	// only from pages served there.
+	Origins []string
+	// Hosts, when set, are the only Host names the standalone simulator
+	// answers (421 otherwise): listening on loopback, that keeps a site
+	// whose name was rebound to 127.0.0.1 from reading or driving it.
+	Hosts []string
 	// View guards reading the pages; Act guards the agent's actions. In the
 	// console they are its sign-in, CSRF and role checks.
 	View, Act []gin.HandlerFunc
+	// WholeTokens reports whether the reader may see the delivery log's
+	// callback tokens with their signatures, which make them replayable;
+	// others see them WithoutSignature. Nil shows them to everyone, as
+	// `parley simulate`, which has no accounts, does.
+	WholeTokens func(*gin.Context) bool
 }
 
 type desk struct{ DeskDeps }
@@ -163,18 +178,27 @@ func (k *desk) sessionLive(c *gin.Context) {
 	})
 }
 
-func (k *desk) deliveriesData() views.DeliveriesPageData {
-	return views.DeliveriesPageData{Page: k.page("Deliveries", "deliveries"), Prefix: k.Prefix, Attempts: k.Simulator.Deliveries(),
+func (k *desk) deliveriesData(wholeTokens bool) views.DeliveriesPageData {
+	attempts := k.Simulator.Deliveries()
+	if !wholeTokens {
+		for i := range attempts {
+			attempts[i] = attempts[i].WithoutSignature()
+		}
+	}
+	return views.DeliveriesPageData{Page: k.page("Deliveries", "deliveries"), Prefix: k.Prefix, Attempts: attempts,
 		Paused: k.Simulator.DeliveryPaused(), Now: time.Now()}
 }
 
+func (k *desk) wholeTokens(c *gin.Context) bool { return k.WholeTokens == nil || k.WholeTokens(c) }
+
 func (k *desk) deliveries(c *gin.Context) {
-	k.render(c, http.StatusOK, views.DeliveriesPage(k.deliveriesData()))
+	k.render(c, http.StatusOK, views.DeliveriesPage(k.deliveriesData(k.wholeTokens(c))))
 }
 
 func (k *desk) deliveriesLive(c *gin.Context) {
+	whole := k.wholeTokens(c)
 	k.stream(c, func(ctx context.Context) ([]item, error) {
-		html, err := renderHTML(ctx, views.DeliveriesBody(k.deliveriesData()))
+		html, err := renderHTML(ctx, views.DeliveriesBody(k.deliveriesData(whole)))
 		return []item{{ID: "deliveries", HTML: html}}, err
 	})
 }
@@ -247,7 +271,7 @@ func NewStandaloneSimulator(api http.Handler, d DeskDeps) http.Handler {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	d.Act = append(d.Act, sameOrigin)
+	d.Act = append(d.Act, sameOrigin(d.Origins))
 	pages := gin.New()
 	pages.Use(requestLog(d.Log), recoverPanic(d.Log), securityHeaders(false))
 	registerDesk(pages, d)
@@ -255,6 +279,10 @@ func NewStandaloneSimulator(api http.Handler, d DeskDeps) http.Handler {
 	// The API is served as it is, not through gin's NoRoute, which would
 	// answer 404 for a handler that writes without calling WriteHeader.
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(d.Hosts) > 0 && !slices.ContainsFunc(d.Hosts, func(h string) bool { return strings.EqualFold(h, r.Host) }) {
+			http.Error(w, "This simulator answers only to its own address: use "+d.Hosts[0]+".", http.StatusMisdirectedRequest)
+			return
+		}
 		p := r.URL.Path
 		if strings.HasPrefix(p, "/desk") || strings.HasPrefix(p, "/deliveries") || strings.HasPrefix(p, "/static/") {
 			pages.ServeHTTP(w, r)
@@ -264,14 +292,34 @@ func NewStandaloneSimulator(api http.Handler, d DeskDeps) http.Handler {
 	})
 }
 
-// sameOrigin refuses a form posted from another site.
-func sameOrigin(c *gin.Context) {
-	origin := c.GetHeader("Origin")
-	site := c.GetHeader("Sec-Fetch-Site")
-	ok := site == "same-origin" || (origin != "" && (origin == "http://"+c.Request.Host || origin == "https://"+c.Request.Host))
-	if !ok {
-		c.AbortWithStatusJSON(http.StatusForbidden, asyncReply{Error: "Only the simulator's own pages may do this."})
-		return
+// hideTokenSignaturesUnless has the simulator's delivery log JSON show
+// callback tokens without their signatures to people whose role lacks perm.
+func hideTokenSignaturesUnless(perm accounts.Permission) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if !principal(c).Can(perm) {
+			c.Request = c.Request.WithContext(simulator.WithoutTokenSignatures(c.Request.Context()))
+		}
+		c.Next()
 	}
-	c.Next()
+}
+
+// sameOrigin refuses a form posted from another site. It compares the
+// request's Origin with the simulator's own origins, never with its Host:
+// a site whose name was rebound to this address sends its own name as both,
+// and its browser calls the request same-origin.
+func sameOrigin(own []string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		origin := c.GetHeader("Origin")
+		ok := origin != "" && slices.Contains(own, origin)
+		if origin == "" {
+			// A browser that sends no Origin still says where the request
+			// came from; the Host then has to be one of ours too.
+			ok = c.GetHeader("Sec-Fetch-Site") == "same-origin" && slices.Contains(own, "http://"+c.Request.Host)
+		}
+		if !ok {
+			c.AbortWithStatusJSON(http.StatusForbidden, asyncReply{Error: "Only the simulator's own pages may do this."})
+			return
+		}
+		c.Next()
+	}
 }

@@ -137,8 +137,9 @@ func NewRouter(d Deps) *gin.Engine {
 		}
 		r.GET("/sim"+simulator.PublicKeyPath, api)
 		// The delivery log holds callback bodies (transcripts) and live
-		// JWTs, so in the console it is for signed-in people only.
-		r.GET("/sim"+simulator.DeliveriesPath, h.authenticate, h.requireUser, api)
+		// JWTs, so in the console it is for signed-in people only, and the
+		// JWTs are whole only for those who play the agent anyway.
+		r.GET("/sim"+simulator.DeliveriesPath, h.authenticate, h.requireUser, hideTokenSignaturesUnless(accounts.Converse), api)
 		if d.Desk != nil {
 			registerDesk(r, DeskDeps{
 				Log:            d.Log,
@@ -148,6 +149,7 @@ func NewRouter(d Deps) *gin.Engine {
 				OriginPatterns: d.OriginPatterns,
 				View:           []gin.HandlerFunc{h.authenticate, h.requireUser, h.checkCSRF},
 				Act:            []gin.HandlerFunc{h.require(accounts.Converse)},
+				WholeTokens:    func(c *gin.Context) bool { return principal(c).Can(accounts.Converse) },
 			})
 		}
 	}

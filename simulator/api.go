@@ -153,6 +153,11 @@ func (s *Simulator) deliveries(w http.ResponseWriter, r *http.Request) {
 			return (sessionID != "" && a.SessionID != sessionID) || (eventID != "" && a.EventID != eventID)
 		})
 	}
+	if tokenSignaturesHidden(r.Context()) {
+		for i := range out {
+			out[i] = out[i].WithoutSignature()
+		}
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, out)
 }

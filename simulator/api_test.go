@@ -301,6 +301,10 @@ func TestSimulatorEndpoints(t *testing.T) {
 	if log[0].Event != alvaria.EventMessage || log[len(log)-1].Event != alvaria.EventNewSession {
 		t.Errorf("deliveries are not newest first: %v … %v", log[0].Event, log[len(log)-1].Event)
 	}
+	// On its own, with no accounts, the simulator shows tokens whole.
+	if tok := log[0].Token; strings.Count(tok, ".") != 2 || strings.HasSuffix(tok, ".") || strings.Contains(tok, RedactedSignature) {
+		t.Errorf("the delivery log's token %q is not whole", tok)
+	}
 }
 
 func with(m map[string]string, k, v string) map[string]string {

@@ -1,6 +1,8 @@
 package simulator
 
 import (
+	"context"
+	"strings"
 	"sync"
 	"time"
 )
@@ -41,6 +43,45 @@ type DeliveryAttempt struct {
 
 // OK reports whether the receiver accepted this attempt.
 func (a DeliveryAttempt) OK() bool { return a.StatusCode == 200 }
+
+// RedactedSignature replaces a token's signature where the reader may see
+// the token's claims but must not be able to replay it.
+const RedactedSignature = "[signature redacted]"
+
+// WithoutSignature returns the attempt with its token's signature (all
+// after the second '.') replaced by RedactedSignature: the header and
+// claims stay readable, but the token no longer verifies.
+func (a DeliveryAttempt) WithoutSignature() DeliveryAttempt {
+	if a.Token == "" {
+		return a
+	}
+	first := strings.IndexByte(a.Token, '.')
+	if first < 0 {
+		a.Token = RedactedSignature
+		return a
+	}
+	second := strings.IndexByte(a.Token[first+1:], '.')
+	if second < 0 {
+		a.Token = RedactedSignature
+		return a
+	}
+	a.Token = a.Token[:first+1+second+1] + RedactedSignature
+	return a
+}
+
+type withoutSignaturesKey struct{}
+
+// WithoutTokenSignatures marks a request's context so that the delivery log
+// served under it shows tokens WithoutSignature. The console sets it for
+// people whose role does not play the agent.
+func WithoutTokenSignatures(ctx context.Context) context.Context {
+	return context.WithValue(ctx, withoutSignaturesKey{}, true)
+}
+
+func tokenSignaturesHidden(ctx context.Context) bool {
+	hidden, _ := ctx.Value(withoutSignaturesKey{}).(bool)
+	return hidden
+}
 
 // deliveryLog is a ring of the latest attempts.
 type deliveryLog struct {

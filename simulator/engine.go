@@ -61,6 +61,9 @@ func (s *Simulator) Transcript(id string) ([]Entry, error) {
 // Join has an agent join the session (AGENT_JOINED); an empty alias picks
 // one. It does not stop the automatic replies; TakeOver does.
 func (s *Simulator) Join(id, alias string) error {
+	if err := deskInputTooLong(deskField{"agentAlias", alias, MaxAgentAliasChars}); err != nil {
+		return fmt.Errorf("join %s: %w", id, err)
+	}
 	return s.withLive("join", id, func(sess *session) error {
 		alias = strings.TrimSpace(alias)
 		if alias == "" {
@@ -74,7 +77,7 @@ func (s *Simulator) Join(id, alias string) error {
 // AgentReply sends a MESSAGE from the session's agent.
 func (s *Simulator) AgentReply(id string, m alvaria.Message) error {
 	if errs := validateMessage(m); len(errs) > 0 {
-		return fmt.Errorf("agent reply: %s", errs[0].Message)
+		return fmt.Errorf("agent reply %s: %w", id, &alvaria.ValidationError{Field: errs[0].Scope, Problem: strings.TrimPrefix(errs[0].Message, errs[0].Scope+" ")})
 	}
 	return s.withLive("agent reply", id, func(sess *session) error {
 		if sess.agentAlias == "" {
@@ -88,6 +91,10 @@ func (s *Simulator) AgentReply(id string, m alvaria.Message) error {
 // Transfer sends SESSION_REROUTE to an agent, a work type, or both; with
 // neither, to another agent of the simulator's choosing.
 func (s *Simulator) Transfer(id, agentAlias, workTypeID string) error {
+	if err := deskInputTooLong(deskField{"agentAlias", agentAlias, MaxAgentAliasChars},
+		deskField{"worktypeId", workTypeID, alvaria.MaxWorkTypeIDChars}); err != nil {
+		return fmt.Errorf("transfer %s: %w", id, err)
+	}
 	return s.withLive("transfer", id, func(sess *session) error {
 		agentAlias, workTypeID = strings.TrimSpace(agentAlias), strings.TrimSpace(workTypeID)
 		if agentAlias == "" && workTypeID == "" {
@@ -101,6 +108,9 @@ func (s *Simulator) Transfer(id, agentAlias, workTypeID string) error {
 // FailMessage reports a customer message as FAILED (MESSAGE_STATUS); an
 // empty statusMessage gets a default.
 func (s *Simulator) FailMessage(id, messageID, statusMessage string) error {
+	if err := deskInputTooLong(deskField{"statusMessage", statusMessage, MaxStatusMessageChars}); err != nil {
+		return fmt.Errorf("fail message %s: %w", id, err)
+	}
 	return s.withLive("fail message", id, func(sess *session) error {
 		if !slices.ContainsFunc(sess.transcript, func(e Entry) bool { return e.Role == RoleCustomer && e.MessageID == messageID }) {
 			return fmt.Errorf("message %s: %w", messageID, ErrUnknownMessage)

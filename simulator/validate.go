@@ -8,13 +8,24 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/parley-dev/parley/alvaria"
 )
 
-// maxBodyBytes bounds a request body; Server Messaging bodies are tiny.
-const maxBodyBytes = 1 << 20
+// maxBodyBytes bounds a request body. Server Messaging bodies are tiny:
+// the longest valid one (alvaria.MaxTextChars of text and an attachment URL
+// of alvaria.MaxAttachmentURLChars, every character \u-escaped) fits.
+const maxBodyBytes = 64 << 10
+
+// Longest values, in characters, of what an agent at the desk types; they
+// travel in callbacks, so they are bounded like the API's fields.
+const (
+	MaxAgentAliasChars    = 64
+	MaxStatusMessageChars = 1024
+)
 
 // Reasons used in ErrorDetail.Reason.
 const (
@@ -22,6 +33,7 @@ const (
 	reasonInvalid   = "invalid"
 	reasonMalformed = "malformed"
 	reasonNotFound  = "notFound"
+	reasonTooLong   = "tooLong"
 )
 
 // readJSONBody checks the Content-Type and reads the body.
@@ -34,7 +46,7 @@ func readJSONBody(w http.ResponseWriter, r *http.Request) ([]byte, []alvaria.Err
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		return nil, []alvaria.ErrorDetail{{Scope: "body", Reason: reasonInvalid, Message: "request body is larger than 1 MiB"}}
+		return nil, []alvaria.ErrorDetail{{Scope: "body", Reason: reasonInvalid, Message: "request body is larger than 64 KiB"}}
 	case err != nil:
 		return nil, []alvaria.ErrorDetail{{Scope: "body", Reason: reasonMalformed, Message: "request body could not be read"}}
 	}
@@ -46,6 +58,9 @@ func sessionIDHeader(r *http.Request) (string, []alvaria.ErrorDetail) {
 	id := strings.TrimSpace(r.Header.Get(alvaria.HeaderSessionID))
 	if id == "" {
 		return "", []alvaria.ErrorDetail{{Scope: alvaria.HeaderSessionID, Reason: reasonRequired, Message: "the " + alvaria.HeaderSessionID + " header is required"}}
+	}
+	if d, long := tooLong(alvaria.HeaderSessionID, id, alvaria.MaxSessionIDChars); long {
+		return "", []alvaria.ErrorDetail{d}
 	}
 	return id, nil
 }
@@ -69,6 +84,18 @@ func decodeNewSession(body []byte) (alvaria.NewSession, []alvaria.ErrorDetail) {
 	if strings.TrimSpace(ns.ContactName) == "" {
 		errs = append(errs, required("contactName"))
 	}
+	for _, f := range []struct {
+		name, value string
+		max         int
+	}{
+		{"workTypeId", string(ns.WorkTypeID), alvaria.MaxWorkTypeIDChars},
+		{"contactName", ns.ContactName, alvaria.MaxContactNameChars},
+		{"integration", ns.Integration, alvaria.MaxIntegrationChars},
+	} {
+		if d, long := tooLong(f.name, f.value, f.max); long {
+			errs = append(errs, d)
+		}
+	}
 	return ns, errs
 }
 
@@ -89,14 +116,17 @@ func decodeMessage(body []byte) (alvaria.Message, []alvaria.ErrorDetail) {
 // text or an attachment, and an attachment needs a known type and a URL
 // Alvaria could fetch.
 func validateMessage(m alvaria.Message) []alvaria.ErrorDetail {
+	var errs []alvaria.ErrorDetail
+	if d, long := tooLong("text", m.Text, alvaria.MaxTextChars); long {
+		errs = append(errs, d)
+	}
 	a := m.Attachment
 	if a == nil {
 		if strings.TrimSpace(m.Text) == "" {
 			return []alvaria.ErrorDetail{{Scope: "text", Reason: reasonRequired, Message: "text or attachment is required"}}
 		}
-		return nil
+		return errs
 	}
-	var errs []alvaria.ErrorDetail
 	switch {
 	case a.Type == "":
 		errs = append(errs, required("attachment.type"))
@@ -106,11 +136,40 @@ func validateMessage(m alvaria.Message) []alvaria.ErrorDetail {
 	}
 	if strings.TrimSpace(a.URL) == "" {
 		errs = append(errs, required("attachment.url"))
+	} else if d, long := tooLong("attachment.url", a.URL, alvaria.MaxAttachmentURLChars); long {
+		errs = append(errs, d)
 	} else if u, err := url.Parse(a.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
 		errs = append(errs, alvaria.ErrorDetail{Scope: "attachment.url", Reason: reasonInvalid,
 			Message: "attachment.url must be an absolute http or https URL"})
 	}
 	return errs
+}
+
+// tooLong describes a value longer than max characters, the limits Parley's
+// client enforces too (see alvaria.MaxContactNameChars and its neighbours).
+func tooLong(field, value string, max int) (alvaria.ErrorDetail, bool) {
+	if utf8.RuneCountInString(value) <= max {
+		return alvaria.ErrorDetail{}, false
+	}
+	return alvaria.ErrorDetail{Scope: field, Reason: reasonTooLong,
+		Message: field + " must be at most " + strconv.Itoa(max) + " characters"}, true
+}
+
+// deskField is one value an agent typed at the desk, with its limit.
+type deskField struct {
+	name, value string
+	max         int
+}
+
+// deskInputTooLong reports the first desk value over its limit as an
+// *alvaria.ValidationError, which the desk shows as the reason.
+func deskInputTooLong(fields ...deskField) error {
+	for _, f := range fields {
+		if utf8.RuneCountInString(f.value) > f.max {
+			return &alvaria.ValidationError{Field: f.name, Problem: "must be at most " + strconv.Itoa(f.max) + " characters"}
+		}
+	}
+	return nil
 }
 
 func required(field string) alvaria.ErrorDetail {

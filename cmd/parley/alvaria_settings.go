@@ -73,8 +73,11 @@ type simConfig struct {
 func (c *simConfig) register(s *settings) {
 	s.String(&c.OrgID, "sim-org-id", "PARLEY_SIM_ORG_ID", "demo", "simulator: organization id")
 	s.String(&c.ClientID, "sim-client-id", "PARLEY_SIM_CLIENT_ID", "parley", "simulator: OAuth2 client id it accepts")
-	s.String(&c.ClientSecret, "sim-client-secret", "PARLEY_SIM_CLIENT_SECRET", "parley-secret", "simulator: OAuth2 client secret it accepts")
-	s.String(&c.APIKey, "sim-api-key", "PARLEY_SIM_API_KEY", "parley-api-key", "simulator: x-api-key it accepts")
+	// Empty secrets differ by command: serve makes random ones, so only its
+	// own client can use the simulator on the console's listener; simulate
+	// keeps the documented ones, for the application under test.
+	s.String(&c.ClientSecret, "sim-client-secret", "PARLEY_SIM_CLIENT_SECRET", "", "simulator: OAuth2 client secret it accepts; empty: random at each start in serve, parley-secret in simulate")
+	s.String(&c.APIKey, "sim-api-key", "PARLEY_SIM_API_KEY", "", "simulator: x-api-key it accepts; empty: random at each start in serve, parley-api-key in simulate")
 	s.String(&c.WorkTypes, "sim-work-types", "PARLEY_SIM_WORK_TYPES", "", "simulator: comma-separated work type ids it accepts; empty accepts all")
 	s.Duration(&c.AgentDelay, "sim-agent-delay", "PARLEY_SIM_AGENT_DELAY", time.Second, "simulator: time before the agent joins and between replies")
 	s.Duration(&c.SessionMaxLife, "sim-session-max-life", "PARLEY_SIM_SESSION_MAX_LIFE", 4*time.Hour, "simulator: when the system ends a session")

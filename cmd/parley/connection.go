@@ -1,7 +1,9 @@
 package main
 
 import (
+	"crypto/rand"
 	"crypto/rsa"
+	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"net"
@@ -37,6 +39,10 @@ func (c *connection) Close() {
 func newConnection(ac alvariaConfig, sc simConfig, publicURL string, listen net.Addr, log *slog.Logger) (*connection, error) {
 	if !ac.embedded() {
 		return realConnection(ac)
+	}
+	sc, err := sc.withPrivateCredentials()
+	if err != nil {
+		return nil, err
 	}
 	key, err := simSigningKey(sc.SigningKeyPath)
 	if err != nil {
@@ -97,6 +103,24 @@ func realConnection(ac alvariaConfig) (*connection, error) {
 	return &connection{Name: name, Client: client, Verifier: verifier}, nil
 }
 
+// withPrivateCredentials fills an unset client secret and API key with
+// random values. The embedded simulator answers on the console's listener,
+// so documented defaults would let anyone who reaches the console talk to it
+// as Alvaria's client; random ones leave Parley's own client the only one.
+func (c simConfig) withPrivateCredentials() (simConfig, error) {
+	for _, v := range []*string{&c.ClientSecret, &c.APIKey} {
+		if *v != "" {
+			continue
+		}
+		b := make([]byte, 32)
+		if _, err := rand.Read(b); err != nil {
+			return c, fmt.Errorf("simulator credentials: %w", err)
+		}
+		*v = base64.RawURLEncoding.EncodeToString(b)
+	}
+	return c, nil
+}
+
 // simSigningKey loads the simulator's key from path, creating it there if
 // missing; with no path the key lives only as long as the process.
 func simSigningKey(path string) (*rsa.PrivateKey, error) {
@@ -148,4 +172,26 @@ func loopback(addr net.Addr) string {
 		host = "127.0.0.1"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// callbackPortWarning explains, in embedded mode, why sessions would stay
+// Pending: the simulator delivers callbacks to the public URL, so when its
+// port is not the one Parley listens on they reach something else (unless
+// a proxy forwards them). It returns "" when the ports agree.
+func callbackPortWarning(publicURL, addr string, bound net.Addr) string {
+	u, err := url.Parse(publicURL)
+	if err != nil || u.Host == "" {
+		return "" // serveConfig.validate has refused it already
+	}
+	public := u.Port()
+	if public == "" {
+		public = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	_, listening, err := net.SplitHostPort(bound.String())
+	if err != nil || public == listening {
+		return ""
+	}
+	return fmt.Sprintf("PARLEY_PUBLIC_URL %s is on port %s but PARLEY_ADDR %s listens on port %s: the embedded simulator sends callbacks "+
+		"to the public URL, so unless a proxy forwards that port here they will not reach Parley and sessions will stay Pending",
+		publicURL, public, addr, listening)
 }

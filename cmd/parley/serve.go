@@ -161,6 +161,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	log.Info("parley is serving", "addr", ln.Addr().String(), "url", cfg.PublicURL, "database", st.Dialect(), "alvaria", conn.Name)
 	if conn.Simulator != nil {
+		if warning := callbackPortWarning(cfg.PublicURL, cfg.Addr, ln.Addr()); warning != "" {
+			log.Warn(warning)
+		}
 		log.Info("embedded Alvaria simulator", "api", cfg.PublicURL+"/sim", "callbacks_to", strings.TrimRight(cfg.PublicURL, "/")+"/webhooks/server-messaging")
 	}
 

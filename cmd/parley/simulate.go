@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,8 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/parley-dev/parley/handlers"
@@ -27,7 +30,9 @@ type simulateConfig struct {
 
 func simulateSettings(cfg *simulateConfig) *settings {
 	s := newSettings("simulate")
-	s.String(&cfg.Addr, "addr", "PARLEY_SIM_ADDR", ":9090", "address the simulator listens on")
+	// Loopback by default: the standalone simulator has documented
+	// credentials and no accounts, so it is for this machine unless asked.
+	s.String(&cfg.Addr, "addr", "PARLEY_SIM_ADDR", "127.0.0.1:9090", "address the simulator listens on; 0.0.0.0:9090 for every interface")
 	s.String(&cfg.CallbackURL, "callback-url", "PARLEY_SIM_CALLBACK_URL", "", "required: where callbacks are POSTed, e.g. http://localhost:8080/webhooks/server-messaging")
 	s.String(&cfg.PublicKeyOut, "public-key-out", "PARLEY_SIM_PUBLIC_KEY_OUT", "", "where to write the public key PEM that verifies callbacks (it is also served at /simulator/public-key.pem)")
 	s.String(&cfg.LogLevel, "log-level", "PARLEY_LOG_LEVEL", "info", "log level: debug, info, warn or error")
@@ -45,7 +50,7 @@ func (cfg simulateConfig) validate() error {
 		return fmt.Errorf("PARLEY_SIM_CALLBACK_URL %q is not an absolute http or https URL", cfg.CallbackURL)
 	}
 	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
-		return fmt.Errorf("PARLEY_SIM_ADDR %q is not a listen address like :9090", cfg.Addr)
+		return fmt.Errorf("PARLEY_SIM_ADDR %q is not a listen address like 127.0.0.1:9090", cfg.Addr)
 	}
 	if cfg.Sim.SigningKeyPath == "" {
 		return errors.New("PARLEY_SIM_SIGNING_KEY is required: a path for the RSA private key (created there if missing), so receivers can keep trusting it across restarts")
@@ -67,6 +72,10 @@ func runSimulate(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
+	// The documented credentials, so any application under test can be
+	// pointed at the simulator without reading its log.
+	cfg.Sim.ClientSecret = cmp.Or(cfg.Sim.ClientSecret, simulator.DefaultClientSecret)
+	cfg.Sim.APIKey = cmp.Or(cfg.Sim.APIKey, simulator.DefaultAPIKey)
 	key, err := simSigningKey(cfg.Sim.SigningKeyPath)
 	if err != nil {
 		return err
@@ -95,7 +104,15 @@ func runSimulate(ctx context.Context, args []string, getenv func(string) string,
 		"public_key", publicKeyWhere(cfg.PublicKeyOut, base),
 		"desk", base+"/desk",
 		"deliveries", base+"/deliveries")
-	h := handlers.NewStandaloneSimulator(sim.Handler(), handlers.DeskDeps{Log: log, Simulator: sim, Connection: "simulator"})
+	deps := handlers.DeskDeps{Log: log, Simulator: sim, Connection: "simulator", Origins: ownOrigins(cfg.Addr, ln.Addr())}
+	if onLoopback(cfg.Addr) {
+		// Nothing else can reach it, so a request naming another host
+		// comes from a browser tricked by DNS rebinding.
+		for _, o := range deps.Origins {
+			deps.Hosts = append(deps.Hosts, strings.TrimPrefix(o, "http://"))
+		}
+	}
+	h := handlers.NewStandaloneSimulator(sim.Handler(), deps)
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -114,4 +131,46 @@ func publicKeyWhere(path, base string) string {
 		return path
 	}
 	return base + "/simulator/public-key.pem"
+}
+
+// onLoopback reports whether a listen address is for this machine only.
+func onLoopback(addr string) bool {
+	host, _, _ := net.SplitHostPort(addr)
+	ip := net.ParseIP(host)
+	return host == "localhost" || (ip != nil && ip.IsLoopback())
+}
+
+// ownOrigins lists the origins the simulator's pages are served from: the
+// configured host on the bound port, and for a loopback or unspecified host
+// the names of this machine's loopback and, when listening on every
+// interface, its interface addresses. The desk trusts only these, whatever
+// Host a request names.
+func ownOrigins(configured string, bound net.Addr) []string {
+	host, _, _ := net.SplitHostPort(configured)
+	_, port, err := net.SplitHostPort(bound.String())
+	if err != nil {
+		return nil
+	}
+	hosts := []string{host}
+	ip := net.ParseIP(host)
+	switch {
+	case host == "" || (ip != nil && ip.IsUnspecified()):
+		hosts = []string{"localhost", "127.0.0.1", "::1"}
+		if addrs, err := net.InterfaceAddrs(); err == nil {
+			for _, a := range addrs {
+				if n, ok := a.(*net.IPNet); ok {
+					hosts = append(hosts, n.IP.String())
+				}
+			}
+		}
+	case host == "localhost" || (ip != nil && ip.IsLoopback()):
+		hosts = append(hosts, "localhost", "127.0.0.1", "::1")
+	}
+	var out []string
+	for _, h := range hosts {
+		if o := "http://" + net.JoinHostPort(h, port); !slices.Contains(out, o) {
+			out = append(out, o)
+		}
+	}
+	return out
 }

@@ -155,3 +155,110 @@ func TestSimulateServesTheDeskToItsOwnPagesOnly(t *testing.T) {
 		t.Errorf("the desk's stylesheet: %v %v", resp, err)
 	}
 }
+
+func TestSimulateListensOnLoopbackByDefault(t *testing.T) {
+	var cfg simulateConfig
+	if err := simulateSettings(&cfg).parse(nil, envMap(nil), io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Addr != "127.0.0.1:9090" {
+		t.Fatalf("default PARLEY_SIM_ADDR = %q, want 127.0.0.1:9090 so that only this machine reaches the simulator", cfg.Addr)
+	}
+}
+
+// A page on another site whose name was rebound to 127.0.0.1 sends its own
+// name as Host and Origin, and the browser calls that same-origin: none of
+// that is the simulator's address, so its actions are refused.
+func TestSimulateDeskRefusesARebindingSite(t *testing.T) {
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"simulate", "--addr", addr, "--callback-url", "http://127.0.0.1:1/callbacks",
+			"--sim-signing-key", filepath.Join(dir, "key.pem")}, envMap(nil), io.Discard, io.Discard)
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	base := "http://" + addr
+	waitFor(t, 10*time.Second, func() bool {
+		resp, err := http.Get(base + "/desk")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+	_, port, _ := strings.Cut(addr, ":")
+	pause := func(host string, headers map[string]string) int {
+		req, _ := http.NewRequest(http.MethodPost, base+"/deliveries/pause", strings.NewReader(""))
+		req.Header.Set("X-Parley-Async", "1")
+		req.Host = host
+		for k, v := range headers {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	rebound := "evil.example:" + port
+	for name, headers := range map[string]map[string]string{
+		"Origin of the rebound name":    {"Origin": "http://" + rebound},
+		"same-origin by the browser":    {"Sec-Fetch-Site": "same-origin"},
+		"both":                          {"Origin": "http://" + rebound, "Sec-Fetch-Site": "same-origin"},
+		"https Origin of the same name": {"Origin": "https://" + rebound},
+	} {
+		if code := pause(rebound, headers); code != http.StatusForbidden && code != http.StatusMisdirectedRequest {
+			t.Errorf("%s: pause = %d, want 403 or 421", name, code)
+		}
+		if _, cross := headers["Origin"]; !cross {
+			continue
+		}
+		if code := pause(addr, headers); code != http.StatusForbidden {
+			t.Errorf("%s, posted to the simulator's own address: pause = %d, want 403", name, code)
+		}
+	}
+	for _, own := range []string{"http://" + addr, "http://localhost:" + port} {
+		if code := pause(strings.TrimPrefix(own, "http://"), map[string]string{"Origin": own}); code != http.StatusOK {
+			t.Errorf("pause from %s = %d, want 200", own, code)
+		}
+	}
+	// Listening on loopback, the simulator serves only requests that name
+	// it: a rebound page can neither read the delivery log's live tokens
+	// nor use the documented credentials.
+	read := func(host, path string) int {
+		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, path := range []string{"/deliveries", "/simulator/deliveries", "/desk"} {
+		if code := read(rebound, path); code != http.StatusMisdirectedRequest {
+			t.Errorf("GET %s as %s = %d, want 421", path, rebound, code)
+		}
+		if code := read(addr, path); code != http.StatusOK {
+			t.Errorf("GET %s = %d, want 200", path, code)
+		}
+	}
+	req, _ := http.NewRequest(http.MethodPost, base+"/tokenservice/oauth2/access_token",
+		strings.NewReader("grant_type=client_credentials&client_id=parley&client_secret=parley-secret"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Host = rebound
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMisdirectedRequest {
+		t.Errorf("token as %s = %d, want 421", rebound, resp.StatusCode)
+	}
+}

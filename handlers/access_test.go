@@ -132,6 +132,16 @@ func TestSignInRedirectsAndComesBack(t *testing.T) {
 	if _, back := u2.post(t, "/login", url.Values{"username": {"admin"}, "password": {password}, "next": {"//evil.example/"}}); back != "/" {
 		t.Fatalf("offsite next kept: %q", back)
 	}
+	// A tab the browser drops would turn /<tab>/evil.example into //evil.example.
+	u3 := a.anonymous()
+	_, page = u3.get(t, "/login?next=/%09/evil.example")
+	u3.csrf = field(t, page)
+	if !strings.Contains(page, `name="next" value="/"`) {
+		t.Fatalf("sign-in form kept a hostile next:\n%s", page)
+	}
+	if _, back := u3.post(t, "/login", url.Values{"username": {"admin"}, "password": {password}, "next": {"/\t/evil.example"}}); back != "/" {
+		t.Fatalf("next with a tab kept: %q", back)
+	}
 	// Requests that are not page loads get 401, and the webhook needs no sign-in.
 	if code, _ := a.anonymous().post(t, "/sessions", url.Values{"work_type_id": {"1"}}); code != http.StatusUnauthorized {
 		t.Errorf("anonymous POST = %d, want 401", code)

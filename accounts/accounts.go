@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/parley-dev/parley/store"
 )
 
@@ -28,6 +30,9 @@ type Config struct {
 	IdleTimeout time.Duration
 	// AbsoluteTimeout signs a browser out this long after sign-in, however busy.
 	AbsoluteTimeout time.Duration
+	// ComparePassword checks a password against its bcrypt hash; nil uses
+	// bcrypt. Tests count the checks through it.
+	ComparePassword func(hash, password []byte) error
 }
 
 // Defaults for Config.
@@ -44,6 +49,7 @@ type Service struct {
 	idle     time.Duration
 	absolute time.Duration
 	throttle *throttle
+	compare  func(hash, password []byte) error
 }
 
 // New returns the accounts service.
@@ -60,6 +66,9 @@ func New(cfg Config) *Service {
 	if cfg.AbsoluteTimeout <= 0 {
 		cfg.AbsoluteTimeout = DefaultAbsoluteTimeout
 	}
+	if cfg.ComparePassword == nil {
+		cfg.ComparePassword = bcrypt.CompareHashAndPassword
+	}
 	return &Service{
 		store:    cfg.Store,
 		log:      cfg.Log,
@@ -67,6 +76,7 @@ func New(cfg Config) *Service {
 		idle:     cfg.IdleTimeout,
 		absolute: cfg.AbsoluteTimeout,
 		throttle: newThrottle(cfg.Now),
+		compare:  cfg.ComparePassword,
 	}
 }
 

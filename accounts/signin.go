@@ -34,41 +34,53 @@ type SignedIn struct {
 // so timing does not tell which usernames exist.
 var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("parley-dummy-password"), bcrypt.DefaultCost)
 
+// unknownUser stands in the audit trail for a username that matches nobody:
+// people type passwords into the username field, and those must not be kept.
+const unknownUser = "unknown user"
+
 // SignIn checks a username and password and opens a browser session. Every
-// attempt is audited; failures from one address or for one user are slowed.
+// attempt is audited and counted before the password is checked; guessing
+// is slowed (see throttle).
 func (svc *Service) SignIn(ctx context.Context, username, password, addr string) (SignedIn, error) {
-	keys := []string{"user:" + username, "addr:" + addr}
-	if wait := svc.throttle.wait(keys...); wait > 0 {
-		svc.Record(ctx, Actor{Username: username, Addr: addr}, ActionSignInFailed, username, "throttled")
-		return SignedIn{}, &ThrottledError{Wait: wait}
-	}
 	u, err := svc.store.GetUserByName(ctx, username)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return SignedIn{}, fmt.Errorf("sign in %s: %w", username, err)
+		return SignedIn{}, fmt.Errorf("sign in: %w", err)
+	}
+	who := username
+	if u.ID == 0 {
+		who = unknownUser
+	}
+	failed := func(reason string) {
+		svc.Record(ctx, Actor{Username: who, Addr: addr}, ActionSignInFailed, who, reason)
+	}
+	try, wait := svc.throttle.reserve(username, addr)
+	if wait > 0 {
+		failed("throttled")
+		return SignedIn{}, &ThrottledError{Wait: wait}
 	}
 	hash := []byte(u.PasswordHash)
 	if u.ID == 0 {
 		hash = dummyHash
 	}
-	match := bcrypt.CompareHashAndPassword(hash, []byte(password)) == nil
+	match := svc.compare(hash, []byte(password)) == nil
 	if u.ID == 0 || !match || u.Disabled {
-		svc.throttle.fail(keys...)
 		reason := "wrong password"
 		switch {
 		case u.ID == 0:
-			reason = "unknown user"
+			reason = unknownUser
 		case u.Disabled && match:
 			reason = "user disabled"
 		}
-		svc.Record(ctx, Actor{Username: username, Addr: addr}, ActionSignInFailed, username, reason)
+		failed(reason)
 		return SignedIn{}, ErrBadCredentials
 	}
-	svc.throttle.succeed(keys...)
 	token, csrf := randomToken(), randomToken()
 	ws := store.WebSession{TokenHash: hashToken(token), UserID: u.ID, CSRFToken: csrf, ClientAddr: addr, CreatedAt: svc.now()}
 	if err := svc.store.CreateWebSession(ctx, &ws); err != nil {
+		svc.throttle.released(try)
 		return SignedIn{}, fmt.Errorf("sign in %s: %w", username, err)
 	}
+	svc.throttle.succeeded(try)
 	p := principal(u)
 	if err := svc.Record(ctx, Actor{Username: u.Username, Addr: addr}, ActionSignIn, u.Username, ""); err != nil {
 		return SignedIn{}, err

@@ -159,13 +159,21 @@ func (svc *Service) ChangeOwnPassword(ctx context.Context, a Actor, token, curre
 	if err != nil {
 		return ErrSignedOut
 	}
-	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(current)) != nil {
-		svc.throttle.fail("user:" + u.Username)
-		return &InputError{Fields: map[string]string{"current": "this is not your current password"}}
-	}
 	if len(next) < MinPasswordLength {
 		return &InputError{Fields: map[string]string{"password": fmt.Sprintf("use at least %d characters", MinPasswordLength)}}
 	}
+	// The current password is a guess like a sign-in: a stolen session must
+	// not become a fast, unaudited way to find it.
+	try, wait := svc.throttle.reserve(u.Username, a.Addr)
+	if wait > 0 {
+		svc.Record(ctx, a, ActionPasswordChangeFailed, u.Username, "throttled")
+		return &ThrottledError{Wait: wait}
+	}
+	if svc.compare([]byte(u.PasswordHash), []byte(current)) != nil {
+		svc.Record(ctx, a, ActionPasswordChangeFailed, u.Username, "wrong current password")
+		return &InputError{Fields: map[string]string{"current": "this is not your current password"}}
+	}
+	svc.throttle.succeeded(try)
 	hash, err := bcrypt.GenerateFromPassword([]byte(next), bcrypt.DefaultCost)
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)

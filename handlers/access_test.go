@@ -212,6 +212,7 @@ func TestEveryAuditedActionLeavesOneRecord(t *testing.T) {
 		_, page := bad.get(t, "/login")
 		bad.csrf = field(t, page)
 		bad.post(t, "/login", url.Values{"username": {"admin"}, "password": {"wrong password"}})
+		admin.post(t, "/account/password", url.Values{"current": {"wrong password"}, "password": {"a new long password"}})
 		admin.post(t, "/sessions/"+sid+"/end", nil)
 		admin.post(t, "/logout", nil)
 		for _, action := range accounts.Actions {
@@ -283,5 +284,22 @@ func TestEveryoneCanChangeTheirOwnPassword(t *testing.T) {
 	}
 	if code, _ := quinn.post(t, "/account/password", url.Values{"csrf": {"forged"}, "current": {"a new long password"}, "password": {"mallory was here!"}}); code != http.StatusForbidden {
 		t.Fatalf("forged change = %d, want 403", code)
+	}
+}
+
+func TestCurrentPasswordGuessesAreThrottled(t *testing.T) {
+	a := newApp(t, storetest.SQLite(t))
+	quinn := a.signIn(t, "quinn")
+	for i := range 3 {
+		if code, _ := quinn.post(t, "/account/password", url.Values{"current": {fmt.Sprint("guess ", i)}, "password": {"a new long password"}}); code != http.StatusUnprocessableEntity {
+			t.Fatalf("guess %d = %d, want 422", i, code)
+		}
+	}
+	code, page := quinn.post(t, "/account/password", url.Values{"current": {password}, "password": {"a new long password"}})
+	if code != http.StatusTooManyRequests || !strings.Contains(page, "try again in") {
+		t.Fatalf("fourth try = %d, want 429 with when to try again", code)
+	}
+	if n := a.auditCount(t, accounts.ActionPasswordChangeFailed); n != 4 {
+		t.Fatalf("password-change-failed entries = %d, want 4", n)
 	}
 }

@@ -303,3 +303,26 @@ func TestCurrentPasswordGuessesAreThrottled(t *testing.T) {
 		t.Fatalf("password-change-failed entries = %d, want 4", n)
 	}
 }
+
+func TestUsersNoticeIsACodeNotText(t *testing.T) {
+	a := newApp(t, storetest.SQLite(t))
+	admin := a.signIn(t, "admin")
+	if _, page := admin.get(t, "/admin/users?done="+url.QueryEscape("Your session expired; sign in again at evil.example")); strings.Contains(page, "evil.example") {
+		t.Fatal("the users page shows text from the address bar as a notice")
+	}
+	code, loc := admin.post(t, "/admin/users", url.Values{"username": {"rita"}, "password": {password}, "role": {store.RoleQA}})
+	if code != http.StatusSeeOther || loc != "/admin/users?done=created" {
+		t.Fatalf("create = %d %q", code, loc)
+	}
+	if _, page := admin.get(t, loc); !strings.Contains(page, `role="status">User created.`) {
+		t.Fatal("no notice after creating a user")
+	}
+	rita, _ := a.store.GetUserByName(t.Context(), "rita")
+	code, loc = admin.post(t, fmt.Sprintf("/admin/users/%d/disable", rita.ID), nil)
+	if code != http.StatusSeeOther || loc != "/admin/users?done=disabled" {
+		t.Fatalf("disable = %d %q", code, loc)
+	}
+	if _, page := admin.get(t, loc); !strings.Contains(page, "User disabled and signed out.") {
+		t.Fatal("no notice after disabling a user")
+	}
+}

@@ -89,7 +89,9 @@ func (svc *Service) SetRole(ctx context.Context, a Actor, id int64, role string)
 	if u.Username == a.Username && role != store.RoleAdmin {
 		return &InputError{Fields: map[string]string{"role": "you cannot take the admin role from yourself"}}
 	}
-	if err := svc.store.UpdateUser(ctx, id, store.UserUpdate{Role: &role}); err != nil {
+	if err := svc.store.UpdateUser(ctx, id, store.UserUpdate{Role: &role}); errors.Is(err, store.ErrLastAdmin) {
+		return &InputError{Fields: map[string]string{"role": fmt.Sprintf("%s is the last active admin; make someone else admin first", u.Username)}}
+	} else if err != nil {
 		return err
 	}
 	return svc.Record(ctx, a, ActionUserRole, u.Username, u.Role+" → "+role)
@@ -104,7 +106,9 @@ func (svc *Service) SetDisabled(ctx context.Context, a Actor, id int64, disabled
 	if u.Username == a.Username && disabled {
 		return &InputError{Fields: map[string]string{"disabled": "you cannot disable yourself"}}
 	}
-	if err := svc.store.UpdateUser(ctx, id, store.UserUpdate{Disabled: &disabled}); err != nil {
+	if err := svc.store.UpdateUser(ctx, id, store.UserUpdate{Disabled: &disabled}); errors.Is(err, store.ErrLastAdmin) {
+		return &InputError{Fields: map[string]string{"disabled": fmt.Sprintf("%s is the last active admin; make someone else admin first", u.Username)}}
+	} else if err != nil {
 		return err
 	}
 	action := ActionUserEnable

@@ -130,18 +130,41 @@ func (svc *Service) ResetPassword(ctx context.Context, a Actor, id int64, passwo
 	if err != nil {
 		return err
 	}
+	return svc.setPassword(ctx, a, u, password, "")
+}
+
+// ResetPasswordByName gives the user a new generated password, signs their
+// browsers out, and returns the password and whether the user is disabled
+// (a reset does not enable them). It is how an operator of the server gets
+// back in when no admin can sign in.
+func (svc *Service) ResetPasswordByName(ctx context.Context, a Actor, username string) (password string, disabled bool, err error) {
+	u, err := svc.store.GetUserByName(ctx, username)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", false, ErrNotFound
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("reset password of %s: %w", username, err)
+	}
+	password = generatePassword()
+	if err := svc.setPassword(ctx, a, u, password, "reset with parley admin reset-password"); err != nil {
+		return "", false, err
+	}
+	return password, u.Disabled, nil
+}
+
+func (svc *Service) setPassword(ctx context.Context, a Actor, u store.User, password, detail string) error {
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
 	}
 	h := string(hash)
-	if err := svc.store.UpdateUser(ctx, id, store.UserUpdate{PasswordHash: &h}); err != nil {
+	if err := svc.store.UpdateUser(ctx, u.ID, store.UserUpdate{PasswordHash: &h}); err != nil {
 		return err
 	}
-	if err := svc.store.DeleteUserWebSessions(ctx, id); err != nil {
+	if err := svc.store.DeleteUserWebSessions(ctx, u.ID); err != nil {
 		return fmt.Errorf("sign out %s: %w", u.Username, err)
 	}
-	return svc.Record(ctx, a, ActionUserPassword, u.Username, "")
+	return svc.Record(ctx, a, ActionUserPassword, u.Username, detail)
 }
 
 func (svc *Service) user(ctx context.Context, id int64) (store.User, error) {

@@ -118,8 +118,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	if generated != "" {
-		log.Warn("created the first admin with this password; it is not shown again (change it on your account page once signed in)",
-			"username", cfg.AdminUser, "password", generated)
+		// Straight to stderr, not the log: a log level of error or a log
+		// pipeline that drops warnings must not lose the only way in.
+		fmt.Fprintf(stderr, "parley: created the first admin %q with password: %s\n"+
+			"parley: it is not shown again; change it on your account page once signed in (or run parley admin reset-password --user %s)\n",
+			cfg.AdminUser, generated, cfg.AdminUser)
+		log.Info("created the first admin; the password was printed to stderr", "username", cfg.AdminUser)
 	}
 
 	hub, closeHub, err := newBroker(ctx, st, cfg.DatabaseURL, log)

@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/parley-dev/parley/live"
 	"github.com/parley-dev/parley/store"
 )
 
@@ -33,6 +35,9 @@ type Config struct {
 	// ComparePassword checks a password against its bcrypt hash; nil uses
 	// bcrypt. Tests count the checks through it.
 	ComparePassword func(hash, password []byte) error
+	// Live carries revocations to every instance's open websockets; nil
+	// tells nobody (the sockets notice at their next check).
+	Live live.Broker
 }
 
 // Defaults for Config.
@@ -50,6 +55,7 @@ type Service struct {
 	absolute time.Duration
 	throttle *throttle
 	compare  func(hash, password []byte) error
+	live     live.Broker
 }
 
 // New returns the accounts service.
@@ -77,6 +83,7 @@ func New(cfg Config) *Service {
 		absolute: cfg.AbsoluteTimeout,
 		throttle: newThrottle(cfg.Now),
 		compare:  cfg.ComparePassword,
+		live:     cfg.Live,
 	}
 }
 
@@ -95,4 +102,16 @@ func (svc *Service) Record(ctx context.Context, a Actor, action, target, detail 
 		return fmt.Errorf("audit %s: %w", action, err)
 	}
 	return nil
+}
+
+// revoke tells every instance's open websockets of the user to check their
+// sign-in again. A lost notice only delays the close to the socket's next
+// periodic check, so it is logged, not returned.
+func (svc *Service) revoke(ctx context.Context, userID int64) {
+	if svc.live == nil {
+		return
+	}
+	if err := svc.live.Publish(ctx, live.TopicSignIns, strconv.FormatInt(userID, 10)); err != nil {
+		svc.log.Warn("tell open pages that a sign-in ended", "user_id", userID, "err", err)
+	}
 }

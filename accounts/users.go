@@ -94,6 +94,8 @@ func (svc *Service) SetRole(ctx context.Context, a Actor, id int64, role string)
 	} else if err != nil {
 		return err
 	}
+	// Open pages were rendered for the old role.
+	svc.revoke(ctx, id)
 	return svc.Record(ctx, a, ActionUserRole, u.Username, u.Role+" → "+role)
 }
 
@@ -117,6 +119,7 @@ func (svc *Service) SetDisabled(ctx context.Context, a Actor, id int64, disabled
 		if err := svc.store.DeleteUserWebSessions(ctx, id); err != nil {
 			return fmt.Errorf("sign out %s: %w", u.Username, err)
 		}
+		svc.revoke(ctx, id)
 	}
 	return svc.Record(ctx, a, action, u.Username, "")
 }
@@ -164,6 +167,7 @@ func (svc *Service) setPassword(ctx context.Context, a Actor, u store.User, pass
 	if err := svc.store.DeleteUserWebSessions(ctx, u.ID); err != nil {
 		return fmt.Errorf("sign out %s: %w", u.Username, err)
 	}
+	svc.revoke(ctx, u.ID)
 	return svc.Record(ctx, a, ActionUserPassword, u.Username, detail)
 }
 
@@ -212,5 +216,6 @@ func (svc *Service) ChangeOwnPassword(ctx context.Context, a Actor, token, curre
 	if err := svc.store.DeleteOtherWebSessions(ctx, u.ID, ws.TokenHash); err != nil {
 		return fmt.Errorf("sign out other browsers of %s: %w", u.Username, err)
 	}
+	svc.revoke(ctx, u.ID)
 	return svc.Record(ctx, a, ActionUserPassword, u.Username, "changed their own password")
 }

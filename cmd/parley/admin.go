@@ -54,7 +54,14 @@ func runResetPassword(ctx context.Context, args []string, getenv func(string) st
 		return err
 	}
 	defer st.Close()
-	people := accounts.New(accounts.Config{Store: st, Log: log})
+	// On Postgres the reset reaches running instances, which close the
+	// user's open pages at once; on SQLite they notice at their next check.
+	hub, closeHub, err := newBroker(ctx, st, databaseURL, log)
+	if err != nil {
+		return err
+	}
+	defer closeHub()
+	people := accounts.New(accounts.Config{Store: st, Log: log, Live: hub})
 	password, disabled, err := people.ResetPasswordByName(ctx, accounts.Actor{Username: "parley admin"}, username)
 	if errors.Is(err, accounts.ErrNotFound) {
 		return fmt.Errorf("there is no user %q", username)

@@ -112,7 +112,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer conn.Close()
 
-	people := accounts.New(accounts.Config{Store: st, Log: log, IdleTimeout: cfg.IdleTimeout, AbsoluteTimeout: cfg.MaxSignInAge})
+	hub, closeHub, err := newBroker(ctx, st, cfg.DatabaseURL, log)
+	if err != nil {
+		return err
+	}
+	defer closeHub()
+	people := accounts.New(accounts.Config{Store: st, Log: log, IdleTimeout: cfg.IdleTimeout, AbsoluteTimeout: cfg.MaxSignInAge, Live: hub})
 	generated, err := people.Bootstrap(ctx, cfg.AdminUser, cfg.AdminPassword)
 	if err != nil {
 		return err
@@ -126,11 +131,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		log.Info("created the first admin; the password was printed to stderr", "username", cfg.AdminUser)
 	}
 
-	hub, closeHub, err := newBroker(ctx, st, cfg.DatabaseURL, log)
-	if err != nil {
-		return err
-	}
-	defer closeHub()
 	sessions := conversation.New(conversation.Config{Store: st, Alvaria: conn.Client, Live: hub, Log: log, Connection: conn.Name, Audit: people})
 	deps := handlers.Deps{
 		Log:            log,

@@ -7,8 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/parley-dev/parley/live"
 	"github.com/parley-dev/parley/store"
 )
 
@@ -28,6 +32,12 @@ type Config struct {
 	IdleTimeout time.Duration
 	// AbsoluteTimeout signs a browser out this long after sign-in, however busy.
 	AbsoluteTimeout time.Duration
+	// ComparePassword checks a password against its bcrypt hash; nil uses
+	// bcrypt. Tests count the checks through it.
+	ComparePassword func(hash, password []byte) error
+	// Live carries revocations to every instance's open websockets; nil
+	// tells nobody (the sockets notice at their next check).
+	Live live.Broker
 }
 
 // Defaults for Config.
@@ -44,6 +54,8 @@ type Service struct {
 	idle     time.Duration
 	absolute time.Duration
 	throttle *throttle
+	compare  func(hash, password []byte) error
+	live     live.Broker
 }
 
 // New returns the accounts service.
@@ -60,6 +72,9 @@ func New(cfg Config) *Service {
 	if cfg.AbsoluteTimeout <= 0 {
 		cfg.AbsoluteTimeout = DefaultAbsoluteTimeout
 	}
+	if cfg.ComparePassword == nil {
+		cfg.ComparePassword = bcrypt.CompareHashAndPassword
+	}
 	return &Service{
 		store:    cfg.Store,
 		log:      cfg.Log,
@@ -67,6 +82,8 @@ func New(cfg Config) *Service {
 		idle:     cfg.IdleTimeout,
 		absolute: cfg.AbsoluteTimeout,
 		throttle: newThrottle(cfg.Now),
+		compare:  cfg.ComparePassword,
+		live:     cfg.Live,
 	}
 }
 
@@ -85,4 +102,16 @@ func (svc *Service) Record(ctx context.Context, a Actor, action, target, detail 
 		return fmt.Errorf("audit %s: %w", action, err)
 	}
 	return nil
+}
+
+// revoke tells every instance's open websockets of the user to check their
+// sign-in again. A lost notice only delays the close to the socket's next
+// periodic check, so it is logged, not returned.
+func (svc *Service) revoke(ctx context.Context, userID int64) {
+	if svc.live == nil {
+		return
+	}
+	if err := svc.live.Publish(ctx, live.TopicSignIns, strconv.FormatInt(userID, 10)); err != nil {
+		svc.log.Warn("tell open pages that a sign-in ended", "user_id", userID, "err", err)
+	}
 }

@@ -24,12 +24,16 @@ const (
 	ActionUserDisable  = "user-disable"
 	ActionUserEnable   = "user-enable"
 	ActionUserPassword = "user-password"
+	// ActionPasswordChangeFailed is a wrong current password when someone
+	// changes their own: a guess like a failed sign-in.
+	ActionPasswordChangeFailed = "password-change-failed"
 )
 
 // Actions lists the audited actions in the order a filter offers them.
 var Actions = []string{
 	ActionSignIn, ActionSignInFailed, ActionSignOut, ActionSessionStart, ActionMessageSend, ActionSessionEnd,
 	ActionReview, ActionExport, ActionUserCreate, ActionUserRole, ActionUserDisable, ActionUserEnable, ActionUserPassword,
+	ActionPasswordChangeFailed,
 }
 
 // AuditQuery selects audit entries. Dates are whole UTC days, To inclusive.

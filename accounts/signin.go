@@ -34,41 +34,53 @@ type SignedIn struct {
 // so timing does not tell which usernames exist.
 var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("parley-dummy-password"), bcrypt.DefaultCost)
 
+// unknownUser stands in the audit trail for a username that matches nobody:
+// people type passwords into the username field, and those must not be kept.
+const unknownUser = "unknown user"
+
 // SignIn checks a username and password and opens a browser session. Every
-// attempt is audited; failures from one address or for one user are slowed.
+// attempt is audited and counted before the password is checked; guessing
+// is slowed (see throttle).
 func (svc *Service) SignIn(ctx context.Context, username, password, addr string) (SignedIn, error) {
-	keys := []string{"user:" + username, "addr:" + addr}
-	if wait := svc.throttle.wait(keys...); wait > 0 {
-		svc.Record(ctx, Actor{Username: username, Addr: addr}, ActionSignInFailed, username, "throttled")
-		return SignedIn{}, &ThrottledError{Wait: wait}
-	}
 	u, err := svc.store.GetUserByName(ctx, username)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return SignedIn{}, fmt.Errorf("sign in %s: %w", username, err)
+		return SignedIn{}, fmt.Errorf("sign in: %w", err)
+	}
+	who := username
+	if u.ID == 0 {
+		who = unknownUser
+	}
+	failed := func(reason string) {
+		svc.Record(ctx, Actor{Username: who, Addr: addr}, ActionSignInFailed, who, reason)
+	}
+	try, wait := svc.throttle.reserve(username, addr)
+	if wait > 0 {
+		failed("throttled")
+		return SignedIn{}, &ThrottledError{Wait: wait}
 	}
 	hash := []byte(u.PasswordHash)
 	if u.ID == 0 {
 		hash = dummyHash
 	}
-	match := bcrypt.CompareHashAndPassword(hash, []byte(password)) == nil
+	match := svc.compare(hash, []byte(password)) == nil
 	if u.ID == 0 || !match || u.Disabled {
-		svc.throttle.fail(keys...)
 		reason := "wrong password"
 		switch {
 		case u.ID == 0:
-			reason = "unknown user"
+			reason = unknownUser
 		case u.Disabled && match:
 			reason = "user disabled"
 		}
-		svc.Record(ctx, Actor{Username: username, Addr: addr}, ActionSignInFailed, username, reason)
+		failed(reason)
 		return SignedIn{}, ErrBadCredentials
 	}
-	svc.throttle.succeed(keys...)
 	token, csrf := randomToken(), randomToken()
 	ws := store.WebSession{TokenHash: hashToken(token), UserID: u.ID, CSRFToken: csrf, ClientAddr: addr, CreatedAt: svc.now()}
 	if err := svc.store.CreateWebSession(ctx, &ws); err != nil {
+		svc.throttle.released(try)
 		return SignedIn{}, fmt.Errorf("sign in %s: %w", username, err)
 	}
+	svc.throttle.succeeded(try)
 	p := principal(u)
 	if err := svc.Record(ctx, Actor{Username: u.Username, Addr: addr}, ActionSignIn, u.Username, ""); err != nil {
 		return SignedIn{}, err
@@ -80,38 +92,66 @@ func (svc *Service) SignIn(ctx context.Context, username, password, addr string)
 // token. Disabled users, idle sessions and sessions past their absolute
 // lifetime are signed out.
 func (svc *Service) Authenticate(ctx context.Context, token string) (Principal, string, error) {
-	if token == "" {
-		return Principal{}, "", ErrSignedOut
-	}
-	h := hashToken(token)
-	ws, u, err := svc.store.GetWebSession(ctx, h)
-	if errors.Is(err, store.ErrNotFound) {
-		return Principal{}, "", ErrSignedOut
-	}
+	ws, u, err := svc.session(ctx, token)
 	if err != nil {
-		return Principal{}, "", fmt.Errorf("authenticate: %w", err)
-	}
-	now := svc.now()
-	if u.Disabled || now.Sub(ws.LastSeenAt) > svc.idle || now.Sub(ws.CreatedAt) > svc.absolute {
-		if err := svc.store.DeleteWebSession(ctx, h); err != nil {
-			svc.log.Warn("delete expired web session", "err", err)
-		}
-		return Principal{}, "", ErrSignedOut
+		return Principal{}, "", err
 	}
 	// Writing on every request would make reads write; a minute is precise
 	// enough for an idle timeout measured in hours.
-	if now.Sub(ws.LastSeenAt) > time.Minute {
-		if err := svc.store.TouchWebSession(ctx, h, now); err != nil {
+	if now := svc.now(); now.Sub(ws.LastSeenAt) > time.Minute {
+		if err := svc.store.TouchWebSession(ctx, ws.TokenHash, now); err != nil {
 			svc.log.Warn("touch web session", "err", err)
 		}
 	}
 	return principal(u), ws.CSRFToken, nil
 }
 
-// SignOut ends the browser session that holds token.
+// StillSignedIn returns who holds token now, like Authenticate, without
+// counting as activity: an open websocket checking its sign-in must not
+// keep an idle session alive.
+func (svc *Service) StillSignedIn(ctx context.Context, token string) (Principal, error) {
+	_, u, err := svc.session(ctx, token)
+	if err != nil {
+		return Principal{}, err
+	}
+	return principal(u), nil
+}
+
+func (svc *Service) session(ctx context.Context, token string) (store.WebSession, store.User, error) {
+	if token == "" {
+		return store.WebSession{}, store.User{}, ErrSignedOut
+	}
+	h := hashToken(token)
+	ws, u, err := svc.store.GetWebSession(ctx, h)
+	if errors.Is(err, store.ErrNotFound) {
+		return ws, u, ErrSignedOut
+	}
+	if err != nil {
+		return ws, u, fmt.Errorf("authenticate: %w", err)
+	}
+	now := svc.now()
+	if u.Disabled || now.Sub(ws.LastSeenAt) > svc.idle || now.Sub(ws.CreatedAt) > svc.absolute {
+		if err := svc.store.DeleteWebSession(ctx, h); err != nil {
+			svc.log.Warn("delete expired web session", "err", err)
+		}
+		return ws, u, ErrSignedOut
+	}
+	return ws, u, nil
+}
+
+// SignOut ends the browser session that holds token, and closes the live
+// connections it opened.
 func (svc *Service) SignOut(ctx context.Context, token string, a Actor) error {
-	if err := svc.store.DeleteWebSession(ctx, hashToken(token)); err != nil {
+	h := hashToken(token)
+	ws, _, err := svc.store.GetWebSession(ctx, h)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("sign out: %w", err)
+	}
+	if err := svc.store.DeleteWebSession(ctx, h); err != nil {
+		return fmt.Errorf("sign out: %w", err)
+	}
+	if ws.UserID != 0 {
+		svc.revoke(ctx, ws.UserID)
 	}
 	return svc.Record(ctx, a, ActionSignOut, a.Username, "")
 }

@@ -89,9 +89,13 @@ func (svc *Service) SetRole(ctx context.Context, a Actor, id int64, role string)
 	if u.Username == a.Username && role != store.RoleAdmin {
 		return &InputError{Fields: map[string]string{"role": "you cannot take the admin role from yourself"}}
 	}
-	if err := svc.store.UpdateUser(ctx, id, store.UserUpdate{Role: &role}); err != nil {
+	if err := svc.store.UpdateUser(ctx, id, store.UserUpdate{Role: &role}); errors.Is(err, store.ErrLastAdmin) {
+		return &InputError{Fields: map[string]string{"role": fmt.Sprintf("%s is the last active admin; make someone else admin first", u.Username)}}
+	} else if err != nil {
 		return err
 	}
+	// Open pages were rendered for the old role.
+	svc.revoke(ctx, id)
 	return svc.Record(ctx, a, ActionUserRole, u.Username, u.Role+" → "+role)
 }
 
@@ -104,7 +108,9 @@ func (svc *Service) SetDisabled(ctx context.Context, a Actor, id int64, disabled
 	if u.Username == a.Username && disabled {
 		return &InputError{Fields: map[string]string{"disabled": "you cannot disable yourself"}}
 	}
-	if err := svc.store.UpdateUser(ctx, id, store.UserUpdate{Disabled: &disabled}); err != nil {
+	if err := svc.store.UpdateUser(ctx, id, store.UserUpdate{Disabled: &disabled}); errors.Is(err, store.ErrLastAdmin) {
+		return &InputError{Fields: map[string]string{"disabled": fmt.Sprintf("%s is the last active admin; make someone else admin first", u.Username)}}
+	} else if err != nil {
 		return err
 	}
 	action := ActionUserEnable
@@ -113,6 +119,7 @@ func (svc *Service) SetDisabled(ctx context.Context, a Actor, id int64, disabled
 		if err := svc.store.DeleteUserWebSessions(ctx, id); err != nil {
 			return fmt.Errorf("sign out %s: %w", u.Username, err)
 		}
+		svc.revoke(ctx, id)
 	}
 	return svc.Record(ctx, a, action, u.Username, "")
 }
@@ -126,18 +133,42 @@ func (svc *Service) ResetPassword(ctx context.Context, a Actor, id int64, passwo
 	if err != nil {
 		return err
 	}
+	return svc.setPassword(ctx, a, u, password, "")
+}
+
+// ResetPasswordByName gives the user a new generated password, signs their
+// browsers out, and returns the password and whether the user is disabled
+// (a reset does not enable them). It is how an operator of the server gets
+// back in when no admin can sign in.
+func (svc *Service) ResetPasswordByName(ctx context.Context, a Actor, username string) (password string, disabled bool, err error) {
+	u, err := svc.store.GetUserByName(ctx, username)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", false, ErrNotFound
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("reset password of %s: %w", username, err)
+	}
+	password = generatePassword()
+	if err := svc.setPassword(ctx, a, u, password, "reset with parley admin reset-password"); err != nil {
+		return "", false, err
+	}
+	return password, u.Disabled, nil
+}
+
+func (svc *Service) setPassword(ctx context.Context, a Actor, u store.User, password, detail string) error {
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
 	}
 	h := string(hash)
-	if err := svc.store.UpdateUser(ctx, id, store.UserUpdate{PasswordHash: &h}); err != nil {
+	if err := svc.store.UpdateUser(ctx, u.ID, store.UserUpdate{PasswordHash: &h}); err != nil {
 		return err
 	}
-	if err := svc.store.DeleteUserWebSessions(ctx, id); err != nil {
+	if err := svc.store.DeleteUserWebSessions(ctx, u.ID); err != nil {
 		return fmt.Errorf("sign out %s: %w", u.Username, err)
 	}
-	return svc.Record(ctx, a, ActionUserPassword, u.Username, "")
+	svc.revoke(ctx, u.ID)
+	return svc.Record(ctx, a, ActionUserPassword, u.Username, detail)
 }
 
 func (svc *Service) user(ctx context.Context, id int64) (store.User, error) {
@@ -159,13 +190,21 @@ func (svc *Service) ChangeOwnPassword(ctx context.Context, a Actor, token, curre
 	if err != nil {
 		return ErrSignedOut
 	}
-	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(current)) != nil {
-		svc.throttle.fail("user:" + u.Username)
-		return &InputError{Fields: map[string]string{"current": "this is not your current password"}}
-	}
 	if len(next) < MinPasswordLength {
 		return &InputError{Fields: map[string]string{"password": fmt.Sprintf("use at least %d characters", MinPasswordLength)}}
 	}
+	// The current password is a guess like a sign-in: a stolen session must
+	// not become a fast, unaudited way to find it.
+	try, wait := svc.throttle.reserve(u.Username, a.Addr)
+	if wait > 0 {
+		svc.Record(ctx, a, ActionPasswordChangeFailed, u.Username, "throttled")
+		return &ThrottledError{Wait: wait}
+	}
+	if svc.compare([]byte(u.PasswordHash), []byte(current)) != nil {
+		svc.Record(ctx, a, ActionPasswordChangeFailed, u.Username, "wrong current password")
+		return &InputError{Fields: map[string]string{"current": "this is not your current password"}}
+	}
+	svc.throttle.succeeded(try)
 	hash, err := bcrypt.GenerateFromPassword([]byte(next), bcrypt.DefaultCost)
 	if err != nil {
 		return fmt.Errorf("hash password: %w", err)
@@ -177,5 +216,6 @@ func (svc *Service) ChangeOwnPassword(ctx context.Context, a Actor, token, curre
 	if err := svc.store.DeleteOtherWebSessions(ctx, u.ID, ws.TokenHash); err != nil {
 		return fmt.Errorf("sign out other browsers of %s: %w", u.Username, err)
 	}
+	svc.revoke(ctx, u.ID)
 	return svc.Record(ctx, a, ActionUserPassword, u.Username, "changed their own password")
 }

@@ -132,6 +132,16 @@ func TestSignInRedirectsAndComesBack(t *testing.T) {
 	if _, back := u2.post(t, "/login", url.Values{"username": {"admin"}, "password": {password}, "next": {"//evil.example/"}}); back != "/" {
 		t.Fatalf("offsite next kept: %q", back)
 	}
+	// A tab the browser drops would turn /<tab>/evil.example into //evil.example.
+	u3 := a.anonymous()
+	_, page = u3.get(t, "/login?next=/%09/evil.example")
+	u3.csrf = field(t, page)
+	if !strings.Contains(page, `name="next" value="/"`) {
+		t.Fatalf("sign-in form kept a hostile next:\n%s", page)
+	}
+	if _, back := u3.post(t, "/login", url.Values{"username": {"admin"}, "password": {password}, "next": {"/\t/evil.example"}}); back != "/" {
+		t.Fatalf("next with a tab kept: %q", back)
+	}
 	// Requests that are not page loads get 401, and the webhook needs no sign-in.
 	if code, _ := a.anonymous().post(t, "/sessions", url.Values{"work_type_id": {"1"}}); code != http.StatusUnauthorized {
 		t.Errorf("anonymous POST = %d, want 401", code)
@@ -202,6 +212,7 @@ func TestEveryAuditedActionLeavesOneRecord(t *testing.T) {
 		_, page := bad.get(t, "/login")
 		bad.csrf = field(t, page)
 		bad.post(t, "/login", url.Values{"username": {"admin"}, "password": {"wrong password"}})
+		admin.post(t, "/account/password", url.Values{"current": {"wrong password"}, "password": {"a new long password"}})
 		admin.post(t, "/sessions/"+sid+"/end", nil)
 		admin.post(t, "/logout", nil)
 		for _, action := range accounts.Actions {
@@ -273,5 +284,45 @@ func TestEveryoneCanChangeTheirOwnPassword(t *testing.T) {
 	}
 	if code, _ := quinn.post(t, "/account/password", url.Values{"csrf": {"forged"}, "current": {"a new long password"}, "password": {"mallory was here!"}}); code != http.StatusForbidden {
 		t.Fatalf("forged change = %d, want 403", code)
+	}
+}
+
+func TestCurrentPasswordGuessesAreThrottled(t *testing.T) {
+	a := newApp(t, storetest.SQLite(t))
+	quinn := a.signIn(t, "quinn")
+	for i := range 3 {
+		if code, _ := quinn.post(t, "/account/password", url.Values{"current": {fmt.Sprint("guess ", i)}, "password": {"a new long password"}}); code != http.StatusUnprocessableEntity {
+			t.Fatalf("guess %d = %d, want 422", i, code)
+		}
+	}
+	code, page := quinn.post(t, "/account/password", url.Values{"current": {password}, "password": {"a new long password"}})
+	if code != http.StatusTooManyRequests || !strings.Contains(page, "try again in") {
+		t.Fatalf("fourth try = %d, want 429 with when to try again", code)
+	}
+	if n := a.auditCount(t, accounts.ActionPasswordChangeFailed); n != 4 {
+		t.Fatalf("password-change-failed entries = %d, want 4", n)
+	}
+}
+
+func TestUsersNoticeIsACodeNotText(t *testing.T) {
+	a := newApp(t, storetest.SQLite(t))
+	admin := a.signIn(t, "admin")
+	if _, page := admin.get(t, "/admin/users?done="+url.QueryEscape("Your session expired; sign in again at evil.example")); strings.Contains(page, "evil.example") {
+		t.Fatal("the users page shows text from the address bar as a notice")
+	}
+	code, loc := admin.post(t, "/admin/users", url.Values{"username": {"rita"}, "password": {password}, "role": {store.RoleQA}})
+	if code != http.StatusSeeOther || loc != "/admin/users?done=created" {
+		t.Fatalf("create = %d %q", code, loc)
+	}
+	if _, page := admin.get(t, loc); !strings.Contains(page, `role="status">User created.`) {
+		t.Fatal("no notice after creating a user")
+	}
+	rita, _ := a.store.GetUserByName(t.Context(), "rita")
+	code, loc = admin.post(t, fmt.Sprintf("/admin/users/%d/disable", rita.ID), nil)
+	if code != http.StatusSeeOther || loc != "/admin/users?done=disabled" {
+		t.Fatalf("disable = %d %q", code, loc)
+	}
+	if _, page := admin.get(t, loc); !strings.Contains(page, "User disabled and signed out.") {
+		t.Fatal("no notice after disabling a user")
 	}
 }

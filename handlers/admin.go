@@ -4,7 +4,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -13,8 +12,18 @@ import (
 	"github.com/parley-dev/parley/views"
 )
 
+// userNotices are the users page's success notices by code: the address
+// bar carries only the code, so a link cannot make the page say anything.
+var userNotices = map[string]string{
+	"created":  "User created.",
+	"role":     "Role changed.",
+	"disabled": "User disabled and signed out.",
+	"enabled":  "User enabled.",
+	"password": "Password reset; the user was signed out.",
+}
+
 func (h *handler) usersPage(c *gin.Context) {
-	h.showUsers(c, http.StatusOK, views.NewUserForm{Role: "operator"}, c.Query("done"), "")
+	h.showUsers(c, http.StatusOK, views.NewUserForm{Role: "operator"}, userNotices[c.Query("done")], "")
 }
 
 func (h *handler) showUsers(c *gin.Context, status int, form views.NewUserForm, notice, problem string) {
@@ -32,7 +41,7 @@ func (h *handler) userCreate(c *gin.Context) {
 	var inputErr *accounts.InputError
 	switch {
 	case err == nil:
-		c.Redirect(http.StatusSeeOther, "/admin/users?done="+url.QueryEscape("Created "+form.Username+"."))
+		c.Redirect(http.StatusSeeOther, "/admin/users?done=created")
 	case errors.As(err, &inputErr):
 		form.Fields = inputErr.Fields
 		h.showUsers(c, http.StatusUnprocessableEntity, form, "", "The user was not created; check the fields below.")
@@ -41,7 +50,8 @@ func (h *handler) userCreate(c *gin.Context) {
 	}
 }
 
-// userChange runs one change on the user named in the path.
+// userChange runs one change on the user named in the path; change returns
+// the code of the notice to show (see userNotices).
 func (h *handler) userChange(change func(c *gin.Context, id int64) (string, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, err := strconv.ParseInt(c.Param("id"), 10, 64)
@@ -53,7 +63,7 @@ func (h *handler) userChange(change func(c *gin.Context, id int64) (string, erro
 		var inputErr *accounts.InputError
 		switch {
 		case err == nil:
-			c.Redirect(http.StatusSeeOther, "/admin/users?done="+url.QueryEscape(done))
+			c.Redirect(http.StatusSeeOther, "/admin/users?done="+done)
 		case errors.Is(err, accounts.ErrNotFound):
 			h.fail(c, http.StatusNotFound, "There is no such user.", nil)
 		case errors.As(err, &inputErr):
@@ -65,19 +75,19 @@ func (h *handler) userChange(change func(c *gin.Context, id int64) (string, erro
 }
 
 func (h *handler) userRole(c *gin.Context, id int64) (string, error) {
-	return "Role changed.", h.Accounts.SetRole(c.Request.Context(), h.actor(c), id, c.PostForm("role"))
+	return "role", h.Accounts.SetRole(c.Request.Context(), h.actor(c), id, c.PostForm("role"))
 }
 
 func (h *handler) userDisable(c *gin.Context, id int64) (string, error) {
-	return "User disabled and signed out.", h.Accounts.SetDisabled(c.Request.Context(), h.actor(c), id, true)
+	return "disabled", h.Accounts.SetDisabled(c.Request.Context(), h.actor(c), id, true)
 }
 
 func (h *handler) userEnable(c *gin.Context, id int64) (string, error) {
-	return "User enabled.", h.Accounts.SetDisabled(c.Request.Context(), h.actor(c), id, false)
+	return "enabled", h.Accounts.SetDisabled(c.Request.Context(), h.actor(c), id, false)
 }
 
 func (h *handler) userPassword(c *gin.Context, id int64) (string, error) {
-	return "Password reset; the user was signed out.", h.Accounts.ResetPassword(c.Request.Context(), h.actor(c), id, c.PostForm("password"))
+	return "password", h.Accounts.ResetPassword(c.Request.Context(), h.actor(c), id, c.PostForm("password"))
 }
 
 func auditQuery(c *gin.Context) accounts.AuditQuery {

@@ -64,7 +64,8 @@ func newApp(t *testing.T, st *store.Store) *app {
 	if err != nil {
 		t.Fatal(err)
 	}
-	people := accounts.New(accounts.Config{Store: st})
+	hub := live.NewHub()
+	people := accounts.New(accounts.Config{Store: st, Live: hub})
 	if _, err := people.Bootstrap(t.Context(), "admin", password); err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +75,6 @@ func newApp(t *testing.T, st *store.Store) *app {
 			t.Fatal(err)
 		}
 	}
-	hub := live.NewHub()
 	svc := conversation.New(conversation.Config{Store: st, Alvaria: client, Live: hub, Connection: "simulator", Audit: people})
 	router.Store(http.Handler(handlers.NewRouter(handlers.Deps{
 		Health: st, Sessions: svc, Callbacks: svc, Verifier: verifier, Live: hub, Accounts: people, Connection: "simulator",

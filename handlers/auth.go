@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -185,10 +187,24 @@ func (h *handler) setCookie(c *gin.Context, name, value string, maxAge int) {
 	})
 }
 
-// safeNext keeps the post-sign-in redirect on this site.
+// safeNext keeps the post-sign-in redirect on this site. Browsers drop tabs
+// and newlines from a Location, read a backslash as a slash and "//host" as
+// another origin, so anything but a plain path starting with one "/" goes
+// home instead.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !localPath(next) {
 		return "/"
 	}
 	return next
+}
+
+func localPath(next string) bool {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || !utf8.ValidString(next) {
+		return false
+	}
+	if strings.ContainsFunc(next, func(r rune) bool { return r == '\\' || unicode.IsControl(r) }) {
+		return false
+	}
+	u, err := url.Parse(next)
+	return err == nil && u.Scheme == "" && u.Host == "" && u.User == nil && strings.HasPrefix(u.Path, "/") && !strings.HasPrefix(u.Path, "//")
 }

@@ -3,21 +3,67 @@ package handlers
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
+	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/coder/websocket"
 	"github.com/gin-gonic/gin"
+
+	"github.com/parley-dev/parley/accounts"
+	"github.com/parley-dev/parley/live"
 )
 
 const (
 	// liveWriteTimeout is how long one browser may take to read an update
 	// before it is dropped; it never holds up anyone else.
 	liveWriteTimeout = 5 * time.Second
-	// livePingInterval keeps idle connections open through proxies.
+	// livePingInterval keeps idle connections open through proxies, and is
+	// how often a connection checks its sign-in even without a revocation.
 	livePingInterval = 25 * time.Second
+	signInWatchKey   = "parley.signInWatch"
 )
+
+// signInWatch lets a websocket close as soon as the sign-in it was opened
+// with ends or changes, on this instance or another.
+type signInWatch struct {
+	user string // the user's id, as revocations name it
+	// subscribe, when not nil, receives the ids of users whose sign-ins
+	// were revoked (live.TopicSignIns).
+	subscribe func() *live.Subscription
+	// valid reports whether the sign-in still holds, with the same role.
+	valid func(ctx context.Context) bool
+}
+
+// watchSignIn prepares the websocket this request opens to close when its
+// sign-in ends: signed out, disabled, password reset or role changed.
+func (h *handler) watchSignIn(c *gin.Context) {
+	p, token := principal(c), c.GetString(tokenKey)
+	if p.Anonymous() {
+		c.Next()
+		return
+	}
+	w := &signInWatch{
+		user: strconv.FormatInt(p.ID, 10),
+		valid: func(ctx context.Context) bool {
+			now, err := h.Accounts.StillSignedIn(ctx, token)
+			if err != nil && !errors.Is(err, accounts.ErrSignedOut) {
+				// A database hiccup is not a sign-out; the next check decides.
+				h.Log.Warn("check a live connection's sign-in", "err", err)
+				return true
+			}
+			return err == nil && now.ID == p.ID && now.Role == p.Role
+		},
+	}
+	if h.Live != nil {
+		w.subscribe = func() *live.Subscription { return h.Live.Subscribe(live.TopicSignIns) }
+	}
+	c.Set(signInWatchKey, w)
+	c.Next()
+}
 
 // liveUpdate is one message on the websocket: HTML to place, and the cursor
 // to resume from after a drop.
@@ -58,7 +104,26 @@ func (h *handler) stream(c *gin.Context, topic string, next catchUp) {
 // whether there is anything to send; pings keep it open while idle. It
 // returns when the browser leaves, and drops it when a write fails or
 // takes too long, so a slow browser never holds anyone else up.
+//
+// When the request carries a signInWatch (see watchSignIn), the connection
+// closes with a policy-violation status as soon as its sign-in is revoked,
+// and checks the sign-in again at every ping in case a notice was lost.
 func pump(c *gin.Context, origins []string, log *slog.Logger, notices <-chan struct{}, next func(ctx context.Context, first bool) (liveUpdate, bool, error)) {
+	w, _ := c.Get(signInWatchKey)
+	watch, _ := w.(*signInWatch)
+	var revoked <-chan struct{}
+	var revocations *live.Subscription
+	if watch != nil && watch.subscribe != nil {
+		revocations = watch.subscribe()
+		defer revocations.Close()
+		revoked = revocations.Ready()
+	}
+	// Subscribed first, then checked: a sign-out between the request's
+	// authentication and the subscription is not missed.
+	if watch != nil && !watch.valid(c.Request.Context()) {
+		c.Status(http.StatusUnauthorized)
+		return
+	}
 	conn, err := websocket.Accept(c.Writer, c.Request, &websocket.AcceptOptions{OriginPatterns: origins})
 	if err != nil {
 		log.Warn("websocket refused", "err", err, "origin", c.GetHeader("Origin"))
@@ -83,6 +148,10 @@ func pump(c *gin.Context, origins []string, log *slog.Logger, notices <-chan str
 		log.Info("live connection dropped", "err", err)
 		conn.Close(websocket.StatusGoingAway, "too slow or gone")
 	}
+	signedOut := func() {
+		log.Info("live connection closed: its sign-in ended", "user_id", watch.user)
+		conn.Close(websocket.StatusPolicyViolation, "signed out")
+	}
 	if err := send(true); err != nil {
 		drop(err)
 		return
@@ -99,7 +168,17 @@ func pump(c *gin.Context, origins []string, log *slog.Logger, notices <-chan str
 				drop(err)
 				return
 			}
+		case <-revoked:
+			users, all := revocations.Take()
+			if (all || slices.Contains(users, watch.user)) && !watch.valid(ctx) {
+				signedOut()
+				return
+			}
 		case <-ping.C:
+			if watch != nil && !watch.valid(ctx) {
+				signedOut()
+				return
+			}
 			pctx, cancel := context.WithTimeout(ctx, liveWriteTimeout)
 			err := conn.Ping(pctx)
 			cancel()

@@ -44,6 +44,7 @@ type SessionService interface {
 type AccountService interface {
 	SignIn(ctx context.Context, username, password, addr string) (accounts.SignedIn, error)
 	Authenticate(ctx context.Context, token string) (accounts.Principal, string, error)
+	StillSignedIn(ctx context.Context, token string) (accounts.Principal, error)
 	SignOut(ctx context.Context, token string, a accounts.Actor) error
 	ListUsers(ctx context.Context) ([]store.User, error)
 	CreateUser(ctx context.Context, a accounts.Actor, username, password, role string) error
@@ -147,7 +148,7 @@ func NewRouter(d Deps) *gin.Engine {
 				Prefix:         "/sim",
 				Connection:     d.Connection,
 				OriginPatterns: d.OriginPatterns,
-				View:           []gin.HandlerFunc{h.authenticate, h.requireUser, h.checkCSRF},
+				View:           []gin.HandlerFunc{h.authenticate, h.requireUser, h.checkCSRF, h.watchSignIn},
 				Act:            []gin.HandlerFunc{h.require(accounts.Converse)},
 				WholeTokens:    func(c *gin.Context) bool { return principal(c).Can(accounts.Converse) },
 			})
@@ -163,9 +164,9 @@ func NewRouter(d Deps) *gin.Engine {
 	signedIn.GET("/account", h.accountPage)
 	signedIn.POST("/account/password", h.accountPassword)
 	signedIn.GET("/", h.sessionsList)
-	signedIn.GET("/live/sessions", h.sessionsLive)
+	signedIn.GET("/live/sessions", h.watchSignIn, h.sessionsLive)
 	signedIn.GET("/sessions/:id", h.sessionShow)
-	signedIn.GET("/sessions/:id/live", h.sessionLive)
+	signedIn.GET("/sessions/:id/live", h.watchSignIn, h.sessionLive)
 	signedIn.GET("/sessions/:id/print", h.sessionPrint)
 
 	converse := signedIn.Group("/", h.require(accounts.Converse))

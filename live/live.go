@@ -12,6 +12,10 @@ import "context"
 const (
 	// TopicSessions is told about every session whose list row changed.
 	TopicSessions = "sessions"
+	// TopicSignIns is told the id of each user whose sign-ins ended or
+	// changed (signed out, disabled, password reset, role changed): their
+	// open websockets check their sign-in again and close if it is gone.
+	TopicSignIns = "sign-ins"
 )
 
 // SessionTopic is the topic of one session's page.

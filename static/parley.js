@@ -130,7 +130,14 @@
         place(data.items);
         if (data.seq !== undefined) root.dataset.seq = String(data.seq);
       };
-      ws.onclose = () => {
+      ws.onclose = (event) => {
+        // 1008: the sign-in ended (signed out, disabled, password reset,
+        // role changed). Reloading shows the sign-in page or the new role.
+        if (event.code === 1008) {
+          setStatus("closed", "Signed out");
+          location.reload();
+          return;
+        }
         attempt++;
         const delay = Math.min(10000, 500 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random() / 2);
         setStatus("closed", "Reconnecting…");

@@ -17,6 +17,9 @@ import (
 // ErrNotFound means the row asked for does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrLastAdmin means a change would leave no active admin.
+var ErrLastAdmin = errors.New("the last active admin cannot be demoted or disabled")
+
 // Dialects a Store runs on.
 const (
 	DialectSQLite   = "sqlite"

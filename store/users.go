@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"gorm.io/gorm/clause"
 )
 
 // CreateUser stores a new user and fills in its id.
@@ -53,8 +55,40 @@ type UserUpdate struct {
 	PasswordHash *string
 }
 
-// UpdateUser applies u to the user with the id.
+// takesAdmin reports whether the update can leave a user without an active
+// admin role.
+func (u UserUpdate) takesAdmin() bool {
+	return (u.Role != nil && *u.Role != RoleAdmin) || (u.Disabled != nil && *u.Disabled)
+}
+
+// UpdateUser applies u to the user with the id. A change that would leave
+// no active admin fails with ErrLastAdmin.
 func (s *Store) UpdateUser(ctx context.Context, id int64, u UserUpdate) error {
+	if !u.takesAdmin() {
+		return s.updateUser(ctx, id, u)
+	}
+	return s.Transaction(ctx, func(tx *Store) error {
+		// Two admins demoting each other at once must not both see the
+		// other still active. On Postgres the active admins' rows are
+		// locked in id order, so the second change waits for the first and
+		// then re-reads; SQLite has a single connection, so transactions
+		// already run one at a time.
+		q := tx.with(ctx).Model(&User{}).Where("role = ? AND disabled = ?", RoleAdmin, false).Order("id")
+		if s.dialect == DialectPostgres {
+			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		}
+		var admins []int64
+		if err := q.Pluck("id", &admins).Error; err != nil {
+			return fmt.Errorf("update user %d: count active admins: %w", id, err)
+		}
+		if len(admins) == 1 && admins[0] == id {
+			return fmt.Errorf("update user %d: %w", id, ErrLastAdmin)
+		}
+		return tx.updateUser(ctx, id, u)
+	})
+}
+
+func (s *Store) updateUser(ctx context.Context, id int64, u UserUpdate) error {
 	set := map[string]any{"updated_at": stamp(time.Now())}
 	if u.Role != nil {
 		set["role"] = *u.Role

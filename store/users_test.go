@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -88,4 +90,98 @@ func TestReviewsAndTheirFilters(t *testing.T) {
 			t.Errorf("search in message text: %+v", page.Sessions)
 		}
 	})
+}
+
+// TestTheLastActiveAdminStays has every admin demote or disable another at
+// the same moment: however the changes interleave, one admin is left.
+func TestTheLastActiveAdminStays(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := t.Context()
+		for round := range 5 {
+			var ids []int64
+			for i := range 4 {
+				u := store.User{Username: fmt.Sprintf("admin%d-%d", round, i), PasswordHash: "h", Role: store.RoleAdmin}
+				if err := st.CreateUser(ctx, &u); err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, u.ID)
+			}
+			errs := make([]error, len(ids))
+			var wg sync.WaitGroup
+			start := make(chan struct{})
+			for i, id := range ids {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					operator, disabled := store.RoleOperator, true
+					change := store.UserUpdate{Role: &operator}
+					if i%2 == 1 {
+						change = store.UserUpdate{Disabled: &disabled}
+					}
+					errs[i] = st.UpdateUser(ctx, id, change)
+				}()
+			}
+			close(start)
+			wg.Wait()
+			refused := 0
+			for _, err := range errs {
+				switch {
+				case errors.Is(err, store.ErrLastAdmin):
+					refused++
+				case err != nil:
+					t.Fatalf("round %d: %v", round, err)
+				}
+			}
+			if n := activeAdmins(t, st); n != 1 || refused != 1 {
+				t.Fatalf("round %d: %d active admins left, %d changes refused; want 1 and 1", round, n, refused)
+			}
+			// Let the next round's admins be the only ones.
+			for _, id := range ids {
+				storetest.Exec(t, st, fmt.Sprintf("DELETE FROM users WHERE id = %d", id))
+			}
+		}
+	})
+}
+
+func TestAnAdminMayBeDemotedWhileAnotherRemains(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := t.Context()
+		a := store.User{Username: "ada", PasswordHash: "h", Role: store.RoleAdmin}
+		b := store.User{Username: "bob", PasswordHash: "h", Role: store.RoleAdmin}
+		for _, u := range []*store.User{&a, &b} {
+			if err := st.CreateUser(ctx, u); err != nil {
+				t.Fatal(err)
+			}
+		}
+		qa, disabled, enabled := store.RoleQA, true, false
+		if err := st.UpdateUser(ctx, a.ID, store.UserUpdate{Disabled: &disabled}); err != nil {
+			t.Fatal(err)
+		}
+		// A disabled admin does not count: bob is the last active one.
+		if err := st.UpdateUser(ctx, b.ID, store.UserUpdate{Role: &qa}); !errors.Is(err, store.ErrLastAdmin) {
+			t.Fatalf("demote the last active admin: %v", err)
+		}
+		if err := st.UpdateUser(ctx, a.ID, store.UserUpdate{Disabled: &enabled}); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.UpdateUser(ctx, b.ID, store.UserUpdate{Role: &qa}); err != nil {
+			t.Fatalf("demote with another admin active: %v", err)
+		}
+	})
+}
+
+func activeAdmins(t *testing.T, st *store.Store) int {
+	t.Helper()
+	users, err := st.ListUsers(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, u := range users {
+		if u.Role == store.RoleAdmin && !u.Disabled {
+			n++
+		}
+	}
+	return n
 }

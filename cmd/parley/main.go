@@ -40,6 +40,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runMigrate(ctx, args, getenv, stdout, stderr)
 	case "simulate":
 		return runSimulate(ctx, args, getenv, stdout, stderr)
+	case "admin":
+		return runAdmin(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, versionString())
 		return nil
@@ -57,6 +59,7 @@ Commands:
   serve      serve the web console (the default)
   migrate    apply database migrations and exit
   simulate   run the Alvaria Cloud simulator on its own
+  admin      maintenance on the database: admin reset-password --user NAME
   version    print the version
 
 Run 'parley <command> --help' for the command's settings.

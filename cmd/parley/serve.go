@@ -117,21 +117,25 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer conn.Close()
 
-	people := accounts.New(accounts.Config{Store: st, Log: log, IdleTimeout: cfg.IdleTimeout, AbsoluteTimeout: cfg.MaxSignInAge})
-	generated, err := people.Bootstrap(ctx, cfg.AdminUser, cfg.AdminPassword)
-	if err != nil {
-		return err
-	}
-	if generated != "" {
-		log.Warn("created the first admin with this password; it is not shown again (change it on your account page once signed in)",
-			"username", cfg.AdminUser, "password", generated)
-	}
-
 	hub, closeHub, err := newBroker(ctx, st, cfg.DatabaseURL, log)
 	if err != nil {
 		return err
 	}
 	defer closeHub()
+	people := accounts.New(accounts.Config{Store: st, Log: log, IdleTimeout: cfg.IdleTimeout, AbsoluteTimeout: cfg.MaxSignInAge, Live: hub})
+	generated, err := people.Bootstrap(ctx, cfg.AdminUser, cfg.AdminPassword)
+	if err != nil {
+		return err
+	}
+	if generated != "" {
+		// Straight to stderr, not the log: a log level of error or a log
+		// pipeline that drops warnings must not lose the only way in.
+		fmt.Fprintf(stderr, "parley: created the first admin %q with password: %s\n"+
+			"parley: it is not shown again; change it on your account page once signed in (or run parley admin reset-password --user %s)\n",
+			cfg.AdminUser, generated, cfg.AdminUser)
+		log.Info("created the first admin; the password was printed to stderr", "username", cfg.AdminUser)
+	}
+
 	sessions := conversation.New(conversation.Config{Store: st, Alvaria: conn.Client, Live: hub, Log: log, Connection: conn.Name, Audit: people})
 	deps := handlers.Deps{
 		Log:            log,

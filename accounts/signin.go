@@ -42,9 +42,17 @@ const unknownUser = "unknown user"
 // attempt is audited and counted before the password is checked; guessing
 // is slowed (see throttle).
 func (svc *Service) SignIn(ctx context.Context, username, password, addr string) (SignedIn, error) {
-	u, err := svc.store.GetUserByName(ctx, username)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return SignedIn{}, fmt.Errorf("sign in: %w", err)
+	var u store.User
+	// A name no user can have is neither looked up nor kept as a throttle
+	// key: the field is as long as the form allows.
+	if usernamePattern.MatchString(username) {
+		var err error
+		u, err = svc.store.GetUserByName(ctx, username)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return SignedIn{}, fmt.Errorf("sign in: %w", err)
+		}
+	} else {
+		username = unknownUser
 	}
 	who := username
 	if u.ID == 0 {

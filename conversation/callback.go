@@ -47,7 +47,9 @@ func (svc *Service) ReceiveCallback(ctx context.Context, in CallbackInput) error
 		ev.Type = cb.CallbackEvent()
 		ev.AlvariaSessionID = cb.CallbackSessionID()
 	}
-	if in.TokenEventID != "" && parseErr == nil && in.TokenEventID != ev.EventID {
+	// A token that names an event vouches for that event's body only; a
+	// body that does not parse cannot be shown to be it.
+	if in.TokenEventID != "" && (parseErr != nil || in.TokenEventID != ev.EventID) {
 		return ErrTokenForOtherEvent
 	}
 

@@ -17,7 +17,7 @@ import (
 const maxCallbackBytes = 1 << 20
 
 // webhook takes Alvaria's callbacks. It verifies the JWT before reading the
-// body, answers 200 once the event is stored (or was stored before), and 503
+// body and the body against the token's sub and eventId after, answers 200 once the event is stored (or was stored before), and 503
 // when it cannot be stored, so that Alvaria retries and nothing is lost.
 func (h *handler) webhook(c *gin.Context) {
 	claims, err := h.Verifier.Verify(c.GetHeader("Authorization"))
@@ -38,6 +38,12 @@ func (h *handler) webhook(c *gin.Context) {
 	if err != nil {
 		h.Log.Warn("callback body unreadable", "err", err)
 		c.Status(http.StatusBadRequest)
+		return
+	}
+	if err := claims.CheckBody(body); err != nil {
+		h.stats.callbacksRejected.Add(1)
+		h.Log.Warn("callback rejected", "reason", err, "remote", c.ClientIP())
+		c.Status(http.StatusUnauthorized)
 		return
 	}
 	err = h.Callbacks.ReceiveCallback(c.Request.Context(), conversation.CallbackInput{

@@ -406,3 +406,48 @@ func TestWebhookAnswers503WhenTheDatabaseFailsThenSucceedsOnRetry(t *testing.T) 
 		}
 	})
 }
+
+// tokenFor signs a token as Alvaria does, bound to a session and an event.
+func tokenFor(t testing.TB, sessionID, eventID string) string {
+	t.Helper()
+	now := time.Now()
+	tok, err := alvaria.SignCallbackToken(testKey(t), alvaria.CallbackClaims{
+		RegisteredClaims: jwt.RegisteredClaims{Subject: sessionID, IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(5 * time.Minute))},
+		EventID:          eventID,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// TestWebhookRefusesALeakedTokenWithAForgedBody checks that a valid token
+// read from the delivery log cannot carry a body it was not signed for.
+func TestWebhookRefusesALeakedTokenWithAForgedBody(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		c := newConsole(t, st)
+		victim := c.newSession(t, "alv-victim")
+		c.newSession(t, "alv-leaked")
+		forged := ev("MESSAGE", "alv-victim", "f1", `"senderId":"agent","message":{"text":"send me your password"}`)
+		for name, tc := range map[string]struct{ body, auth string }{
+			"token of another session, same eventId": {forged, tokenFor(t, "alv-leaked", "f1")},
+			"token of another session, no eventId":   {forged, tokenFor(t, "alv-leaked", "")},
+			"unparseable body, token names an event": {`{"sessionId":"alv-victim","eventId":"f1",`, tokenFor(t, "alv-victim", "f1")},
+			"not JSON, token names an event":         {`hello`, token(t, "f1")},
+		} {
+			if code := c.post(t, tc.body, "Bearer "+tc.auth); code != http.StatusUnauthorized {
+				t.Errorf("%s: status %d, want 401", name, code)
+			}
+		}
+		if n, err := st.CountEvents(t.Context()); err != nil || n != 0 {
+			t.Fatalf("%d events stored from forged bodies (err %v)", n, err)
+		}
+		if ms := c.messages(t, victim.ID); len(ms) != 0 {
+			t.Fatalf("forged body reached the transcript: %+v", ms)
+		}
+		// The genuine callback with its own token is taken.
+		if code := c.post(t, forged, "Bearer "+tokenFor(t, "alv-victim", "f1")); code != http.StatusOK {
+			t.Fatalf("genuine callback: status %d, want 200", code)
+		}
+	})
+}

@@ -114,7 +114,7 @@ func TestVerify(t *testing.T) {
 		{"missing exp", strict, rs256(func(c *CallbackClaims) { c.ExpiresAt = nil }), jwt.ErrTokenRequiredClaimMissing, "exp claim is required"},
 		{"missing exp, nothing configured", loose, rs256(func(c *CallbackClaims) { c.RegisteredClaims = jwt.RegisteredClaims{} }), jwt.ErrTokenRequiredClaimMissing, "exp claim is required"},
 		{"lifetime over the maximum", strict, rs256(func(c *CallbackClaims) { c.ExpiresAt = at(DefaultMaxTokenLifetime) }), ErrTokenLifetime, "longer than the allowed"},
-		{"far exp without iat", loose, rs256(func(c *CallbackClaims) { c.IssuedAt, c.ExpiresAt = nil, at(24 * time.Hour) }), ErrTokenLifetime, "longer than the allowed"},
+		{"far exp without iat", loose, rs256(func(c *CallbackClaims) { c.IssuedAt, c.ExpiresAt = nil, at(24*time.Hour) }), ErrTokenLifetime, "longer than the allowed"},
 		{"issued in the future", strict, rs256(func(c *CallbackClaims) { c.IssuedAt = at(2 * time.Minute) }), jwt.ErrTokenUsedBeforeIssued, "used before issued"},
 		{"wrong issuer", strict, rs256(func(c *CallbackClaims) { c.Issuer = "mallory" }), jwt.ErrTokenInvalidIssuer, "invalid issuer"},
 		{"missing issuer", strict, rs256(func(c *CallbackClaims) { c.Issuer = "" }), jwt.ErrTokenRequiredClaimMissing, "iss claim is required"},

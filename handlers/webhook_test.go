@@ -451,3 +451,45 @@ func TestWebhookRefusesALeakedTokenWithAForgedBody(t *testing.T) {
 		}
 	})
 }
+
+// TestWebhookStoresPoisonTextOnce: NUL (as \u0000) and invalid UTF-8 in a
+// callback made Postgres refuse it on every retry, and Alvaria gave up after
+// four hours. It is taken at once, shown with U+FFFD, and kept raw.
+func TestWebhookStoresPoisonTextOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		c := newConsole(t, st)
+		s := c.newSession(t, "alv-nul")
+		bodies := []string{
+			ev("MESSAGE", "alv-nul", "n1", `"senderId":"ag\u0000ent","message":{"text":"hello\u0000world","attachment":{"type":"Image","url":"http://x/\u0000"}}`),
+			ev("MESSAGE", "alv-nul", "n2", "\"senderId\":\"agent\",\"message\":{\"text\":\"bad \xff\xfe bytes\"}"),
+			ev("AGENT_JOINED", "alv-nul", "n3", `"agentAlias":"Jo\u0000hn"`),
+			ev("MESSAGE_STATUS", "alv-nul", "n4", `"status":"FAILED","messageId":"m\u0000","statusMessage":"no\u0000"`),
+			"{\"eventId\":\"n5\",\"sessionId\":\"alv-nul\",\"event\":\"NEW_SESSION\",\x00}",
+		}
+		for i, body := range bodies {
+			for try := range 2 {
+				if code := c.deliver(t, body); code != http.StatusOK {
+					t.Fatalf("body %d try %d: status %d, want 200", i, try, code)
+				}
+			}
+		}
+		var texts []string
+		for _, m := range c.messages(t, s.ID) {
+			texts = append(texts, m.SenderID+": "+m.Text)
+		}
+		want := []string{"ag\ufffdent: hello\ufffdworld", "agent: bad \ufffd bytes", ": Jo\ufffdhn joined the conversation."}
+		if fmt.Sprint(texts) != fmt.Sprint(want) {
+			t.Errorf("transcript %q, want %q", texts, want)
+		}
+		if got := c.session(t, s.ID); got.AgentAlias != "Jo\ufffdhn" {
+			t.Errorf("alias %q", got.AgentAlias)
+		}
+		if n, err := st.CountEvents(t.Context()); err != nil || n != int64(len(bodies)) {
+			t.Errorf("%d events stored (err %v), want %d", n, err, len(bodies))
+		}
+		raw, err := st.GetEvent(t.Context(), "n2")
+		if err != nil || raw.PayloadBase64 == "" {
+			t.Errorf("n2: raw payload not kept: %+v, %v", raw, err)
+		}
+	})
+}

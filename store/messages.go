@@ -10,8 +10,10 @@ import (
 
 // AddMessage appends a message to its session's transcript and fills in its
 // id. A message that names an EventID is added once: a second call with the
-// same EventID changes nothing and reports false.
+// same EventID changes nothing and reports false. Text a column cannot hold
+// is cleaned (see CleanText).
 func (s *Store) AddMessage(ctx context.Context, m *Message) (bool, error) {
+	m.clean()
 	inserted := false
 	err := s.Transaction(ctx, func(tx *Store) error {
 		// The seq is taken first: it locks the session row, so concurrent
@@ -69,9 +71,9 @@ func (s *Store) UpdateMessageStatus(ctx context.Context, id int64, status, detai
 		if err != nil {
 			return err
 		}
-		set := map[string]any{"status": status, "status_detail": detail, "seq": seq, "updated_at": stamp(time.Now())}
+		set := map[string]any{"status": status, "status_detail": CleanText(detail), "seq": seq, "updated_at": stamp(time.Now())}
 		if alvariaMessageID != "" {
-			set["alvaria_message_id"] = alvariaMessageID
+			set["alvaria_message_id"] = CleanText(alvariaMessageID)
 		}
 		return tx.with(ctx).Model(&Message{}).Where("id = ?", id).Updates(set).Error
 	})
@@ -83,7 +85,7 @@ func (s *Store) UpdateMessageStatus(ctx context.Context, id int64, status, detai
 func (s *Store) FailMessageByAlvariaID(ctx context.Context, sessionID, alvariaMessageID, detail string) (Message, error) {
 	var m Message
 	err := s.Transaction(ctx, func(tx *Store) error {
-		err := tx.with(ctx).Where("session_id = ? AND alvaria_message_id = ?", sessionID, alvariaMessageID).Take(&m).Error
+		err := tx.with(ctx).Where("session_id = ? AND alvaria_message_id = ?", sessionID, CleanText(alvariaMessageID)).Take(&m).Error
 		if err != nil {
 			return notFound(err)
 		}

@@ -125,7 +125,8 @@ type CallbackEvent struct {
 	Type             string
 	AlvariaSessionID string
 	SessionID        *string // nil until the session it names is known
-	Payload          string
+	Payload          string  // the body as received, or with U+FFFD for bytes text cannot hold
+	PayloadBase64    string  // the original body, when Payload had to differ from it
 	Verified         bool
 	VerifyDetail     string
 	ParseError       string

@@ -27,6 +27,14 @@ func (svc *Service) SendMessage(ctx context.Context, sessionID string, in Messag
 	if t := strings.TrimSpace(in.AttachmentType); t != "" || strings.TrimSpace(in.AttachmentURL) != "" {
 		msg.Attachment = &alvaria.Attachment{Type: t, URL: strings.TrimSpace(in.AttachmentURL)}
 	}
+	if err := checkText(textField{name: "text", value: msg.Text, max: maxTextChars, multiline: true}); err != nil {
+		return store.Message{}, err
+	}
+	if msg.Attachment != nil {
+		if err := checkText(textField{name: "attachment_url", value: msg.Attachment.URL, max: maxAttachmentURLChars}); err != nil {
+			return store.Message{}, err
+		}
+	}
 	if err := msg.Validate(); err != nil {
 		return store.Message{}, messageInputError(err)
 	}

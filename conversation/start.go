@@ -31,6 +31,13 @@ func (svc *Service) StartSession(ctx context.Context, in StartInput) (Session, e
 	if err := req.Validate(); err != nil {
 		return Session{}, startInputError(err)
 	}
+	if err := checkText(
+		textField{name: "work_type_id", value: string(req.WorkTypeID), max: maxWorkTypeIDChars},
+		textField{name: "contact_name", value: req.ContactName, max: maxContactNameChars},
+		textField{name: "integration", value: req.Integration, max: maxIntegrationChars},
+	); err != nil {
+		return Session{}, err
+	}
 	alvariaID, err := svc.alvaria.CreateSession(ctx, req)
 	if err != nil {
 		return Session{}, alvariaError("start the session", err)

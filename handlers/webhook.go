@@ -1,16 +1,23 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/parley-dev/parley/alvaria"
 	"github.com/parley-dev/parley/conversation"
 )
+
+// DefaultCallbackTimeout bounds a callback's database work when Deps leaves
+// CallbackTimeout zero: well inside Alvaria's patience, so a locked table
+// gets a 503 and a retry rather than a hung request.
+const DefaultCallbackTimeout = 5 * time.Second
 
 // maxCallbackBytes bounds a callback body; Alvaria's events are a few hundred
 // bytes, so anything near this is not one.
@@ -46,7 +53,9 @@ func (h *handler) webhook(c *gin.Context) {
 		c.Status(http.StatusUnauthorized)
 		return
 	}
-	err = h.Callbacks.ReceiveCallback(c.Request.Context(), conversation.CallbackInput{
+	ctx, cancel := context.WithTimeout(c.Request.Context(), h.CallbackTimeout)
+	defer cancel()
+	err = h.Callbacks.ReceiveCallback(ctx, conversation.CallbackInput{
 		Body:         body,
 		TokenEventID: claims.EventID,
 		Verification: verification(claims),
@@ -58,7 +67,7 @@ func (h *handler) webhook(c *gin.Context) {
 		c.Status(http.StatusUnauthorized)
 	case err != nil:
 		h.stats.callbacksFailed.Add(1)
-		h.Log.Error("callback not stored; Alvaria will retry", "err", err)
+		h.Log.Error("callback not stored; Alvaria will retry", "err", err, "timed_out", errors.Is(err, context.DeadlineExceeded))
 		c.Status(http.StatusServiceUnavailable)
 	default:
 		h.stats.callbacksAccepted.Add(1)

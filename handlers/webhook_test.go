@@ -493,3 +493,57 @@ func TestWebhookStoresPoisonTextOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestWebhookAnswers503WhileTheDatabaseIsLocked: a table lock made the
+// webhook hang as long as the lock was held. Its database work is bounded,
+// and it answers 503 so that Alvaria retries.
+func TestWebhookAnswers503WhileTheDatabaseIsLocked(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		v, err := alvaria.NewVerifier(alvaria.VerifierConfig{PublicKey: &testKey(t).PublicKey})
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := conversation.New(conversation.Config{Store: st, Live: live.NewHub()})
+		srv := httptest.NewServer(handlers.NewRouter(handlers.Deps{Health: st, Sessions: svc, Callbacks: svc, Verifier: v, Live: live.NewHub(), CallbackTimeout: 50 * time.Millisecond}))
+		t.Cleanup(srv.Close)
+		c := &console{URL: srv.URL, store: st, svc: svc}
+		s := c.newSession(t, "alv-lock")
+		body := ev("AGENT_JOINED", "alv-lock", "l1", `"agentAlias":"John"`)
+
+		db, err := st.SQL()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The lock is held by another connection: on Postgres a table lock,
+		// on SQLite the one connection Parley's pool has.
+		lock, err := db.BeginTx(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Dialect() == store.DialectPostgres {
+			if _, err := lock.Exec("LOCK TABLE callback_events IN ACCESS EXCLUSIVE MODE"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Before the fix the request waited for the lock; the client's own
+		// timeout only keeps such a failure from hanging the test run.
+		client := &http.Client{Timeout: 20 * time.Second}
+		req, _ := http.NewRequest(http.MethodPost, c.URL+"/webhooks/server-messaging", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token(t, "l1"))
+		resp, err := client.Do(req)
+		lock.Rollback()
+		if err != nil {
+			t.Fatalf("webhook did not answer while the database was locked: %v", err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable {
+			t.Fatalf("status %d while locked, want 503", resp.StatusCode)
+		}
+		if code := c.deliver(t, body); code != http.StatusOK {
+			t.Fatalf("retry after the lock: status %d, want 200", code)
+		}
+		if got := c.session(t, s.ID); got.AgentAlias != "John" {
+			t.Fatalf("retry not applied: %+v", got)
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/parley-dev/parley/accounts"
@@ -74,6 +75,15 @@ func (svc *Service) SendMessage(ctx context.Context, sessionID string, in Messag
 		svc.changed(recordCtx, s.ID)
 		if failed, err := svc.store.GetMessage(recordCtx, m.ID); err == nil {
 			m = failed
+		}
+		var apiErr *alvaria.APIError
+		if errors.As(callErr, &apiErr) && apiErr.StatusCode == http.StatusNotFound {
+			// Alvaria (or an embedded simulator after a restart) has no such
+			// session; every later send would fail the same way.
+			aerr.Message = noteSessionForgotten
+			if err := svc.markEnded(recordCtx, s.ID, noteSessionForgotten); err != nil {
+				return m, fmt.Errorf("send message to forgotten session %s: %w", s.ID, err)
+			}
 		}
 		return m, aerr
 	}

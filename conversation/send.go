@@ -21,8 +21,10 @@ type MessageInput struct {
 }
 
 // SendMessage writes as the customer. The message is stored and shown as
-// sending before Alvaria is called, then marked sent with Alvaria's messageId
-// or failed with the reason, so the transcript never loses what was typed.
+// sending before Alvaria is called, then marked sent with Alvaria's messageId,
+// failed with the reason, or unknown when the request may have reached
+// Alvaria, so the transcript never loses what was typed. A message this
+// leaves sending (a crash, a failed write) is settled by ReconcileSending.
 func (svc *Service) SendMessage(ctx context.Context, sessionID string, in MessageInput) (store.Message, error) {
 	msg := alvaria.Message{Text: strings.TrimSpace(in.Text)}
 	if t := strings.TrimSpace(in.AttachmentType); t != "" || strings.TrimSpace(in.AttachmentURL) != "" {
@@ -69,8 +71,14 @@ func (svc *Service) SendMessage(ctx context.Context, sessionID string, in Messag
 	recordCtx := context.WithoutCancel(ctx)
 	if callErr != nil {
 		aerr := alvariaError("send the message", callErr)
-		if err := svc.store.UpdateMessageStatus(recordCtx, m.ID, store.MessageFailed, aerr.Message, ""); err != nil {
-			return m, fmt.Errorf("mark message %d failed: %w", m.ID, err)
+		status := store.MessageFailed
+		if errors.Is(callErr, alvaria.ErrOutcomeUnknown) {
+			// It may have reached Alvaria: "failed" would invite a resend
+			// that could show the customer's message twice.
+			status = store.MessageUnknown
+		}
+		if err := svc.store.UpdateMessageStatus(recordCtx, m.ID, status, aerr.Message, ""); err != nil {
+			return m, fmt.Errorf("mark message %d %s: %w", m.ID, status, err)
 		}
 		svc.changed(recordCtx, s.ID)
 		if failed, err := svc.store.GetMessage(recordCtx, m.ID); err == nil {

@@ -22,12 +22,14 @@ const (
 	DirectionSystem   = "system"
 )
 
-// Message delivery statuses. Customer messages go sending → sent or failed;
-// messages from Alvaria are received.
+// Message delivery statuses. Customer messages go sending → sent, failed or
+// unknown (the send may or may not have reached Alvaria: a timeout, or
+// Parley lost track of it); messages from Alvaria are received.
 const (
 	MessageSending  = "sending"
 	MessageSent     = "sent"
 	MessageFailed   = "failed"
+	MessageUnknown  = "unknown"
 	MessageReceived = "received"
 )
 

@@ -64,9 +64,14 @@ func (svc *Service) StartSession(ctx context.Context, in StartInput) (Session, e
 		return svc.applyWaiting(ctx, tx, s.ID, alvariaID)
 	})
 	if err != nil {
-		// Alvaria has a session we could not record; say so plainly, and
-		// leave its id in the log so it can be ended by hand.
+		// Alvaria has a session nobody can see or end from the console; end
+		// it there, and leave its id in the log should that fail too.
 		svc.log.Error("session started at Alvaria but not stored", "alvaria_session", alvariaID, "err", err)
+		if derr := svc.alvaria.DeleteSession(context.WithoutCancel(ctx), alvariaID); derr != nil {
+			svc.log.Error("session left open at Alvaria; end it by hand", "alvaria_session", alvariaID, "err", derr)
+		} else {
+			svc.log.Warn("ended the session at Alvaria that could not be stored", "alvaria_session", alvariaID)
+		}
 		return Session{}, fmt.Errorf("store new session %s: %w", alvariaID, err)
 	}
 	svc.changed(ctx, s.ID)

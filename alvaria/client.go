@@ -40,8 +40,8 @@ type Config struct {
 //
 // The OAuth2 token is fetched once and reused until shortly before it
 // expires; a 401 drops it and the call is made once more with a new one.
-// Throttling (429), server errors (500, 502, 503, 504) and network errors are
-// retried up to MaxAttempts tries in all, waiting an exponential backoff with
+// For DeleteSession, throttling (429), server errors (500, 502, 503, 504) and
+// network errors are retried up to MaxAttempts tries in all, waiting an exponential backoff with
 // full jitter between BaseDelay and MaxDelay, or exactly the server's
 // Retry-After (seconds or HTTP date) when it sends one. A Retry-After longer
 // than MaxDelay is not shortened: the call returns the *APIError at once, its

@@ -179,10 +179,10 @@ var (
 )
 
 var operations = []operation{
-	{"create", repeatIfNotDone, func(ctx context.Context, c *Client) (string, error) {
+	{"create", repeatCreate, func(ctx context.Context, c *Client) (string, error) {
 		return c.CreateSession(ctx, testSession)
 	}},
-	{"send", repeatIfNotDone, func(ctx context.Context, c *Client) (string, error) {
+	{"send", repeatSend, func(ctx context.Context, c *Client) (string, error) {
 		return c.SendMessage(ctx, "sess-1", testMessage)
 	}},
 	{"delete", repeatFreely, func(ctx context.Context, c *Client) (string, error) {
@@ -314,7 +314,7 @@ func TestStatusCodes(t *testing.T) {
 				switch {
 				case code == 401:
 					wantHits, wantTokens = 2, 2 // one refresh, one retry
-				case code == 429, code == 500 && op.repeat == repeatFreely:
+				case code == 429, code == 500 && op.name != "send":
 					wantHits = DefaultMaxAttempts
 				}
 				if got := int(f.apiHits.Load()); got != wantHits {
@@ -350,7 +350,7 @@ func TestStatusCodes(t *testing.T) {
 				if code != 401 && !strings.Contains(err.Error(), "not found (scope: reason: message)") {
 					t.Errorf("error text %q lacks Alvaria's words", err)
 				}
-				wantUnknown := code == 500 && op.repeat == repeatIfNotDone
+				wantUnknown := code == 500 && op.name == "send"
 				if errors.Is(err, ErrOutcomeUnknown) != wantUnknown {
 					t.Errorf("errors.Is(err, ErrOutcomeUnknown) = %v, want %v (err %v)", !wantUnknown, wantUnknown, err)
 				}

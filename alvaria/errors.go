@@ -84,3 +84,23 @@ type ValidationError struct {
 func (e *ValidationError) Error() string {
 	return e.Field + " " + e.Problem
 }
+
+// CredentialsError is the token service refusing Parley's client id or
+// secret (an OAuth2 error answer such as 400 or 401): a setting to fix, not
+// an outage.
+type CredentialsError struct {
+	StatusCode int    // the token service's HTTP status
+	Code       string // the OAuth2 error code, e.g. "invalid_client"
+	Err        error
+}
+
+// Error names the status and the OAuth2 error.
+func (e *CredentialsError) Error() string {
+	s := fmt.Sprintf("the token service refused the client credentials (%d", e.StatusCode)
+	if e.Code != "" {
+		s += " " + e.Code
+	}
+	return s + ")"
+}
+
+func (e *CredentialsError) Unwrap() error { return e.Err }

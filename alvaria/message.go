@@ -11,10 +11,11 @@ import (
 // Alvaria's messageId; a failure found later arrives as a MESSAGE_STATUS
 // callback.
 //
-// A second request would show the customer's message twice, so it is retried
-// under the same rule as CreateSession: only when Alvaria certainly did not
-// act (no connection, or a 429 or 503 answer). Otherwise an uncertain failure
-// wraps ErrOutcomeUnknown.
+// Alvaria does not document deduplicating messages, and a second request
+// would show the customer's message twice, so it is retried only when
+// Alvaria certainly did not take it: the connection could not be made, or it
+// answered 429. Any 5xx answer, and a timeout or broken connection once the
+// request was sent, returns an error wrapping ErrOutcomeUnknown.
 func (c *Client) SendMessage(ctx context.Context, sessionID string, m Message) (string, error) {
 	if err := validateSessionID(sessionID); err != nil {
 		return "", fmt.Errorf("send message: %w", err)
@@ -33,7 +34,7 @@ func (c *Client) SendMessage(ctx context.Context, sessionID string, m Message) (
 		url:       c.messageURL,
 		sessionID: sessionID,
 		body:      body,
-		repeat:    repeatIfNotDone,
+		repeat:    repeatSend,
 	}, &out)
 	if err != nil {
 		return "", err

@@ -111,7 +111,7 @@ func (cl *Client) try(ctx context.Context, c call, out any) *failure {
 	resp, err := cl.http.Do(req.WithContext(httptrace.WithClientTrace(ctx, sent.clientTrace())))
 	if err != nil {
 		err = fmt.Errorf("%s: %w", c.op, err)
-		if c.repeat == repeatIfNotDone && sent.mayHaveArrived(err) {
+		if c.repeat.oncePerEffect() && sent.mayHaveArrived(err) {
 			return &failure{err: fmt.Errorf("%w: %w", err, ErrOutcomeUnknown)}
 		}
 		return &failure{err: err, retry: true}
@@ -133,7 +133,7 @@ func (cl *Client) try(ctx context.Context, c call, out any) *failure {
 			}
 			err = fmt.Errorf("%s: decode %d answer %q: %w", c.op, resp.StatusCode, truncate(respBody), err)
 		}
-		if c.repeat == repeatIfNotDone {
+		if c.repeat.oncePerEffect() {
 			err = fmt.Errorf("%w: %w", err, ErrOutcomeUnknown)
 		}
 		return &failure{err: err}

@@ -17,12 +17,18 @@ import (
 type repeat int
 
 const (
-	// repeatIfNotDone is for CreateSession and SendMessage: a second request
-	// would open a second session or show the message twice. They are
-	// repeated only when Alvaria certainly did not act: the request never
-	// left (dial failed, connection refused) or Alvaria answered 429 or 503,
-	// which say "not now" rather than "failed while doing it".
-	repeatIfNotDone repeat = iota
+	// repeatCreate is for CreateSession: a second request after the first
+	// took effect would open a second session. An error answer from Alvaria
+	// (429, 500, 502, 503) means no session was made, so it is repeated;
+	// what is not is the case where the outcome is unknown: a timeout or
+	// dropped connection after the request was sent, or a gateway's 504.
+	repeatCreate repeat = iota
+	// repeatSend is for SendMessage. Alvaria does not document
+	// deduplicating messages, so a repeated send may show the customer's
+	// message twice. It is repeated only when Alvaria certainly did not
+	// take it: 429, or a request that never left (dial failed, connection
+	// refused). Any 5xx leaves the outcome unknown.
+	repeatSend
 	// repeatFreely is for DeleteSession, which is idempotent.
 	repeatFreely
 )
@@ -31,20 +37,25 @@ const (
 // 400, 401 (handled by the token refresh), 404 and 405 never are.
 func (r repeat) retryableStatus(code int) bool {
 	switch code {
-	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
+	case http.StatusTooManyRequests:
 		return true
-	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout:
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable:
+		return r != repeatSend
+	case http.StatusGatewayTimeout:
 		return r == repeatFreely
 	}
 	return false
 }
 
 // unknownOutcomeStatus tells whether a final answer leaves open whether a
-// non-repeatable call took effect: a 5xx other than 503 may come after the
-// work was done.
+// create or send took effect: a 5xx that is not retried for it.
 func (r repeat) unknownOutcomeStatus(code int) bool {
-	return r == repeatIfNotDone && code >= 500 && code != http.StatusServiceUnavailable
+	return r != repeatFreely && code >= 500 && !r.retryableStatus(code)
 }
+
+// oncePerEffect tells whether a call must not be repeated once the request
+// may have reached Alvaria.
+func (r repeat) oncePerEffect() bool { return r != repeatFreely }
 
 // backoff returns the wait before retry number n (1 for the first retry):
 // exponential from base, capped at max, with full jitter so that many

@@ -11,11 +11,12 @@ import (
 // provisional sessionId; a NEW_SESSION callback later says whether it worked.
 //
 // A second request would open a second session, so CreateSession is retried
-// only when Alvaria certainly did not act on the first: the connection could
-// not be made, or Alvaria answered 429 or 503. After a timeout or a broken
-// connection once the request was sent, or a 500, 502 or 504 answer, it
-// returns an error wrapping ErrOutcomeUnknown instead; the session may exist,
-// and its NEW_SESSION callback will carry a sessionId Parley never saw.
+// only when Alvaria did not act on the first: the connection could not be
+// made, or Alvaria answered with an error (429, 500, 502, 503). After a
+// timeout or a broken connection once the request was sent, or a gateway's
+// 504, it returns an error wrapping ErrOutcomeUnknown instead; the session
+// may exist, and its NEW_SESSION callback will carry a sessionId Parley
+// never saw.
 func (c *Client) CreateSession(ctx context.Context, s NewSession) (string, error) {
 	if err := s.Validate(); err != nil {
 		return "", fmt.Errorf("create session: %w", err)
@@ -30,7 +31,7 @@ func (c *Client) CreateSession(ctx context.Context, s NewSession) (string, error
 		method: http.MethodPost,
 		url:    c.sessionURL,
 		body:   body,
-		repeat: repeatIfNotDone,
+		repeat: repeatCreate,
 	}, &out)
 	if err != nil {
 		return "", err

@@ -56,7 +56,7 @@ func (t *tokenCache) token(ctx context.Context) (*oauth2.Token, uint64, error) {
 	}()
 	select {
 	case r := <-done:
-		return r.tok, gen, r.err
+		return r.tok, gen, credentialsError(r.err)
 	case <-ctx.Done():
 		return nil, gen, ctx.Err()
 	}
@@ -72,6 +72,21 @@ func (t *tokenCache) invalidate(gen uint64) {
 	}
 	t.gen++
 	t.src = t.cfg.TokenSource(t.ctx)
+}
+
+// credentialsError marks the token service's refusal of the client (400,
+// 401, 403) as a *CredentialsError, so people are told to check the
+// settings rather than that Alvaria could not be reached.
+func credentialsError(err error) error {
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) || re.Response == nil {
+		return err
+	}
+	switch re.Response.StatusCode {
+	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden:
+		return &CredentialsError{StatusCode: re.Response.StatusCode, Code: re.ErrorCode, Err: err}
+	}
+	return err
 }
 
 // retryableTokenError tells whether a failed token request may succeed if

@@ -86,7 +86,9 @@ func TestVerify(t *testing.T) {
 		{"valid with Bearer", strict, "Bearer " + valid, nil, ""},
 		{"valid bare", strict, valid, nil, ""},
 		{"valid lower-case bearer", strict, "bearer  " + valid + " ", nil, ""},
-		{"valid without iss, aud, exp when not required", loose, rs256(func(c *CallbackClaims) { c.RegisteredClaims = jwt.RegisteredClaims{} }), nil, ""},
+		{"valid without iss, aud, iat when not required", loose, rs256(func(c *CallbackClaims) { c.RegisteredClaims = jwt.RegisteredClaims{ExpiresAt: at(5 * time.Minute)} }), nil, ""},
+		{"lifetime of exactly the maximum", strict, rs256(func(c *CallbackClaims) { c.IssuedAt, c.ExpiresAt = at(0), at(DefaultMaxTokenLifetime) }), nil, ""},
+		{"issued in the future within leeway", strict, rs256(func(c *CallbackClaims) { c.IssuedAt = at(10 * time.Second) }), nil, ""},
 		{"expired within leeway", strict, rs256(func(c *CallbackClaims) { c.ExpiresAt = at(-10 * time.Second) }), nil, ""},
 		{"not yet valid within leeway", strict, rs256(func(c *CallbackClaims) { c.NotBefore = at(10 * time.Second) }), nil, ""},
 
@@ -109,6 +111,11 @@ func TestVerify(t *testing.T) {
 		{"signature removed", strict, parts[0] + "." + parts[1] + ".", jwt.ErrTokenSignatureInvalid, "token signature is invalid"},
 		{"expired", strict, rs256(func(c *CallbackClaims) { c.ExpiresAt = at(-time.Minute) }), jwt.ErrTokenExpired, "token is expired"},
 		{"not yet valid", strict, rs256(func(c *CallbackClaims) { c.NotBefore = at(time.Minute) }), jwt.ErrTokenNotValidYet, "token is not valid yet"},
+		{"missing exp", strict, rs256(func(c *CallbackClaims) { c.ExpiresAt = nil }), jwt.ErrTokenRequiredClaimMissing, "exp claim is required"},
+		{"missing exp, nothing configured", loose, rs256(func(c *CallbackClaims) { c.RegisteredClaims = jwt.RegisteredClaims{} }), jwt.ErrTokenRequiredClaimMissing, "exp claim is required"},
+		{"lifetime over the maximum", strict, rs256(func(c *CallbackClaims) { c.ExpiresAt = at(DefaultMaxTokenLifetime) }), ErrTokenLifetime, "longer than the allowed"},
+		{"far exp without iat", loose, rs256(func(c *CallbackClaims) { c.IssuedAt, c.ExpiresAt = nil, at(24*time.Hour) }), ErrTokenLifetime, "longer than the allowed"},
+		{"issued in the future", strict, rs256(func(c *CallbackClaims) { c.IssuedAt = at(2 * time.Minute) }), jwt.ErrTokenUsedBeforeIssued, "used before issued"},
 		{"wrong issuer", strict, rs256(func(c *CallbackClaims) { c.Issuer = "mallory" }), jwt.ErrTokenInvalidIssuer, "invalid issuer"},
 		{"missing issuer", strict, rs256(func(c *CallbackClaims) { c.Issuer = "" }), jwt.ErrTokenRequiredClaimMissing, "iss claim is required"},
 		{"wrong audience", strict, rs256(func(c *CallbackClaims) { c.Audience = jwt.ClaimStrings{"someone-else"} }), jwt.ErrTokenInvalidAudience, "invalid audience"},
@@ -160,5 +167,68 @@ func TestVerifyUsesRealClockByDefault(t *testing.T) {
 	}
 	if _, err := v.Verify(expired); !errors.Is(err, jwt.ErrTokenExpired) {
 		t.Errorf("err = %v, want expired", err)
+	}
+}
+
+func TestMaxLifetimeConfigured(t *testing.T) {
+	key, _ := testKeys()
+	now := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	v, err := NewVerifier(VerifierConfig{PublicKey: &key.PublicKey, MaxLifetime: 10 * time.Minute, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := SignCallbackToken(key, CallbackClaims{RegisteredClaims: jwt.RegisteredClaims{
+		IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(11 * time.Minute)),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Verify(tok); !errors.Is(err, ErrTokenLifetime) {
+		t.Errorf("err = %v, want ErrTokenLifetime", err)
+	}
+	if _, err := NewVerifier(VerifierConfig{PublicKey: &key.PublicKey, MaxLifetime: -time.Second}); err == nil {
+		t.Error("negative MaxLifetime accepted")
+	}
+}
+
+// TestCheckBody checks that a token bound to an event and a session accepts
+// only a body for that event of that session.
+func TestCheckBody(t *testing.T) {
+	const sess, event = "38D1FBA0-2079-42FB-93C2-0DE301CF8FF5", "22D45513-66F7-4A02-9998-EF8E72AB2363"
+	body := func(sessionID, eventID string) string {
+		return `{"sessionId":"` + sessionID + `","event":"AGENT_JOINED","agentAlias":"John","eventId":"` + eventID + `"}`
+	}
+	bound := &CallbackClaims{RegisteredClaims: jwt.RegisteredClaims{Subject: sess}, EventID: event}
+	tests := []struct {
+		name   string
+		claims *CallbackClaims
+		body   string
+		ok     bool
+	}{
+		{"matching body", bound, body(sess, event), true},
+		{"other event", bound, body(sess, "other"), false},
+		{"other session", bound, body("other", event), false},
+		{"session id in another case", bound, body(strings.ToLower(sess), event), false},
+		{"not JSON", bound, "not json", false},
+		{"JSON but not an object", bound, `["x"]`, false},
+		{"eventId not a string", bound, `{"sessionId":"` + sess + `","eventId":7}`, false},
+		{"no eventId in body", bound, `{"sessionId":"` + sess + `"}`, false},
+		{"duplicate key: last wins, as in ParseCallback", bound, `{"sessionId":"` + sess + `","eventId":"` + event + `","eventId":"other"}`, false},
+		{"schema surprise but same ids", bound, `{"sessionId":"` + sess + `","eventId":"` + event + `","event":"NEW_SESSION"}`, true},
+		{"only sub bound", &CallbackClaims{RegisteredClaims: jwt.RegisteredClaims{Subject: sess}}, body(sess, "any"), true},
+		{"only sub bound, other session", &CallbackClaims{RegisteredClaims: jwt.RegisteredClaims{Subject: sess}}, body("other", "any"), false},
+		{"only sub bound, unparseable", &CallbackClaims{RegisteredClaims: jwt.RegisteredClaims{Subject: sess}}, "{", false},
+		{"nothing bound, unparseable kept", &CallbackClaims{}, "{", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.claims.CheckBody([]byte(tt.body))
+			if tt.ok && err != nil {
+				t.Fatalf("CheckBody: %v", err)
+			}
+			if !tt.ok && !errors.Is(err, ErrTokenBodyMismatch) {
+				t.Fatalf("err = %v, want ErrTokenBodyMismatch", err)
+			}
+		})
 	}
 }

@@ -47,7 +47,9 @@ func (svc *Service) ReceiveCallback(ctx context.Context, in CallbackInput) error
 		ev.Type = cb.CallbackEvent()
 		ev.AlvariaSessionID = cb.CallbackSessionID()
 	}
-	if in.TokenEventID != "" && parseErr == nil && in.TokenEventID != ev.EventID {
+	// A token that names an event vouches for that event's body only; a
+	// body that does not parse cannot be shown to be it.
+	if in.TokenEventID != "" && (parseErr != nil || in.TokenEventID != ev.EventID) {
 		return ErrTokenForOtherEvent
 	}
 
@@ -68,7 +70,11 @@ func (svc *Service) ReceiveCallback(ctx context.Context, in CallbackInput) error
 			return err
 		}
 		sessionID = s.ID
-		return svc.applyWaiting(ctx, tx, s.ID, ev.AlvariaSessionID)
+		if err := svc.applyWaiting(ctx, tx, s.ID, ev.AlvariaSessionID); err != nil {
+			return err
+		}
+		// What just arrived may show that a message left sending arrived.
+		return svc.reconcileSession(ctx, tx, s.ID)
 	})
 	if err != nil {
 		return fmt.Errorf("store callback %s: %w", ev.EventID, err)

@@ -57,6 +57,7 @@ func (svc *Service) Changes(ctx context.Context, sessionID string, afterSeq int6
 	if d.Messages, err = svc.store.ListMessagesSince(ctx, sessionID, afterSeq); err != nil {
 		return Detail{}, fmt.Errorf("list messages of %s: %w", sessionID, err)
 	}
+	d.Messages = presentMessages(d.Messages, d.Now)
 	events, err := svc.store.ListEventsSince(ctx, sessionID, afterSeq)
 	if err != nil {
 		return Detail{}, fmt.Errorf("list events of %s: %w", sessionID, err)

@@ -25,7 +25,7 @@ func (svc *Service) EndSession(ctx context.Context, sessionID string, by account
 	err = svc.alvaria.DeleteSession(ctx, s.AlvariaSessionID)
 	var apiErr *alvaria.APIError
 	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound {
-		err = svc.markEnded(ctx, s.ID, "Alvaria no longer knows this session; marked ended.")
+		err = svc.markEnded(ctx, s.ID, noteSessionForgotten)
 	} else if err != nil {
 		return alvariaError("end the session", err)
 	}
@@ -34,6 +34,10 @@ func (svc *Service) EndSession(ctx context.Context, sessionID string, by account
 	}
 	return err
 }
+
+// noteSessionForgotten is the transcript's note when Alvaria answers 404 for
+// a session Parley still shows as live.
+const noteSessionForgotten = "Alvaria no longer knows this session; it was marked ended."
 
 func (svc *Service) markEnded(ctx context.Context, sessionID, note string) error {
 	now := svc.now()

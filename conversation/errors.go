@@ -47,7 +47,11 @@ func alvariaError(op string, err error) *AlvariaError {
 	out := &AlvariaError{Op: op, Err: err}
 	var apiErr *alvaria.APIError
 	var valErr *alvaria.ValidationError
+	var credErr *alvaria.CredentialsError
 	switch {
+	case errors.As(err, &credErr):
+		out.Status = credErr.StatusCode
+		out.Message = fmt.Sprintf("Alvaria refused Parley's credentials (token service answered %d)", credErr.StatusCode)
 	case errors.As(err, &apiErr):
 		out.Status = apiErr.StatusCode
 		out.Message = apiErr.Response.Message

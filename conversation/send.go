@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/parley-dev/parley/accounts"
@@ -20,12 +21,22 @@ type MessageInput struct {
 }
 
 // SendMessage writes as the customer. The message is stored and shown as
-// sending before Alvaria is called, then marked sent with Alvaria's messageId
-// or failed with the reason, so the transcript never loses what was typed.
+// sending before Alvaria is called, then marked sent with Alvaria's messageId,
+// failed with the reason, or unknown when the request may have reached
+// Alvaria, so the transcript never loses what was typed. A message this
+// leaves sending (a crash, a failed write) is settled by ReconcileSending.
 func (svc *Service) SendMessage(ctx context.Context, sessionID string, in MessageInput) (store.Message, error) {
 	msg := alvaria.Message{Text: strings.TrimSpace(in.Text)}
 	if t := strings.TrimSpace(in.AttachmentType); t != "" || strings.TrimSpace(in.AttachmentURL) != "" {
 		msg.Attachment = &alvaria.Attachment{Type: t, URL: strings.TrimSpace(in.AttachmentURL)}
+	}
+	if err := checkText(textField{name: "text", value: msg.Text, max: maxTextChars, multiline: true}); err != nil {
+		return store.Message{}, err
+	}
+	if msg.Attachment != nil {
+		if err := checkText(textField{name: "attachment_url", value: msg.Attachment.URL, max: maxAttachmentURLChars}); err != nil {
+			return store.Message{}, err
+		}
 	}
 	if err := msg.Validate(); err != nil {
 		return store.Message{}, messageInputError(err)
@@ -60,12 +71,27 @@ func (svc *Service) SendMessage(ctx context.Context, sessionID string, in Messag
 	recordCtx := context.WithoutCancel(ctx)
 	if callErr != nil {
 		aerr := alvariaError("send the message", callErr)
-		if err := svc.store.UpdateMessageStatus(recordCtx, m.ID, store.MessageFailed, aerr.Message, ""); err != nil {
-			return m, fmt.Errorf("mark message %d failed: %w", m.ID, err)
+		status := store.MessageFailed
+		if errors.Is(callErr, alvaria.ErrOutcomeUnknown) {
+			// It may have reached Alvaria: "failed" would invite a resend
+			// that could show the customer's message twice.
+			status = store.MessageUnknown
+		}
+		if err := svc.store.UpdateMessageStatus(recordCtx, m.ID, status, aerr.Message, ""); err != nil {
+			return m, fmt.Errorf("mark message %d %s: %w", m.ID, status, err)
 		}
 		svc.changed(recordCtx, s.ID)
 		if failed, err := svc.store.GetMessage(recordCtx, m.ID); err == nil {
 			m = failed
+		}
+		var apiErr *alvaria.APIError
+		if errors.As(callErr, &apiErr) && apiErr.StatusCode == http.StatusNotFound {
+			// Alvaria (or an embedded simulator after a restart) has no such
+			// session; every later send would fail the same way.
+			aerr.Message = noteSessionForgotten
+			if err := svc.markEnded(recordCtx, s.ID, noteSessionForgotten); err != nil {
+				return m, fmt.Errorf("send message to forgotten session %s: %w", s.ID, err)
+			}
 		}
 		return m, aerr
 	}

@@ -31,6 +31,13 @@ func (svc *Service) StartSession(ctx context.Context, in StartInput) (Session, e
 	if err := req.Validate(); err != nil {
 		return Session{}, startInputError(err)
 	}
+	if err := checkText(
+		textField{name: "work_type_id", value: string(req.WorkTypeID), max: maxWorkTypeIDChars},
+		textField{name: "contact_name", value: req.ContactName, max: maxContactNameChars},
+		textField{name: "integration", value: req.Integration, max: maxIntegrationChars},
+	); err != nil {
+		return Session{}, err
+	}
 	alvariaID, err := svc.alvaria.CreateSession(ctx, req)
 	if err != nil {
 		return Session{}, alvariaError("start the session", err)
@@ -57,9 +64,14 @@ func (svc *Service) StartSession(ctx context.Context, in StartInput) (Session, e
 		return svc.applyWaiting(ctx, tx, s.ID, alvariaID)
 	})
 	if err != nil {
-		// Alvaria has a session we could not record; say so plainly, and
-		// leave its id in the log so it can be ended by hand.
+		// Alvaria has a session nobody can see or end from the console; end
+		// it there, and leave its id in the log should that fail too.
 		svc.log.Error("session started at Alvaria but not stored", "alvaria_session", alvariaID, "err", err)
+		if derr := svc.alvaria.DeleteSession(context.WithoutCancel(ctx), alvariaID); derr != nil {
+			svc.log.Error("session left open at Alvaria; end it by hand", "alvaria_session", alvariaID, "err", derr)
+		} else {
+			svc.log.Warn("ended the session at Alvaria that could not be stored", "alvaria_session", alvariaID)
+		}
 		return Session{}, fmt.Errorf("store new session %s: %w", alvariaID, err)
 	}
 	svc.changed(ctx, s.ID)

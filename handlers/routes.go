@@ -92,6 +92,9 @@ type Deps struct {
 	Desk      AgentDesk
 	// MaxBodyBytes bounds every request body; 0 means 1 MiB.
 	MaxBodyBytes int64
+	// CallbackTimeout bounds the database work of one callback; 0 means
+	// DefaultCallbackTimeout.
+	CallbackTimeout time.Duration
 }
 
 type handler struct {
@@ -106,6 +109,9 @@ func NewRouter(d Deps) *gin.Engine {
 	}
 	if d.MaxBodyBytes == 0 {
 		d.MaxBodyBytes = 1 << 20
+	}
+	if d.CallbackTimeout == 0 {
+		d.CallbackTimeout = DefaultCallbackTimeout
 	}
 	h := &handler{Deps: d}
 

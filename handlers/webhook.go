@@ -1,10 +1,12 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -12,12 +14,17 @@ import (
 	"github.com/parley-dev/parley/conversation"
 )
 
+// DefaultCallbackTimeout bounds a callback's database work when Deps leaves
+// CallbackTimeout zero: well inside Alvaria's patience, so a locked table
+// gets a 503 and a retry rather than a hung request.
+const DefaultCallbackTimeout = 5 * time.Second
+
 // maxCallbackBytes bounds a callback body; Alvaria's events are a few hundred
 // bytes, so anything near this is not one.
 const maxCallbackBytes = 1 << 20
 
 // webhook takes Alvaria's callbacks. It verifies the JWT before reading the
-// body, answers 200 once the event is stored (or was stored before), and 503
+// body and the body against the token's sub and eventId after, answers 200 once the event is stored (or was stored before), and 503
 // when it cannot be stored, so that Alvaria retries and nothing is lost.
 func (h *handler) webhook(c *gin.Context) {
 	claims, err := h.Verifier.Verify(c.GetHeader("Authorization"))
@@ -40,7 +47,15 @@ func (h *handler) webhook(c *gin.Context) {
 		c.Status(http.StatusBadRequest)
 		return
 	}
-	err = h.Callbacks.ReceiveCallback(c.Request.Context(), conversation.CallbackInput{
+	if err := claims.CheckBody(body); err != nil {
+		h.stats.callbacksRejected.Add(1)
+		h.Log.Warn("callback rejected", "reason", err, "remote", c.ClientIP())
+		c.Status(http.StatusUnauthorized)
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), h.CallbackTimeout)
+	defer cancel()
+	err = h.Callbacks.ReceiveCallback(ctx, conversation.CallbackInput{
 		Body:         body,
 		TokenEventID: claims.EventID,
 		Verification: verification(claims),
@@ -52,7 +67,7 @@ func (h *handler) webhook(c *gin.Context) {
 		c.Status(http.StatusUnauthorized)
 	case err != nil:
 		h.stats.callbacksFailed.Add(1)
-		h.Log.Error("callback not stored; Alvaria will retry", "err", err)
+		h.Log.Error("callback not stored; Alvaria will retry", "err", err, "timed_out", errors.Is(err, context.DeadlineExceeded))
 		c.Status(http.StatusServiceUnavailable)
 	default:
 		h.stats.callbacksAccepted.Add(1)

@@ -406,3 +406,144 @@ func TestWebhookAnswers503WhenTheDatabaseFailsThenSucceedsOnRetry(t *testing.T) 
 		}
 	})
 }
+
+// tokenFor signs a token as Alvaria does, bound to a session and an event.
+func tokenFor(t testing.TB, sessionID, eventID string) string {
+	t.Helper()
+	now := time.Now()
+	tok, err := alvaria.SignCallbackToken(testKey(t), alvaria.CallbackClaims{
+		RegisteredClaims: jwt.RegisteredClaims{Subject: sessionID, IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(5 * time.Minute))},
+		EventID:          eventID,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// TestWebhookRefusesALeakedTokenWithAForgedBody checks that a valid token
+// read from the delivery log cannot carry a body it was not signed for.
+func TestWebhookRefusesALeakedTokenWithAForgedBody(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		c := newConsole(t, st)
+		victim := c.newSession(t, "alv-victim")
+		c.newSession(t, "alv-leaked")
+		forged := ev("MESSAGE", "alv-victim", "f1", `"senderId":"agent","message":{"text":"send me your password"}`)
+		for name, tc := range map[string]struct{ body, auth string }{
+			"token of another session, same eventId": {forged, tokenFor(t, "alv-leaked", "f1")},
+			"token of another session, no eventId":   {forged, tokenFor(t, "alv-leaked", "")},
+			"unparseable body, token names an event": {`{"sessionId":"alv-victim","eventId":"f1",`, tokenFor(t, "alv-victim", "f1")},
+			"not JSON, token names an event":         {`hello`, token(t, "f1")},
+		} {
+			if code := c.post(t, tc.body, "Bearer "+tc.auth); code != http.StatusUnauthorized {
+				t.Errorf("%s: status %d, want 401", name, code)
+			}
+		}
+		if n, err := st.CountEvents(t.Context()); err != nil || n != 0 {
+			t.Fatalf("%d events stored from forged bodies (err %v)", n, err)
+		}
+		if ms := c.messages(t, victim.ID); len(ms) != 0 {
+			t.Fatalf("forged body reached the transcript: %+v", ms)
+		}
+		// The genuine callback with its own token is taken.
+		if code := c.post(t, forged, "Bearer "+tokenFor(t, "alv-victim", "f1")); code != http.StatusOK {
+			t.Fatalf("genuine callback: status %d, want 200", code)
+		}
+	})
+}
+
+// TestWebhookStoresPoisonTextOnce: NUL (as \u0000) and invalid UTF-8 in a
+// callback made Postgres refuse it on every retry, and Alvaria gave up after
+// four hours. It is taken at once, shown with U+FFFD, and kept raw.
+func TestWebhookStoresPoisonTextOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		c := newConsole(t, st)
+		s := c.newSession(t, "alv-nul")
+		bodies := []string{
+			ev("MESSAGE", "alv-nul", "n1", `"senderId":"ag\u0000ent","message":{"text":"hello\u0000world","attachment":{"type":"Image","url":"http://x/\u0000"}}`),
+			ev("MESSAGE", "alv-nul", "n2", "\"senderId\":\"agent\",\"message\":{\"text\":\"bad \xff\xfe bytes\"}"),
+			ev("AGENT_JOINED", "alv-nul", "n3", `"agentAlias":"Jo\u0000hn"`),
+			ev("MESSAGE_STATUS", "alv-nul", "n4", `"status":"FAILED","messageId":"m\u0000","statusMessage":"no\u0000"`),
+			"{\"eventId\":\"n5\",\"sessionId\":\"alv-nul\",\"event\":\"NEW_SESSION\",\x00}",
+		}
+		for i, body := range bodies {
+			for try := range 2 {
+				if code := c.deliver(t, body); code != http.StatusOK {
+					t.Fatalf("body %d try %d: status %d, want 200", i, try, code)
+				}
+			}
+		}
+		var texts []string
+		for _, m := range c.messages(t, s.ID) {
+			texts = append(texts, m.SenderID+": "+m.Text)
+		}
+		want := []string{"ag\ufffdent: hello\ufffdworld", "agent: bad \ufffd bytes", ": Jo\ufffdhn joined the conversation."}
+		if fmt.Sprint(texts) != fmt.Sprint(want) {
+			t.Errorf("transcript %q, want %q", texts, want)
+		}
+		if got := c.session(t, s.ID); got.AgentAlias != "Jo\ufffdhn" {
+			t.Errorf("alias %q", got.AgentAlias)
+		}
+		if n, err := st.CountEvents(t.Context()); err != nil || n != int64(len(bodies)) {
+			t.Errorf("%d events stored (err %v), want %d", n, err, len(bodies))
+		}
+		raw, err := st.GetEvent(t.Context(), "n2")
+		if err != nil || raw.PayloadBase64 == "" {
+			t.Errorf("n2: raw payload not kept: %+v, %v", raw, err)
+		}
+	})
+}
+
+// TestWebhookAnswers503WhileTheDatabaseIsLocked: a table lock made the
+// webhook hang as long as the lock was held. Its database work is bounded,
+// and it answers 503 so that Alvaria retries.
+func TestWebhookAnswers503WhileTheDatabaseIsLocked(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		v, err := alvaria.NewVerifier(alvaria.VerifierConfig{PublicKey: &testKey(t).PublicKey})
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := conversation.New(conversation.Config{Store: st, Live: live.NewHub()})
+		srv := httptest.NewServer(handlers.NewRouter(handlers.Deps{Health: st, Sessions: svc, Callbacks: svc, Verifier: v, Live: live.NewHub(), CallbackTimeout: 50 * time.Millisecond}))
+		t.Cleanup(srv.Close)
+		c := &console{URL: srv.URL, store: st, svc: svc}
+		s := c.newSession(t, "alv-lock")
+		body := ev("AGENT_JOINED", "alv-lock", "l1", `"agentAlias":"John"`)
+
+		db, err := st.SQL()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The lock is held by another connection: on Postgres a table lock,
+		// on SQLite the one connection Parley's pool has.
+		lock, err := db.BeginTx(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Dialect() == store.DialectPostgres {
+			if _, err := lock.Exec("LOCK TABLE callback_events IN ACCESS EXCLUSIVE MODE"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Before the fix the request waited for the lock; the client's own
+		// timeout only keeps such a failure from hanging the test run.
+		client := &http.Client{Timeout: 20 * time.Second}
+		req, _ := http.NewRequest(http.MethodPost, c.URL+"/webhooks/server-messaging", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token(t, "l1"))
+		resp, err := client.Do(req)
+		lock.Rollback()
+		if err != nil {
+			t.Fatalf("webhook did not answer while the database was locked: %v", err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable {
+			t.Fatalf("status %d while locked, want 503", resp.StatusCode)
+		}
+		if code := c.deliver(t, body); code != http.StatusOK {
+			t.Fatalf("retry after the lock: status %d, want 200", code)
+		}
+		if got := c.session(t, s.ID); got.AgentAlias != "John" {
+			t.Fatalf("retry not applied: %+v", got)
+		}
+	})
+}

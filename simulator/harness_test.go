@@ -236,7 +236,9 @@ func newHarness(t testing.TB, cfg Config) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := alvaria.NewVerifier(alvaria.VerifierConfig{PublicKey: sim.PublicKey(), Issuer: Issuer})
+	// The receiver's clock is the simulator's, as a real receiver's agrees
+	// with Alvaria's: the verifier refuses tokens issued in its future.
+	v, err := alvaria.NewVerifier(alvaria.VerifierConfig{PublicKey: sim.PublicKey(), Issuer: Issuer, Now: cfg.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,8 +10,10 @@ import (
 
 // InsertEvent stores a callback once per EventID. It reports false, and
 // stores nothing, when that event is already stored: Alvaria retries, and a
-// retry must change nothing.
+// retry must change nothing. Text a column cannot hold is cleaned (see
+// CleanText), keeping the original body in PayloadBase64.
 func (s *Store) InsertEvent(ctx context.Context, ev *CallbackEvent) (bool, error) {
+	ev.cleanPayload()
 	if ev.ReceivedAt.IsZero() {
 		ev.ReceivedAt = time.Now()
 	}
@@ -26,7 +28,7 @@ func (s *Store) InsertEvent(ctx context.Context, ev *CallbackEvent) (bool, error
 // GetEvent returns the stored callback with Alvaria's eventId.
 func (s *Store) GetEvent(ctx context.Context, eventID string) (CallbackEvent, error) {
 	var ev CallbackEvent
-	err := s.with(ctx).Where("event_id = ?", eventID).Take(&ev).Error
+	err := s.with(ctx).Where("event_id = ?", CleanText(eventID)).Take(&ev).Error
 	return ev, notFound(err)
 }
 
@@ -34,7 +36,7 @@ func (s *Store) GetEvent(ctx context.Context, eventID string) (CallbackEvent, er
 // have not been applied to a session yet, in the order they arrived.
 func (s *Store) ListUnappliedEvents(ctx context.Context, alvariaSessionID string) ([]CallbackEvent, error) {
 	var rows []CallbackEvent
-	err := s.with(ctx).Where("alvaria_session_id = ? AND applied_at IS NULL", alvariaSessionID).Order("id").Find(&rows).Error
+	err := s.with(ctx).Where("alvaria_session_id = ? AND applied_at IS NULL", CleanText(alvariaSessionID)).Order("id").Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("list unapplied events of %s: %w", alvariaSessionID, err)
 	}
@@ -92,6 +94,7 @@ func (s *Store) LockAlvariaSession(ctx context.Context, alvariaSessionID string)
 	if s.dialect != DialectPostgres || alvariaSessionID == "" {
 		return nil
 	}
+	alvariaSessionID = CleanText(alvariaSessionID) // as InsertEvent stores it
 	if err := s.with(ctx).Exec("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", "alvaria-session:"+alvariaSessionID).Error; err != nil {
 		return fmt.Errorf("lock alvaria session %s: %w", alvariaSessionID, err)
 	}

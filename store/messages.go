@@ -10,8 +10,10 @@ import (
 
 // AddMessage appends a message to its session's transcript and fills in its
 // id. A message that names an EventID is added once: a second call with the
-// same EventID changes nothing and reports false.
+// same EventID changes nothing and reports false. Text a column cannot hold
+// is cleaned (see CleanText).
 func (s *Store) AddMessage(ctx context.Context, m *Message) (bool, error) {
+	m.clean()
 	inserted := false
 	err := s.Transaction(ctx, func(tx *Store) error {
 		// The seq is taken first: it locks the session row, so concurrent
@@ -69,9 +71,9 @@ func (s *Store) UpdateMessageStatus(ctx context.Context, id int64, status, detai
 		if err != nil {
 			return err
 		}
-		set := map[string]any{"status": status, "status_detail": detail, "seq": seq, "updated_at": stamp(time.Now())}
+		set := map[string]any{"status": status, "status_detail": CleanText(detail), "seq": seq, "updated_at": stamp(time.Now())}
 		if alvariaMessageID != "" {
-			set["alvaria_message_id"] = alvariaMessageID
+			set["alvaria_message_id"] = CleanText(alvariaMessageID)
 		}
 		return tx.with(ctx).Model(&Message{}).Where("id = ?", id).Updates(set).Error
 	})
@@ -83,7 +85,7 @@ func (s *Store) UpdateMessageStatus(ctx context.Context, id int64, status, detai
 func (s *Store) FailMessageByAlvariaID(ctx context.Context, sessionID, alvariaMessageID, detail string) (Message, error) {
 	var m Message
 	err := s.Transaction(ctx, func(tx *Store) error {
-		err := tx.with(ctx).Where("session_id = ? AND alvaria_message_id = ?", sessionID, alvariaMessageID).Take(&m).Error
+		err := tx.with(ctx).Where("session_id = ? AND alvaria_message_id = ?", sessionID, CleanText(alvariaMessageID)).Take(&m).Error
 		if err != nil {
 			return notFound(err)
 		}
@@ -94,6 +96,61 @@ func (s *Store) FailMessageByAlvariaID(ctx context.Context, sessionID, alvariaMe
 		return err
 	})
 	return m, err
+}
+
+// ListSendingMessages returns the customer messages still marked sending, in
+// the order they were written: of one session, or of all when sessionID is
+// empty.
+func (s *Store) ListSendingMessages(ctx context.Context, sessionID string) ([]Message, error) {
+	q := s.with(ctx).Where("status = ? AND direction = ?", MessageSending, DirectionCustomer)
+	if sessionID != "" {
+		q = q.Where("session_id = ?", sessionID)
+	}
+	var rows []Message
+	if err := q.Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list sending messages: %w", err)
+	}
+	return rows, nil
+}
+
+// AgentAnsweredAfter reports whether an agent's message was added to the
+// session after the message with this id. System notes do not count.
+func (s *Store) AgentAnsweredAfter(ctx context.Context, sessionID string, id int64) (bool, error) {
+	var n int64
+	err := s.with(ctx).Model(&Message{}).Where("session_id = ? AND direction = ? AND id > ?", sessionID, DirectionAgent, id).Limit(1).Count(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("look for an answer after message %d: %w", id, err)
+	}
+	return n > 0, nil
+}
+
+// ResolveSending gives a message that is still sending its final status. It
+// reports false, changing nothing, when the message is no longer sending:
+// the send finished meanwhile and what it recorded stands.
+func (s *Store) ResolveSending(ctx context.Context, id int64, status, detail string) (bool, error) {
+	changed := false
+	err := s.Transaction(ctx, func(tx *Store) error {
+		m, err := tx.GetMessage(ctx, id)
+		if err != nil {
+			return err
+		}
+		seq, err := tx.bumpSeq(ctx, m.SessionID)
+		if err != nil {
+			return err
+		}
+		// The session row is locked now; the status read under it is final.
+		res := tx.with(ctx).Model(&Message{}).Where("id = ? AND status = ?", id, MessageSending).
+			Updates(map[string]any{"status": status, "status_detail": CleanText(detail), "seq": seq, "updated_at": stamp(time.Now())})
+		if res.Error != nil {
+			return res.Error
+		}
+		changed = res.RowsAffected == 1
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("resolve sending message %d: %w", id, err)
+	}
+	return changed, nil
 }
 
 // ListMessages returns a session's whole transcript in the order it was written.

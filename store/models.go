@@ -22,12 +22,14 @@ const (
 	DirectionSystem   = "system"
 )
 
-// Message delivery statuses. Customer messages go sending → sent or failed;
-// messages from Alvaria are received.
+// Message delivery statuses. Customer messages go sending → sent, failed or
+// unknown (the send may or may not have reached Alvaria: a timeout, or
+// Parley lost track of it); messages from Alvaria are received.
 const (
 	MessageSending  = "sending"
 	MessageSent     = "sent"
 	MessageFailed   = "failed"
+	MessageUnknown  = "unknown"
 	MessageReceived = "received"
 )
 
@@ -125,7 +127,8 @@ type CallbackEvent struct {
 	Type             string
 	AlvariaSessionID string
 	SessionID        *string // nil until the session it names is known
-	Payload          string
+	Payload          string  // the body as received, or with U+FFFD for bytes text cannot hold
+	PayloadBase64    string  // the original body, when Payload had to differ from it
 	Verified         bool
 	VerifyDetail     string
 	ParseError       string

@@ -25,6 +25,9 @@ func (s *Store) CreateSession(ctx context.Context, sess *Session) error {
 		sess.LastActivityAt = sess.CreatedAt
 	}
 	sess.CreatedAt, sess.LastActivityAt, sess.EndedAt = stamp(sess.CreatedAt), stamp(sess.LastActivityAt), stampPtr(sess.EndedAt)
+	// The service validates these before Alvaria is called; this keeps a
+	// session Alvaria has already opened from failing to store.
+	cleanAll(&sess.AlvariaSessionID, &sess.WorkTypeID, &sess.ContactName, &sess.Integration, &sess.StateDetail, &sess.AgentAlias)
 	if err := s.with(ctx).Create(sess).Error; err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
@@ -57,7 +60,7 @@ func (s *Store) GetSessionByAlvariaID(ctx context.Context, alvariaID string) (Se
 	if alvariaID == "" {
 		return sess, ErrNotFound
 	}
-	err := s.with(ctx).Where("alvaria_session_id = ?", alvariaID).Take(&sess).Error
+	err := s.with(ctx).Where("alvaria_session_id = ?", CleanText(alvariaID)).Take(&sess).Error
 	return sess, notFound(err)
 }
 
@@ -94,13 +97,13 @@ func (s *Store) UpdateSession(ctx context.Context, id string, u SessionUpdate) e
 			}
 		}
 		if u.StateDetail != nil && !Terminal(cur.State) {
-			set["state_detail"] = *u.StateDetail
+			set["state_detail"] = CleanText(*u.StateDetail)
 		}
 		if u.AgentAlias != nil && !Terminal(cur.State) {
-			set["agent_alias"] = *u.AgentAlias
+			set["agent_alias"] = CleanText(*u.AgentAlias)
 		}
 		if u.WorkTypeID != nil && !Terminal(cur.State) {
-			set["work_type_id"] = *u.WorkTypeID
+			set["work_type_id"] = CleanText(*u.WorkTypeID)
 		}
 		if !u.LastActivityAt.IsZero() && u.LastActivityAt.After(cur.LastActivityAt) {
 			set["last_activity_at"] = stamp(u.LastActivityAt)

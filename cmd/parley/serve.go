@@ -137,6 +137,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 
 	sessions := conversation.New(conversation.Config{Store: st, Alvaria: conn.Client, Live: hub, Log: log, Connection: conn.Name, Audit: people})
+	// A crash or a failed write can leave messages "sending"; settle them
+	// before anyone looks, so none invites a second send.
+	if n, err := sessions.ReconcileSending(ctx); err != nil {
+		log.Error("settle messages left sending", "err", err)
+	} else if n > 0 {
+		log.Info("settled messages left sending", "count", n)
+	}
 	deps := handlers.Deps{
 		Log:            log,
 		Health:         st,

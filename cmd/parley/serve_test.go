@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parley-dev/parley/store"
 	"github.com/parley-dev/parley/store/storetest"
 )
 
@@ -180,5 +181,41 @@ func waitFor(t *testing.T, d time.Duration, cond func() bool) {
 			t.Fatal("condition not met in time")
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestServeSettlesMessagesLeftSending: a message a crash left "sending" is
+// settled when serve starts, and the page says its outcome is unknown
+// instead of leaving it sending for ever.
+func TestServeSettlesMessagesLeftSending(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "parley.db")
+	st, err := store.Open(t.Context(), "sqlite://"+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	then := time.Now().Add(-10 * time.Minute)
+	s := store.Session{AlvariaSessionID: "alv-crashed", WorkTypeID: "32", ContactName: "Ada", State: store.SessionActive, CreatedAt: then, LastActivityAt: then}
+	if err := st.CreateSession(t.Context(), &s); err != nil {
+		t.Fatal(err)
+	}
+	m := store.Message{SessionID: s.ID, Direction: store.DirectionCustomer, SenderID: "admin", Text: "typed before the crash", Status: store.MessageSending, CreatedAt: then}
+	if _, err := st.AddMessage(t.Context(), &m); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	srv := startServe(t, map[string]string{"PARLEY_DATABASE_URL": "sqlite://" + path})
+	code, body := srv.admin(t).get(t, "/sessions/"+s.ID)
+	if code != http.StatusOK {
+		t.Fatalf("session page = %d", code)
+	}
+	if !strings.Contains(body, `data-status="unknown"`) || !strings.Contains(body, "outcome unknown") {
+		t.Errorf("the message left sending is not shown as of unknown outcome:\n%s", body)
+	}
+	if !strings.Contains(srv.log.String(), "message left sending was settled") {
+		t.Errorf("serve did not settle it at start; log:\n%s", srv.log)
 	}
 }

@@ -1,0 +1,59 @@
+package conversation
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Limits on what a person types, in characters. The API document names
+// none; these are generous for a name or a chat line and the same as the
+// simulator's, so input Parley takes is input Alvaria takes.
+const (
+	maxWorkTypeIDChars    = 64
+	maxContactNameChars   = 256
+	maxIntegrationChars   = 64
+	maxTextChars          = 4096
+	maxAttachmentURLChars = 2048
+)
+
+// textField is one typed value to check before anything is sent.
+type textField struct {
+	name      string // the form's field name
+	value     string
+	max       int  // characters
+	multiline bool // line breaks and tabs allowed
+}
+
+// checkText refuses, naming the first bad field, text that Alvaria or the
+// database could not take faithfully: invalid UTF-8, NUL and other control
+// characters, or more than the field's limit. Checked before Alvaria is
+// called, so a refusal never leaves a session or message half made.
+func checkText(fields ...textField) error {
+	for _, f := range fields {
+		if problem := textProblem(f); problem != "" {
+			return &InputError{Fields: map[string]string{f.name: problem}}
+		}
+	}
+	return nil
+}
+
+func textProblem(f textField) string {
+	if !utf8.ValidString(f.value) {
+		return "contains bytes that are not text (invalid UTF-8)"
+	}
+	bad := strings.IndexFunc(f.value, func(r rune) bool {
+		if f.multiline && (r == '\n' || r == '\r' || r == '\t') {
+			return false
+		}
+		return unicode.IsControl(r)
+	})
+	if bad >= 0 {
+		return fmt.Sprintf("contains a control character (%U)", []rune(f.value[bad:])[0])
+	}
+	if n := utf8.RuneCountInString(f.value); n > f.max {
+		return fmt.Sprintf("is %d characters long; at most %d are allowed", n, f.max)
+	}
+	return ""
+}

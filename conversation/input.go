@@ -5,17 +5,18 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/parley-dev/parley/alvaria"
 )
 
-// Limits on what a person types, in characters. The API document names
-// none; these are generous for a name or a chat line and the same as the
-// simulator's, so input Parley takes is input Alvaria takes.
+// Limits on what a person types, in characters, are alvaria's: the same
+// as the simulator's, so input Parley takes is input Alvaria takes.
 const (
-	maxWorkTypeIDChars    = 64
-	maxContactNameChars   = 256
-	maxIntegrationChars   = 64
-	maxTextChars          = 4096
-	maxAttachmentURLChars = 2048
+	maxWorkTypeIDChars    = alvaria.MaxWorkTypeIDChars
+	maxContactNameChars   = alvaria.MaxContactNameChars
+	maxIntegrationChars   = alvaria.MaxIntegrationChars
+	maxTextChars          = alvaria.MaxTextChars
+	maxAttachmentURLChars = alvaria.MaxAttachmentURLChars
 )
 
 // textField is one typed value to check before anything is sent.

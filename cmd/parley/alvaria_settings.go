@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/parley-dev/parley/alvaria"
 )
 
 // alvariaConfig is the default Alvaria connection. With no API URL, Parley
@@ -16,6 +18,11 @@ type alvariaConfig struct {
 	ClientSecret    string
 	APIKey          string
 	CallbackKeyPath string
+	// What callback tokens must also say; empty issuer or audience is not
+	// checked, since the API document does not name Alvaria's values.
+	CallbackIssuer      string
+	CallbackAudience    string
+	CallbackMaxLifetime time.Duration
 }
 
 func (c *alvariaConfig) register(s *settings) {
@@ -26,6 +33,9 @@ func (c *alvariaConfig) register(s *settings) {
 	s.String(&c.ClientSecret, "alvaria-client-secret", "ALVARIA_CLIENT_SECRET", "", "OAuth2 client secret")
 	s.String(&c.APIKey, "alvaria-api-key", "ALVARIA_API_KEY", "", "x-api-key issued by Alvaria")
 	s.String(&c.CallbackKeyPath, "alvaria-callback-public-key", "ALVARIA_CALLBACK_PUBLIC_KEY", "", "path of the PEM public key that verifies callback JWTs")
+	s.String(&c.CallbackIssuer, "alvaria-callback-issuer", "ALVARIA_CALLBACK_ISSUER", "", "iss that callback JWTs must carry; empty does not check it")
+	s.String(&c.CallbackAudience, "alvaria-callback-audience", "ALVARIA_CALLBACK_AUDIENCE", "", "aud that callback JWTs must carry; empty does not check it")
+	s.Duration(&c.CallbackMaxLifetime, "alvaria-callback-max-token-lifetime", "ALVARIA_CALLBACK_MAX_TOKEN_LIFETIME", alvaria.DefaultMaxTokenLifetime, "longest validity (exp minus iat) a callback JWT may have")
 }
 
 // embedded reports whether Parley should run its own simulator.
@@ -46,6 +56,9 @@ func (c alvariaConfig) validate() error {
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("ALVARIA_API_URL is set, so %s must be set too", strings.Join(missing, ", "))
+	}
+	if c.CallbackMaxLifetime <= 0 {
+		return fmt.Errorf("ALVARIA_CALLBACK_MAX_TOKEN_LIFETIME %s: use a positive duration such as 1h", c.CallbackMaxLifetime)
 	}
 	return nil
 }

@@ -81,7 +81,9 @@ func realConnection(ac alvariaConfig) (*connection, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ALVARIA_CALLBACK_PUBLIC_KEY: %w", err)
 	}
-	verifier, err := alvaria.NewVerifier(alvaria.VerifierConfig{PublicKey: pub})
+	verifier, err := alvaria.NewVerifier(alvaria.VerifierConfig{
+		PublicKey: pub, Issuer: ac.CallbackIssuer, Audience: ac.CallbackAudience, MaxLifetime: ac.CallbackMaxLifetime,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("ALVARIA_CALLBACK_PUBLIC_KEY: %w", err)
 	}

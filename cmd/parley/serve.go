@@ -167,15 +167,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	connCtx, endConns := context.WithCancel(context.WithoutCancel(ctx))
 	defer endConns()
 	srv.BaseContext = func(net.Listener) context.Context { return connCtx }
-	if onListen != nil {
-		onListen(ln.Addr())
-	}
 	log.Info("parley is serving", "addr", ln.Addr().String(), "url", cfg.PublicURL, "database", st.Dialect(), "alvaria", conn.Name)
 	if conn.Simulator != nil {
 		if warning := callbackPortWarning(cfg.PublicURL, cfg.Addr, ln.Addr()); warning != "" {
 			log.Warn(warning)
 		}
 		log.Info("embedded Alvaria simulator", "api", cfg.PublicURL+"/sim", "callbacks_to", strings.TrimRight(cfg.PublicURL, "/")+"/webhooks/server-messaging")
+	}
+	// Told last, so a test that starts reading the log here sees all of it.
+	if onListen != nil {
+		onListen(ln.Addr())
 	}
 
 	errc := make(chan error, 1)

@@ -39,7 +39,7 @@ func TestInputAlvariaCannotTakeIsRefusedFirst(t *testing.T) {
 			_, err := svc.StartSession(t.Context(), in)
 			var inputErr *conversation.InputError
 			if !errors.As(err, &inputErr) || inputErr.Fields[tc.field] == "" {
-				t.Errorf("start %+q: err = %v, want an InputError on %s", in, err, tc.field)
+				t.Errorf("start %+v: err = %v, want an InputError on %s", in, err, tc.field)
 			}
 		}
 		page, err := st.ListSessions(t.Context(), store.SessionFilter{})

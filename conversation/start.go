@@ -17,6 +17,8 @@ type StartInput struct {
 	ContactName string
 	Integration string
 	By          accounts.Actor
+	// RunID marks a session a conversation test drives; nil for a person's.
+	RunID *int64
 }
 
 // StartSession opens a Server Messaging session and stores it as Pending.
@@ -51,6 +53,7 @@ func (svc *Service) StartSession(ctx context.Context, in StartInput) (Session, e
 		Integration:      req.Integration,
 		State:            store.SessionPending,
 		StartedBy:        in.By.Username,
+		RunID:            in.RunID,
 		CreatedAt:        now,
 		LastActivityAt:   now,
 	}

@@ -6,7 +6,10 @@
 // several Parley instances can serve the same sessions.
 package live
 
-import "context"
+import (
+	"context"
+	"strconv"
+)
 
 // Topics.
 const (
@@ -17,6 +20,13 @@ const (
 	// open websockets check their sign-in again and close if it is gone.
 	TopicSignIns = "sign-ins"
 )
+
+// TopicRuns is told about every conversation-test run that changed; the
+// key is the run's test id.
+const TopicRuns = "runs"
+
+// RunTopic is the topic of one run's page, and of its steps.
+func RunTopic(runID int64) string { return "run:" + strconv.FormatInt(runID, 10) }
 
 // SessionTopic is the topic of one session's page.
 func SessionTopic(sessionID string) string { return "session:" + sessionID }

@@ -45,7 +45,8 @@ type Session struct {
 	StateDetail      string // why it failed, in Alvaria's words
 	AgentAlias       string
 	StartedBy        string
-	MessageCount     int // customer and agent messages, not system notes
+	RunID            *int64 // the conversation test run that drove it, if any
+	MessageCount     int    // customer and agent messages, not system notes
 	Seq              int64
 	CreatedAt        time.Time
 	LastActivityAt   time.Time

@@ -1,0 +1,177 @@
+package runs
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/scenario"
+	"github.com/parley-dev/parley/store"
+)
+
+// maxArrivals is how many non-matching callbacks a failure lists.
+const maxArrivals = 5
+
+// verdict is what one callback means for the expectation waiting.
+type verdict int
+
+const (
+	unrelated verdict = iota // not what it waits for; keep waiting
+	met                      // the expectation is met
+	defeated                 // it can no longer be met (the session ended, say)
+)
+
+// expect waits for the callback the step describes. It reads the callbacks
+// stored since the cursor whenever the session's topic says something
+// changed: waiting is event-driven, and a notice lost between instances is
+// made up by the read at the deadline.
+func (x *execution) expect(ctx context.Context, step scenario.Step) error {
+	deadline := time.NewTimer(step.Deadline(x.sc))
+	defer deadline.Stop()
+	var arrived []string
+	check := func() (bool, error) {
+		events, err := x.svc.store.ListEventsOfAlvariaSession(ctx, x.session.AlvariaSessionID, x.cursor)
+		if err != nil {
+			return false, err
+		}
+		for _, ev := range events {
+			x.cursor = ev.ID
+			v, what := x.judge(step, ev)
+			switch v {
+			case met:
+				return true, nil
+			case defeated:
+				return false, &stepFailure{expected: step.String(), got: what}
+			}
+			if what != "" {
+				arrived = append(arrived, what)
+			}
+		}
+		return false, nil
+	}
+	for {
+		done, err := check()
+		if done || err != nil {
+			return err
+		}
+		select {
+		case <-x.watch.Ready():
+			x.watch.Take()
+		case <-deadline.C:
+			if done, err := check(); done || err != nil {
+				return err
+			}
+			return &stepFailure{expected: step.String(), got: nothingMatched(arrived, step.Deadline(x.sc))}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// nothingMatched says what arrived instead of the expected callback.
+func nothingMatched(arrived []string, waited time.Duration) string {
+	if len(arrived) == 0 {
+		return fmt.Sprintf("nothing arrived in %s", waited)
+	}
+	more := ""
+	if len(arrived) > maxArrivals {
+		more = fmt.Sprintf(" (and %d before)", len(arrived)-maxArrivals)
+		arrived = arrived[len(arrived)-maxArrivals:]
+	}
+	return fmt.Sprintf("in %s only this arrived%s: %s", waited, more, strings.Join(arrived, "; "))
+}
+
+// judge tells whether a callback meets the step's expectation, and
+// describes it for the report when it does not.
+func (x *execution) judge(step scenario.Step, ev store.CallbackEvent) (verdict, string) {
+	cb, err := alvaria.ParseCallback([]byte(ev.Payload))
+	if err != nil {
+		return unrelated, "a callback Parley could not read (" + err.Error() + ")"
+	}
+	switch c := cb.(type) {
+	case *alvaria.NewSessionCallback:
+		return judgeNewSession(step, c)
+	case *alvaria.AgentJoinedCallback:
+		if step.Expect == scenario.AgentJoined {
+			return met, ""
+		}
+		return unrelated, fmt.Sprintf("agent %s joined", quoteShort(c.AgentAlias))
+	case *alvaria.MessageCallback:
+		text := c.Message.Text
+		if a := c.Message.Attachment; a != nil && text == "" {
+			text = a.Type + " " + a.URL
+		}
+		if step.Expect == scenario.AgentMessage && step.TextMatches(text) {
+			return met, ""
+		}
+		return unrelated, fmt.Sprintf("%s said %s", senderName(c.SenderID), quoteShort(text))
+	case *alvaria.SessionRerouteCallback:
+		target := "transferred"
+		switch {
+		case c.WorktypeID != "":
+			target = "transferred to work type " + quoteShort(string(c.WorktypeID))
+		case c.AgentAlias != "":
+			target = "transferred to agent " + quoteShort(c.AgentAlias)
+		}
+		if step.Expect == scenario.Rerouted &&
+			(step.WorkTypeID == "" || step.WorkTypeID == string(c.WorktypeID)) &&
+			(step.AgentAlias == "" || step.AgentAlias == c.AgentAlias) {
+			return met, ""
+		}
+		return unrelated, target
+	case *alvaria.MessageStatusCallback:
+		what := fmt.Sprintf("message %s was reported %s (%s)", c.MessageID, c.Status, quoteShort(c.StatusMessage))
+		if step.Expect == scenario.MessageFailed && c.Status == alvaria.StatusFailed && (x.lastSent == "" || c.MessageID == x.lastSent) {
+			return met, ""
+		}
+		return unrelated, what
+	case *alvaria.SessionEndCallback:
+		what := "the session ended"
+		if c.From != "" {
+			what += " (from " + c.From + ")"
+		}
+		if c.Status == alvaria.StatusFailed {
+			return unrelated, "Alvaria reported that ending the session failed"
+		}
+		if step.Expect == scenario.SessionEnded {
+			return met, ""
+		}
+		return defeated, what
+	}
+	return unrelated, "a " + cb.CallbackEvent() + " callback"
+}
+
+func judgeNewSession(step scenario.Step, c *alvaria.NewSessionCallback) (verdict, string) {
+	failed := c.Status == alvaria.StatusFailed
+	switch {
+	case step.Expect == scenario.SessionStarted && !failed:
+		return met, ""
+	case step.Expect == scenario.SessionFailed && failed && step.TextMatches(c.StatusMessage):
+		return met, ""
+	case step.Expect == scenario.SessionFailed && failed:
+		return defeated, "the session failed to start with " + quoteShort(c.StatusMessage)
+	case step.Expect == scenario.SessionFailed:
+		return defeated, "the session started"
+	case failed:
+		return defeated, "the session failed to start: " + quoteShort(c.StatusMessage)
+	}
+	return unrelated, "the session started"
+}
+
+func senderName(senderID string) string {
+	if senderID == alvaria.SenderSystem {
+		return "the system"
+	}
+	return "the agent"
+}
+
+// quoteShort quotes text for a report, shortened to keep reports readable.
+func quoteShort(s string) string {
+	const max = 120
+	if r := []rune(s); len(r) > max {
+		s = string(r[:max]) + "…"
+	}
+	return fmt.Sprintf("%q", s)
+}

@@ -1,0 +1,196 @@
+package runs_test
+
+import (
+	"context"
+	"crypto/rsa"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/parley-dev/parley/accounts"
+	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/conversation"
+	"github.com/parley-dev/parley/handlers"
+	"github.com/parley-dev/parley/live"
+	"github.com/parley-dev/parley/runs"
+	"github.com/parley-dev/parley/simulator"
+	"github.com/parley-dev/parley/store"
+	"github.com/parley-dev/parley/store/storetest"
+)
+
+var (
+	keyOnce sync.Once
+	simKey  *rsa.PrivateKey
+)
+
+func signingKey(t testing.TB) *rsa.PrivateKey {
+	keyOnce.Do(func() {
+		k, err := simulator.GenerateSigningKey()
+		if err != nil {
+			panic(err)
+		}
+		simKey = k
+	})
+	return simKey
+}
+
+// instance is one Parley: a console with the verified webhook, the
+// conversation service, and the runs service with its River jobs.
+type instance struct {
+	URL   string
+	store *store.Store
+	runs  *runs.Service
+	jobs  *runs.Jobs
+	sim   *simulator.Simulator
+}
+
+// database is a fresh store and the URL River's pool reaches it by.
+type database struct {
+	store *store.Store
+	url   string
+}
+
+func sqliteDB(t *testing.T) database { return database{store: storetest.SQLite(t)} }
+
+func postgresDB(t *testing.T) database {
+	url := storetest.PostgresURL(t)
+	st, err := store.Open(t.Context(), url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return database{store: st, url: url}
+}
+
+// options shape an instance for a test.
+type options struct {
+	workTypes []string      // the simulator accepts only these; empty all
+	sim       *instance     // talk to this instance's simulator instead of a new one
+	broker    live.Broker   // nil: in-process, or Postgres when the database is
+	noWorkers bool          // queue runs but never work them here
+	staleOK   time.Duration // StaleAfter
+}
+
+// newInstance starts a Parley on db whose simulator delivers callbacks to
+// its own webhook (or, with o.sim, shares another instance's simulator).
+func newInstance(t *testing.T, db database, o options) *instance {
+	t.Helper()
+	var router atomic.Value
+	console := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		router.Load().(http.Handler).ServeHTTP(w, r)
+	}))
+	t.Cleanup(console.Close)
+
+	sim := o.simulator(t, console.URL)
+	simSrv := httptest.NewServer(sim.Handler())
+	t.Cleanup(simSrv.Close)
+	client, err := alvaria.NewClient(alvaria.Config{
+		APIURL: simSrv.URL, TokenURL: simSrv.URL + "/tokenservice/oauth2/access_token",
+		OrgID: "demo", ClientID: "parley", ClientSecret: "parley-secret", APIKey: "parley-api-key",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifier, err := alvaria.NewVerifier(alvaria.VerifierConfig{PublicKey: sim.PublicKey()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	broker := o.broker
+	if broker == nil {
+		broker = newBroker(t, db)
+	}
+	people := accounts.New(accounts.Config{Store: db.store})
+	convs := conversation.New(conversation.Config{Store: db.store, Alvaria: client, Live: broker, Connection: "simulator", Audit: people})
+	router.Store(http.Handler(handlers.NewRouter(handlers.Deps{Health: db.store, Sessions: convs, Callbacks: convs, Verifier: verifier, Live: broker})))
+
+	svc := runs.New(runs.Config{Store: db.store, Conversations: convs, Live: broker, Audit: people, Heartbeat: 50 * time.Millisecond, StaleAfter: o.staleOK})
+	workers := 10
+	if o.noWorkers {
+		workers = 0
+	}
+	jobs, err := runs.NewJobs(t.Context(), runs.JobsConfig{Store: db.store, DatabaseURL: db.url, PollInterval: 50 * time.Millisecond, Workers: workers}, svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.SetQueue(jobs)
+	if !o.noWorkers {
+		ctx, cancel := context.WithCancel(context.WithoutCancel(t.Context()))
+		if err := jobs.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			stopCtx, done := context.WithTimeout(context.Background(), 5*time.Second)
+			defer done()
+			jobs.Stop(stopCtx)
+			cancel()
+		})
+	}
+	return &instance{URL: console.URL, store: db.store, runs: svc, jobs: jobs, sim: sim}
+}
+
+func (o options) simulator(t *testing.T, callbackURL string) *simulator.Simulator {
+	if o.sim != nil {
+		return o.sim.sim
+	}
+	sim, err := simulator.New(simulator.Config{
+		CallbackURL: callbackURL + "/webhooks/server-messaging",
+		SigningKey:  signingKey(t),
+		AgentDelay:  10 * time.Millisecond,
+		WorkTypes:   o.workTypes,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sim.Close() })
+	return sim
+}
+
+func newBroker(t *testing.T, db database) live.Broker {
+	if db.url == "" {
+		return live.NewHub()
+	}
+	b, err := live.NewPGBroker(t.Context(), db.url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	return b
+}
+
+var olive = accounts.Actor{Username: "olive"}
+
+// runScenario queues one run of yaml and waits for its end.
+func (in *instance) runScenario(t *testing.T, yaml string) runs.Run {
+	t.Helper()
+	started, err := in.runs.StartRuns(t.Context(), runs.RunInput{Scenario: yaml, By: olive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in.waitRun(t, started[0].ID)
+}
+
+// waitRun waits for a run to finish; the bound is generous, it only stops
+// a broken test from hanging.
+func (in *instance) waitRun(t *testing.T, id int64) runs.Run {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		r, err := in.runs.GetRun(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Finished() {
+			return r
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("run %d did not finish: %+v", id, r)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -1,0 +1,170 @@
+package runs
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/parley-dev/parley/store"
+)
+
+// runArgs is the job of playing one run.
+type runArgs struct {
+	RunID int64 `json:"run_id"`
+}
+
+func (runArgs) Kind() string { return "parley_run" }
+
+// sweepArgs is the periodic job that errors runs whose process stopped.
+type sweepArgs struct{}
+
+func (sweepArgs) Kind() string { return "parley_sweep_stale_runs" }
+
+type runWorker struct {
+	river.WorkerDefaults[runArgs]
+	svc *Service
+}
+
+// Timeout lets a run wait as long as a session lives; River's own default
+// (a minute) would cut most scenarios short.
+func (w *runWorker) Timeout(*river.Job[runArgs]) time.Duration { return MaxRunTime + time.Minute }
+
+func (w *runWorker) Work(ctx context.Context, job *river.Job[runArgs]) error {
+	return w.svc.Execute(ctx, job.Args.RunID)
+}
+
+type sweepWorker struct {
+	river.WorkerDefaults[sweepArgs]
+	svc *Service
+}
+
+func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[sweepArgs]) error {
+	return w.svc.SweepStale(ctx)
+}
+
+// client is what Parley uses of a River client, whichever its driver.
+type client interface {
+	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+	StopAndCancel(ctx context.Context) error
+}
+
+// JobsConfig says where the jobs live and how many run at once.
+type JobsConfig struct {
+	Store       *store.Store
+	DatabaseURL string // for River's own pgx pool on Postgres
+	Workers     int    // runs played at once by this instance; 0 means 10
+	// PollInterval is how often SQLite is asked for new jobs (Postgres is
+	// told by LISTEN/NOTIFY); 0 means 500ms.
+	PollInterval time.Duration
+	Log          *slog.Logger
+}
+
+// Jobs is River on Parley's own database: its pgx driver on Postgres and
+// its SQLite driver on the embedded default.
+type Jobs struct {
+	client client
+	close  func()
+}
+
+// NewJobs applies River's migrations and builds its client with the run
+// and sweep workers. Start it with Start; it calls svc.Execute.
+func NewJobs(ctx context.Context, cfg JobsConfig, svc *Service) (*Jobs, error) {
+	workers := river.NewWorkers()
+	if err := river.AddWorkerSafely(workers, &runWorker{svc: svc}); err != nil {
+		return nil, err
+	}
+	if err := river.AddWorkerSafely(workers, &sweepWorker{svc: svc}); err != nil {
+		return nil, err
+	}
+	config := &river.Config{
+		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cmp.Or(cfg.Workers, 10)}},
+		Workers:      workers,
+		Logger:       cfg.Log,
+		MaxAttempts:  3,
+		JobTimeout:   MaxRunTime + time.Minute,
+		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(svc.staleAfter), func() (river.JobArgs, *river.InsertOpts) { return sweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})},
+		// A run's job outlives its worker only when the process died; the
+		// sweeper errors such a run within a minute, and River's rescue
+		// then finds it finished.
+		RescueStuckJobsAfter: MaxRunTime + 10*time.Minute,
+		FetchPollInterval:    cfg.PollInterval,
+		FetchCooldown:        cfg.PollInterval / 2,
+	}
+	if config.FetchPollInterval <= 0 {
+		config.FetchPollInterval, config.FetchCooldown = 500*time.Millisecond, 100*time.Millisecond
+	}
+	if config.Logger == nil {
+		config.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Store.Dialect() == store.DialectPostgres {
+		pool, err := pgxpool.New(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("job queue: %w", err)
+		}
+		c, err := newClient(ctx, riverpgxv5.New(pool), config)
+		if err != nil {
+			pool.Close()
+			return nil, err
+		}
+		return &Jobs{client: c, close: pool.Close}, nil
+	}
+	db, err := cfg.Store.SQL()
+	if err != nil {
+		return nil, err
+	}
+	c, err := newClient(ctx, riversqlite.New(db), config)
+	if err != nil {
+		return nil, err
+	}
+	return &Jobs{client: c, close: func() {}}, nil
+}
+
+func newClient[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], config *river.Config) (client, error) {
+	migrator, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: config.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("job queue migrations: %w", err)
+	}
+	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return nil, fmt.Errorf("job queue migrations: %w", err)
+	}
+	c, err := river.NewClient(driver, config)
+	if err != nil {
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	return c, nil
+}
+
+// EnqueueRun puts a run on the queue. A run is queued once: inserting it
+// again (after a restart that found it queued) changes nothing.
+func (j *Jobs) EnqueueRun(ctx context.Context, runID int64) error {
+	_, err := j.client.Insert(ctx, runArgs{RunID: runID}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}})
+	if err != nil {
+		return fmt.Errorf("enqueue run %d: %w", runID, err)
+	}
+	return nil
+}
+
+// Start begins working jobs until ctx ends or Stop is called.
+func (j *Jobs) Start(ctx context.Context) error { return j.client.Start(ctx) }
+
+// Stop waits up to the context's deadline for runs in progress, then
+// cancels them (they are errored: Parley stopped) and releases the pool.
+func (j *Jobs) Stop(ctx context.Context) error {
+	defer j.close()
+	if err := j.client.Stop(ctx); err != nil {
+		return j.client.StopAndCancel(context.WithoutCancel(ctx))
+	}
+	return nil
+}

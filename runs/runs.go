@@ -1,0 +1,115 @@
+package runs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/parley-dev/parley/accounts"
+	"github.com/parley-dev/parley/scenario"
+	"github.com/parley-dev/parley/store"
+)
+
+// MaxRunsAtOnce bounds how many runs one request may queue.
+const MaxRunsAtOnce = 50
+
+// RunInput asks for runs of a saved test or of a script sent as it is.
+type RunInput struct {
+	TestID   string // a saved test, or
+	Scenario string // a script
+	Count    int    // how many runs; 0 means 1
+	By       accounts.Actor
+}
+
+// InputError is a run request that cannot be taken as it is.
+type InputError struct{ Message string }
+
+func (e *InputError) Error() string { return e.Message }
+
+// Run is a run with its steps.
+type Run struct {
+	store.Run
+	Steps []store.RunStep
+}
+
+// Finished reports whether the run has its final status.
+func (r Run) Finished() bool {
+	return r.Status == store.RunPassed || r.Status == store.RunFailed || r.Status == store.RunErrored
+}
+
+// StartRuns queues runs of a scenario; they start as soon as a worker is
+// free, on this instance or another. The scenario is checked first, so an
+// invalid one queues nothing (a *scenario.Error names every problem).
+func (svc *Service) StartRuns(ctx context.Context, in RunInput) ([]store.Run, error) {
+	count := in.Count
+	if count == 0 {
+		count = 1
+	}
+	if count < 1 || count > MaxRunsAtOnce {
+		return nil, &InputError{Message: fmt.Sprintf("Runs must be from 1 to %d.", MaxRunsAtOnce)}
+	}
+	yaml, testID := in.Scenario, ""
+	if in.TestID != "" {
+		t, err := svc.GetTest(ctx, in.TestID)
+		if err != nil {
+			return nil, err
+		}
+		yaml, testID = t.Scenario, t.ID
+	} else if yaml == "" {
+		return nil, &InputError{Message: "Give a saved test or a scenario to run."}
+	}
+	sc, err := scenario.Parse([]byte(yaml))
+	if err != nil {
+		return nil, err
+	}
+	if svc.queue == nil {
+		return nil, errors.New("start runs: no job queue")
+	}
+	runs := make([]store.Run, 0, count)
+	for range count {
+		r := store.Run{TestID: testID, Name: sc.Name, Scenario: yaml, StartedBy: in.By.Username, CreatedAt: svc.now()}
+		if err := svc.store.CreateRun(ctx, &r, plannedSteps(sc)); err != nil {
+			return runs, fmt.Errorf("queue run of %q: %w", sc.Name, err)
+		}
+		if err := svc.queue.EnqueueRun(ctx, r.ID); err != nil {
+			// The row exists; say why it will never start rather than
+			// leave it queued.
+			svc.store.FinishRun(context.WithoutCancel(ctx), r.ID, store.RunErrored, "The run could not be queued.", nil, svc.now())
+			return runs, fmt.Errorf("queue run %d: %w", r.ID, err)
+		}
+		svc.record(ctx, in.By, ActionRunStart, fmt.Sprint(r.ID), sc.Name)
+		svc.changed(ctx, r)
+		runs = append(runs, r)
+	}
+	return runs, nil
+}
+
+// plannedSteps are a scenario's steps as a run records them, pending.
+func plannedSteps(sc *scenario.Scenario) []store.RunStep {
+	steps := make([]store.RunStep, len(sc.Steps))
+	for i, s := range sc.Steps {
+		steps[i] = store.RunStep{Number: s.Number, Line: s.Line, Description: s.String()}
+	}
+	return steps
+}
+
+// GetRun returns a run with its steps.
+func (svc *Service) GetRun(ctx context.Context, id int64) (Run, error) {
+	r, err := svc.store.GetRun(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return Run{}, ErrNotFound
+	}
+	if err != nil {
+		return Run{}, fmt.Errorf("get run %d: %w", id, err)
+	}
+	steps, err := svc.store.ListRunSteps(ctx, id)
+	if err != nil {
+		return Run{}, err
+	}
+	return Run{Run: r, Steps: steps}, nil
+}
+
+// ListRuns returns runs, newest first: of one test, or all.
+func (svc *Service) ListRuns(ctx context.Context, f store.RunFilter) ([]store.Run, error) {
+	return svc.store.ListRuns(ctx, f)
+}

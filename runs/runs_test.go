@@ -1,0 +1,199 @@
+package runs_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parley-dev/parley/runs"
+	"github.com/parley-dev/parley/store"
+)
+
+// engines runs fn on SQLite and on Postgres.
+func engines(t *testing.T, fn func(t *testing.T, db func(*testing.T) database)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, sqliteDB) })
+	t.Run("postgres", func(t *testing.T) { fn(t, postgresDB) })
+}
+
+// The scenario in the issue runs as written against the simulator, every
+// step of every kind passing, as one ordinary session marked with the run.
+func TestTheDocumentedScenarioPasses(t *testing.T) {
+	yaml, err := os.ReadFile("../scenario/testdata/order-status.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	engines(t, func(t *testing.T, db func(*testing.T) database) {
+		in := newInstance(t, db(t), options{})
+		r := in.runScenario(t, string(yaml))
+		if r.Status != store.RunPassed {
+			t.Fatalf("run %s: %s\n%s", r.Status, r.Reason, describe(r))
+		}
+		if len(r.Steps) != 14 {
+			t.Fatalf("%d steps", len(r.Steps))
+		}
+		for _, s := range r.Steps {
+			if s.Status != store.StepPassed || s.StartedAt == nil || s.FinishedAt == nil {
+				t.Errorf("step %d %q: %s", s.Number, s.Description, s.Status)
+			}
+		}
+		sess, err := in.store.GetSession(t.Context(), r.SessionID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sess.RunID == nil || *sess.RunID != r.ID || sess.ContactName != "Order test "+itoa(r.ID) || sess.State != store.SessionEnded {
+			t.Errorf("session %+v is not the run's", sess)
+		}
+	})
+}
+
+// A failure names its step, what was expected and what arrived instead,
+// skips the steps after it, and leaves no session open.
+func TestAFailingExpectationIsExplained(t *testing.T) {
+	in := newInstance(t, sqliteDB(t), options{})
+	r := in.runScenario(t, `name: Wrong greeting
+workTypeId: "32"
+contactName: Ada
+timeout: 2s
+steps:
+  - expect: agent_message
+    contains: "Goodbye"
+  - say: never sent
+`)
+	if r.Status != store.RunFailed || r.FailedStep == nil || *r.FailedStep != 1 {
+		t.Fatalf("run %s, failed step %v: %s", r.Status, r.FailedStep, r.Reason)
+	}
+	failed := r.Steps[1]
+	if failed.Status != store.StepFailed || failed.Expected != `expect agent_message contains "Goodbye"` ||
+		!strings.Contains(failed.Got, `the agent said "Hi Ada`) || !strings.Contains(r.Reason, "Step 1") {
+		t.Fatalf("failed step %+v, reason %q", failed, r.Reason)
+	}
+	if r.Steps[0].Status != store.StepPassed || r.Steps[2].Status != store.StepSkipped {
+		t.Errorf("steps around the failure: %s, %s", r.Steps[0].Status, r.Steps[2].Status)
+	}
+	sess, _ := in.store.GetSession(t.Context(), r.SessionID)
+	if sess.State != store.SessionEnded {
+		t.Errorf("session left %s", sess.State)
+	}
+}
+
+func TestEachExpectationKind(t *testing.T) {
+	tests := []struct {
+		name      string
+		workTypes []string
+		yaml      string
+		want      string // run status
+		got       string // in the failed step's report
+	}{
+		{"session_failed with its status message", []string{"32"}, `
+name: Unknown work type
+workTypeId: "99"
+contactName: Ada
+steps:
+  - expect: session_failed
+`, store.RunPassed, ""},
+		{"session_started when it fails", []string{"32"}, `
+name: Unknown work type
+workTypeId: "99"
+contactName: Ada
+steps:
+  - expect: agent_joined
+`, store.RunFailed, "the session failed to start"},
+		{"equals", nil, `
+name: Echo
+workTypeId: "32"
+contactName: Ada
+steps:
+  - say: "hello"
+  - expect: agent_message
+    equals: 'You said: "hello"'
+`, store.RunPassed, ""},
+		{"rerouted to an agent", nil, `
+name: Transfer
+workTypeId: "32"
+contactName: Ada
+steps:
+  - expect: agent_joined
+  - say: "#transfer"
+  - expect: rerouted
+`, store.RunPassed, ""},
+		{"rerouted to the wrong work type", nil, `
+name: Transfer
+workTypeId: "32"
+contactName: Ada
+timeout: 1s
+steps:
+  - say: "#transfer worktype 45"
+  - expect: rerouted
+    workTypeId: "46"
+`, store.RunFailed, `transferred to work type "45"`},
+		{"the agent ends the session", nil, `
+name: Agent ends
+workTypeId: "32"
+contactName: Ada
+steps:
+  - say: "#end"
+  - expect: session_ended
+`, store.RunPassed, ""},
+		{"an answer after the session ended", nil, `
+name: Agent ends
+workTypeId: "32"
+contactName: Ada
+steps:
+  - say: "#end"
+  - expect: agent_message
+    contains: "never"
+`, store.RunFailed, "the session ended"},
+		{"quiet agent", nil, `
+name: Quiet
+workTypeId: "32"
+contactName: Ada
+steps:
+  - expect: agent_joined
+  - expect: agent_message
+    contains: "How can I help"
+  - say: "#quiet"
+  - expect: agent_message
+    within: 300ms
+`, store.RunFailed, "nothing arrived in 300ms"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := newInstance(t, sqliteDB(t), options{workTypes: tt.workTypes})
+			r := in.runScenario(t, strings.TrimSpace(tt.yaml)+"\n")
+			if r.Status != tt.want {
+				t.Fatalf("run %s, want %s: %s\n%s", r.Status, tt.want, r.Reason, describe(r))
+			}
+			if tt.got != "" && !strings.Contains(r.Reason, tt.got) {
+				t.Errorf("reason %q does not say %q", r.Reason, tt.got)
+			}
+		})
+	}
+}
+
+// An invalid scenario queues nothing.
+func TestAnInvalidScenarioIsNotQueued(t *testing.T) {
+	in := newInstance(t, sqliteDB(t), options{})
+	_, err := in.runs.StartRuns(t.Context(), runs.RunInput{Scenario: "name: x\nsteps: []\n", By: olive})
+	if err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Fatalf("StartRuns = %v", err)
+	}
+	queued, _ := in.runs.ListRuns(t.Context(), store.RunFilter{})
+	if len(queued) != 0 {
+		t.Fatalf("%d runs queued", len(queued))
+	}
+}
+
+func describe(r runs.Run) string {
+	var b strings.Builder
+	for _, s := range r.Steps {
+		b.WriteString(itoa(int64(s.Number)) + " " + s.Status + " " + s.Description)
+		if s.Got != "" {
+			b.WriteString(" — " + s.Got)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func itoa(n int64) string { return strings.TrimSpace(time.Duration(n).String()[:len(time.Duration(n).String())-2]) }

@@ -1,0 +1,107 @@
+// Package runs is conversation tests at work: saved tests, and runs that
+// play a scenario as one real session through the same client, webhook,
+// store and live path as a person's, checking each expectation as its
+// callback arrives. Runs are durable River jobs, so they survive a restart
+// (as errored, with the reason) and are shared by every instance on one
+// Postgres.
+package runs
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/parley-dev/parley/accounts"
+	"github.com/parley-dev/parley/conversation"
+	"github.com/parley-dev/parley/live"
+	"github.com/parley-dev/parley/store"
+)
+
+// Conversations is what a run needs of the conversation service: the same
+// calls a person's clicks make.
+type Conversations interface {
+	StartSession(ctx context.Context, in conversation.StartInput) (conversation.Session, error)
+	SendMessage(ctx context.Context, sessionID string, in conversation.MessageInput) (store.Message, error)
+	EndSession(ctx context.Context, sessionID string, by accounts.Actor) error
+	Session(ctx context.Context, id string) (conversation.Session, error)
+}
+
+// Auditor appends to the audit trail.
+type Auditor interface {
+	Record(ctx context.Context, a accounts.Actor, action, target, detail string) error
+}
+
+// Queue puts work on the durable job queue; *Jobs is the one Parley uses.
+type Queue interface {
+	EnqueueRun(ctx context.Context, runID int64) error
+}
+
+// Config holds the service's dependencies.
+type Config struct {
+	Store         *store.Store
+	Conversations Conversations
+	Live          live.Broker
+	Audit         Auditor // nil records nothing
+	Log           *slog.Logger
+	Now           func() time.Time
+	// Heartbeat is how often a running run says it is alive; a run not
+	// heard from for StaleAfter is errored. Zero means 15s and 1m.
+	Heartbeat  time.Duration
+	StaleAfter time.Duration
+}
+
+// Service saves tests and runs them.
+type Service struct {
+	store      *store.Store
+	convs      Conversations
+	live       live.Broker
+	audit      Auditor
+	log        *slog.Logger
+	now        func() time.Time
+	queue      Queue
+	heartbeat  time.Duration
+	staleAfter time.Duration
+}
+
+// New builds the service. SetQueue must be called before runs are started:
+// the queue's workers call back into the service, so the two are built in
+// turn.
+func New(cfg Config) *Service {
+	svc := &Service{
+		store: cfg.Store, convs: cfg.Conversations, live: cfg.Live, audit: cfg.Audit,
+		log: cfg.Log, now: cfg.Now, heartbeat: cfg.Heartbeat, staleAfter: cfg.StaleAfter,
+	}
+	if svc.log == nil {
+		svc.log = slog.New(slog.DiscardHandler)
+	}
+	if svc.now == nil {
+		svc.now = time.Now
+	}
+	if svc.heartbeat <= 0 {
+		svc.heartbeat = 15 * time.Second
+	}
+	if svc.staleAfter <= 0 {
+		svc.staleAfter = time.Minute
+	}
+	return svc
+}
+
+// SetQueue gives the service the job queue runs are put on.
+func (svc *Service) SetQueue(q Queue) { svc.queue = q }
+
+func (svc *Service) record(ctx context.Context, a accounts.Actor, action, target, detail string) {
+	if svc.audit != nil {
+		svc.audit.Record(context.WithoutCancel(ctx), a, action, target, detail)
+	}
+}
+
+// changed tells the run's page and the tests list; a lost notice loses no
+// data, pages catch up from the store.
+func (svc *Service) changed(ctx context.Context, r store.Run) {
+	ctx = context.WithoutCancel(ctx)
+	for _, topic := range []string{live.RunTopic(r.ID), live.TopicRuns} {
+		if err := svc.live.Publish(ctx, topic, r.TestID); err != nil {
+			svc.log.Warn("notify run pages", "run", r.ID, "err", err)
+		}
+	}
+}

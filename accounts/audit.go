@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/parley-dev/parley/input"
 	"github.com/parley-dev/parley/store"
 )
 
@@ -52,16 +53,6 @@ type AuditPage struct {
 	BeforeID int64 // cursor of the next page; 0 on the last
 }
 
-// InputError names the fields that are wrong.
-type InputError struct{ Fields map[string]string }
-
-func (e *InputError) Error() string {
-	for f, p := range e.Fields {
-		return f + ": " + p
-	}
-	return "bad input"
-}
-
 const auditPageSize = 100
 
 // Audit returns a page of the audit trail.
@@ -81,7 +72,7 @@ func (svc *Service) Audit(ctx context.Context, q AuditQuery) (AuditPage, error) 
 		f.To = f.To.Add(24 * time.Hour)
 	}
 	if q.Action != "" && !slices.Contains(Actions, q.Action) {
-		return AuditPage{}, &InputError{Fields: map[string]string{"action": fmt.Sprintf("there is no audited action %q", q.Action)}}
+		return AuditPage{}, input.Invalid("action", fmt.Sprintf("there is no audited action %q", q.Action))
 	}
 	rows, err := svc.store.ListAudit(ctx, f)
 	if err != nil {
@@ -112,7 +103,7 @@ func parseDay(field, v string) (time.Time, error) {
 	}
 	t, err := time.Parse(time.DateOnly, v)
 	if err != nil {
-		return time.Time{}, &InputError{Fields: map[string]string{field: fmt.Sprintf("%q is not a date like 2026-11-24", v)}}
+		return time.Time{}, input.Invalid(field, fmt.Sprintf("%q is not a date like 2026-11-24", v))
 	}
 	return t, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/parley-dev/parley/accounts"
 	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/input"
 	"github.com/parley-dev/parley/store"
 )
 
@@ -34,7 +35,7 @@ func (svc *Service) SendMessage(ctx context.Context, sessionID string, in Messag
 		return store.Message{}, err
 	}
 	if msg.Attachment != nil {
-		if err := checkText(textField{name: "attachment_url", value: msg.Attachment.URL, max: maxAttachmentURLChars}); err != nil {
+		if err := checkText(textField{name: "attachmentUrl", value: msg.Attachment.URL, max: maxAttachmentURLChars}); err != nil {
 			return store.Message{}, err
 		}
 	}
@@ -121,9 +122,9 @@ func messageInputError(err error) error {
 	field := "text"
 	switch {
 	case strings.Contains(v.Field, "type"):
-		field = "attachment_type"
+		field = "attachmentType"
 	case strings.Contains(v.Field, "url"):
-		field = "attachment_url"
+		field = "attachmentUrl"
 	}
-	return &InputError{Fields: map[string]string{field: v.Error()}}
+	return input.Invalid(field, fieldLabel(field)+" "+v.Problem)
 }

@@ -49,7 +49,7 @@ type AuditQuery struct {
 
 // AuditPage is a page of the trail, newest first.
 type AuditPage struct {
-	Entries  []store.AuditEntry
+	Entries  []AuditEntry
 	BeforeID int64 // cursor of the next page; 0 on the last
 }
 
@@ -78,9 +78,12 @@ func (svc *Service) Audit(ctx context.Context, q AuditQuery) (AuditPage, error) 
 	if err != nil {
 		return AuditPage{}, err
 	}
-	page := AuditPage{Entries: rows}
+	page := AuditPage{Entries: make([]AuditEntry, len(rows))}
+	for i, r := range rows {
+		page.Entries[i] = AuditEntry(r)
+	}
 	if !q.All && len(rows) > auditPageSize {
-		page.Entries = rows[:auditPageSize]
+		page.Entries = page.Entries[:auditPageSize]
 		page.BeforeID = page.Entries[auditPageSize-1].ID
 	}
 	return page, nil

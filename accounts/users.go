@@ -41,8 +41,16 @@ func (svc *Service) Bootstrap(ctx context.Context, username, password string) (g
 }
 
 // ListUsers returns every user.
-func (svc *Service) ListUsers(ctx context.Context) ([]store.User, error) {
-	return svc.store.ListUsers(ctx)
+func (svc *Service) ListUsers(ctx context.Context) ([]User, error) {
+	us, err := svc.store.ListUsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]User, len(us))
+	for i, u := range us {
+		out[i] = presentUser(u)
+	}
+	return out, nil
 }
 
 // CreateUser adds a person with a role.

@@ -23,14 +23,14 @@ type Event struct {
 // changed after a given sequence number.
 type Detail struct {
 	Session  Session
-	Messages []store.Message
+	Messages []Message
 	Events   []Event
 	// Seq is the session's change counter at the time of reading; a page
 	// that has it asks for changes after it.
 	Seq int64
 	Now time.Time
 	// Reviews is the QA review history; only SessionDetail fills it.
-	Reviews []store.ReviewChange
+	Reviews []ReviewChange
 }
 
 // SessionDetail returns the whole session for its page.
@@ -39,9 +39,11 @@ func (svc *Service) SessionDetail(ctx context.Context, sessionID string) (Detail
 	if err != nil {
 		return d, err
 	}
-	if d.Reviews, err = svc.store.ListReviewChanges(ctx, d.Session.ID); err != nil {
+	reviews, err := svc.store.ListReviewChanges(ctx, d.Session.ID)
+	if err != nil {
 		return d, fmt.Errorf("list reviews of %s: %w", sessionID, err)
 	}
+	d.Reviews = presentReviews(reviews)
 	return d, nil
 }
 
@@ -54,10 +56,11 @@ func (svc *Service) Changes(ctx context.Context, sessionID string, afterSeq int6
 		return Detail{}, err
 	}
 	d := Detail{Session: s, Seq: s.Seq, Now: svc.now()}
-	if d.Messages, err = svc.store.ListMessagesSince(ctx, sessionID, afterSeq); err != nil {
+	messages, err := svc.store.ListMessagesSince(ctx, sessionID, afterSeq)
+	if err != nil {
 		return Detail{}, fmt.Errorf("list messages of %s: %w", sessionID, err)
 	}
-	d.Messages = presentMessages(d.Messages, d.Now)
+	d.Messages = presentMessages(messages, d.Now)
 	events, err := svc.store.ListEventsSince(ctx, sessionID, afterSeq)
 	if err != nil {
 		return Detail{}, fmt.Errorf("list events of %s: %w", sessionID, err)

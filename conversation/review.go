@@ -71,6 +71,7 @@ func (svc *Service) ReviewSession(ctx context.Context, sessionID string, in Revi
 }
 
 // ReviewHistory returns every change of the session's review, oldest first.
-func (svc *Service) ReviewHistory(ctx context.Context, sessionID string) ([]store.ReviewChange, error) {
-	return svc.store.ListReviewChanges(ctx, sessionID)
+func (svc *Service) ReviewHistory(ctx context.Context, sessionID string) ([]ReviewChange, error) {
+	rs, err := svc.store.ListReviewChanges(ctx, sessionID)
+	return presentReviews(rs), err
 }

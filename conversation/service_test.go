@@ -77,7 +77,7 @@ var ada = accounts.Actor{Username: "ada", Addr: "10.0.0.1"}
 func TestStartSessionNamesTheBadField(t *testing.T) {
 	svc, _ := newService(t, storetest.SQLite(t), simulator.Config{})
 	cases := map[string]conversation.StartInput{
-		"workTypeId": {ContactName: "Ada"},
+		"workTypeId":  {ContactName: "Ada"},
 		"contactName": {WorkTypeID: "32", ContactName: "   "},
 	}
 	for field, in := range cases {

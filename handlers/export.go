@@ -16,10 +16,10 @@ import (
 
 // transcriptJSON is the shape of a transcript download.
 type transcriptJSON struct {
-	Session  conversation.Session  `json:"session"`
-	Messages []store.Message       `json:"messages"`
-	Events   []store.CallbackEvent `json:"events"`
-	Reviews  []store.ReviewChange  `json:"reviews"`
+	Session  conversation.Session        `json:"session"`
+	Messages []conversation.Message      `json:"messages"`
+	Events   []store.CallbackEvent       `json:"events"`
+	Reviews  []conversation.ReviewChange `json:"reviews"`
 }
 
 func (h *handler) transcriptJSON(c *gin.Context) {

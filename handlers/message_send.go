@@ -5,7 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/parley-dev/parley/store"
+	"github.com/parley-dev/parley/conversation"
 	"github.com/parley-dev/parley/views"
 )
 
@@ -13,7 +13,7 @@ func (h *handler) messageSend(c *gin.Context) {
 	form := newMessageForm(c.Request)
 	sessionID := c.Param("id")
 	in, err := form.Validate(h.actor(c))
-	var m store.Message
+	var m conversation.Message
 	if err == nil {
 		m, err = h.Sessions.SendMessage(c.Request.Context(), sessionID, in)
 	}

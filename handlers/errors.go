@@ -18,13 +18,12 @@ import (
 // Refusals the handlers and their middleware make themselves; like the
 // services' errors, they become sentences only in explain.
 var (
-	errNoPage        = errors.New("no route")
-	errNoUser        = errors.New("no user with that id")
-	errSignInFirst   = errors.New("not signed in")
-	errFormExpired   = errors.New("CSRF token missing or wrong")
-	errLoginExpired  = errors.New("sign-in form's CSRF token missing or wrong")
-	errWhoUnknown    = errors.New("cannot authenticate")
-	errLiveNoSession = errors.New("no session to watch")
+	errNoPage       = errors.New("no route")
+	errNoUser       = errors.New("no user with that id")
+	errSignInFirst  = errors.New("not signed in")
+	errFormExpired  = errors.New("CSRF token missing or wrong")
+	errLoginExpired = errors.New("sign-in form's CSRF token missing or wrong")
+	errWhoUnknown   = errors.New("cannot authenticate")
 )
 
 // forbiddenError is a signed-in person whose role does not allow the action.
@@ -60,7 +59,7 @@ func explain(err error, query bool) (p problem, ok bool) {
 			status = http.StatusBadRequest // a link, not a form, was wrong
 		}
 		return problem{Status: status, Message: sentences(inputErr.Fields), Fields: inputErr.Fields}, true
-	case errors.Is(err, conversation.ErrNotFound), errors.Is(err, errLiveNoSession):
+	case errors.Is(err, conversation.ErrNotFound):
 		return problem{Status: http.StatusNotFound, Message: "There is no session with this address."}, true
 	case errors.Is(err, accounts.ErrNotFound), errors.Is(err, errNoUser):
 		return problem{Status: http.StatusNotFound, Message: "There is no such user."}, true

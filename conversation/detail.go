@@ -11,12 +11,33 @@ import (
 	"github.com/parley-dev/parley/store"
 )
 
-// Event is a stored callback as the timeline shows it.
+// Event is a callback as the timeline shows it and a transcript exports it.
 type Event struct {
-	store.CallbackEvent
+	ID               int64
+	EventID          string
+	Type             string
+	AlvariaSessionID string
+	SessionID        *string // nil until the session it names is known
+	Payload          string  // the body as received, or with U+FFFD for bytes text cannot hold
+	PayloadBase64    string  // the original body, when Payload had to differ from it
+	Verified         bool
+	VerifyDetail     string
+	ParseError       string
+	Seq              int64
+	ReceivedAt       time.Time
+	AppliedAt        *time.Time
 	// PrettyPayload is the raw JSON indented for reading, or the raw body
-	// as received when it is not JSON.
-	PrettyPayload string
+	// as received when it is not JSON; not exported, Payload is.
+	PrettyPayload string `json:"-"`
+}
+
+func presentEvent(e store.CallbackEvent) Event {
+	return Event{
+		ID: e.ID, EventID: e.EventID, Type: e.Type, AlvariaSessionID: e.AlvariaSessionID, SessionID: e.SessionID,
+		Payload: e.Payload, PayloadBase64: e.PayloadBase64, Verified: e.Verified, VerifyDetail: e.VerifyDetail,
+		ParseError: e.ParseError, Seq: e.Seq, ReceivedAt: e.ReceivedAt, AppliedAt: e.AppliedAt,
+		PrettyPayload: prettyJSON(e.Payload),
+	}
 }
 
 // Detail is everything a session's page shows, or, from Changes, what
@@ -66,7 +87,7 @@ func (svc *Service) Changes(ctx context.Context, sessionID string, afterSeq int6
 		return Detail{}, fmt.Errorf("list events of %s: %w", sessionID, err)
 	}
 	for _, e := range events {
-		d.Events = append(d.Events, Event{CallbackEvent: e, PrettyPayload: prettyJSON(e.Payload)})
+		d.Events = append(d.Events, presentEvent(e))
 	}
 	return d, nil
 }

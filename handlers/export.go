@@ -11,14 +11,13 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/parley-dev/parley/conversation"
-	"github.com/parley-dev/parley/store"
 )
 
 // transcriptJSON is the shape of a transcript download.
 type transcriptJSON struct {
 	Session  conversation.Session        `json:"session"`
 	Messages []conversation.Message      `json:"messages"`
-	Events   []store.CallbackEvent       `json:"events"`
+	Events   []conversation.Event        `json:"events"`
 	Reviews  []conversation.ReviewChange `json:"reviews"`
 }
 
@@ -27,10 +26,7 @@ func (h *handler) transcriptJSON(c *gin.Context) {
 	if !ok {
 		return
 	}
-	out := transcriptJSON{Session: d.Session, Messages: d.Messages, Reviews: d.Reviews}
-	for _, e := range d.Events {
-		out.Events = append(out.Events, e.CallbackEvent)
-	}
+	out := transcriptJSON{Session: d.Session, Messages: d.Messages, Events: d.Events, Reviews: d.Reviews}
 	attach(c, "transcript-"+d.Session.ID+".json")
 	c.IndentedJSON(http.StatusOK, out)
 }

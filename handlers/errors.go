@@ -3,6 +3,7 @@ package handlers
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -112,33 +113,41 @@ func sentences(fields map[string]string) string {
 // problemFor explains err, logging what people are not shown: the chain of
 // an unknown error, which becomes a 500 naming the request id to quote, and
 // of refusals that are not the user's doing.
-func (h *handler) problemFor(c *gin.Context, err error) problem {
+func (h *handler) problemFor(c *gin.Context, err error) problem { return problemFor(c, h.Log, err) }
+
+// respondError answers err as the request wants it: JSON for the page
+// script, JSON for an API client, or an error page.
+func (h *handler) respondError(c *gin.Context, err error) { respondError(c, h.Log, err) }
+
+func (h *handler) respondProblem(c *gin.Context, p problem) { respondProblem(c, h.Log, p) }
+
+// problemFor and respondError are functions too, for handlers that are not
+// on handler (the simulator's desk).
+func problemFor(c *gin.Context, log *slog.Logger, err error) problem {
 	p, ok := explain(err, c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead)
 	id := requestID(c)
 	switch {
 	case !ok:
-		h.Log.Error("request failed", "request_id", id, "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
+		log.Error("request failed", "request_id", id, "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
 		return problem{Status: http.StatusInternalServerError, Message: "Something went wrong on Parley's side. Try again in a moment; if it keeps happening, tell an admin request id " + id + "."}
 	case p.Status == http.StatusBadGateway || p.Status == http.StatusServiceUnavailable:
-		h.Log.Warn("request refused upstream", "request_id", id, "path", c.Request.URL.Path, "err", err)
+		log.Warn("request refused upstream", "request_id", id, "path", c.Request.URL.Path, "err", err)
 	}
 	return p
 }
 
-// respondError answers err as the request wants it: JSON for the page
-// script, JSON for an API client, or an error page.
-func (h *handler) respondError(c *gin.Context, err error) {
-	h.respondProblem(c, h.problemFor(c, err))
+func respondError(c *gin.Context, log *slog.Logger, err error) {
+	respondProblem(c, log, problemFor(c, log, err))
 }
 
-func (h *handler) respondProblem(c *gin.Context, p problem) {
+func respondProblem(c *gin.Context, log *slog.Logger, p problem) {
 	switch {
 	case isAsync(c):
 		c.JSON(p.Status, asyncReply{Error: p.Message, Redirect: p.Redirect})
 	case wantsJSON(c):
 		c.JSON(p.Status, gin.H{"error": p.Message})
 	default:
-		h.render(c, p.Status, views.ErrorPage(p.Status, p.Message))
+		renderPage(c, log, p.Status, views.ErrorPage(p.Status, p.Message))
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/accounts"
+	"github.com/parley-dev/parley/input"
 	"github.com/parley-dev/parley/store"
 	"github.com/parley-dev/parley/store/storetest"
 )
@@ -50,7 +51,7 @@ func TestBootstrapCreatesOneAdmin(t *testing.T) {
 			t.Fatalf("second bootstrap made a password %q, %v", again, err)
 		}
 		in, err := svc.SignIn(t.Context(), "admin", generated, "10.0.0.1")
-		if err != nil || in.User.Role != store.RoleAdmin || in.Token == "" || in.CSRFToken == "" {
+		if err != nil || in.User.Role != accounts.RoleAdmin || in.Token == "" || in.CSRFToken == "" {
 			t.Fatalf("sign in with the generated password: %+v %v", in, err)
 		}
 		if n := auditCount(t, st, accounts.ActionUserCreate); n != 1 {
@@ -148,14 +149,14 @@ func TestUserManagement(t *testing.T) {
 		if _, err := svc.Bootstrap(ctx, "admin", "correct horse battery"); err != nil {
 			t.Fatal(err)
 		}
-		var input *accounts.InputError
+		var input *input.Error
 		if err := svc.CreateUser(ctx, admin, "x", "short", "boss"); !errors.As(err, &input) || len(input.Fields) != 3 {
 			t.Fatalf("bad user: %v", err)
 		}
-		if err := svc.CreateUser(ctx, admin, "quinn", "quality first", store.RoleQA); err != nil {
+		if err := svc.CreateUser(ctx, admin, "quinn", "quality first", accounts.RoleQA); err != nil {
 			t.Fatal(err)
 		}
-		if err := svc.CreateUser(ctx, admin, "quinn", "quality first", store.RoleQA); !errors.As(err, &input) {
+		if err := svc.CreateUser(ctx, admin, "quinn", "quality first", accounts.RoleQA); !errors.As(err, &input) {
 			t.Fatalf("duplicate: %v", err)
 		}
 		u, _ := st.GetUserByName(ctx, "quinn")
@@ -163,7 +164,7 @@ func TestUserManagement(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := svc.SetRole(ctx, admin, u.ID, store.RoleOperator); err != nil {
+		if err := svc.SetRole(ctx, admin, u.ID, accounts.RoleOperator); err != nil {
 			t.Fatal(err)
 		}
 		if err := svc.SetDisabled(ctx, admin, u.ID, true); err != nil {
@@ -208,9 +209,9 @@ func TestUserManagement(t *testing.T) {
 
 func TestRoleMatrix(t *testing.T) {
 	want := map[string][]accounts.Permission{
-		store.RoleOperator: {accounts.Converse},
-		store.RoleQA:       {accounts.Review, accounts.Export},
-		store.RoleAdmin:    {accounts.Converse, accounts.Review, accounts.Export, accounts.ManageUsers},
+		accounts.RoleOperator: {accounts.Converse},
+		accounts.RoleQA:       {accounts.Review, accounts.Export},
+		accounts.RoleAdmin:    {accounts.Converse, accounts.Review, accounts.Export, accounts.ManageUsers},
 	}
 	all := []accounts.Permission{accounts.Converse, accounts.Review, accounts.Export, accounts.ManageUsers}
 	for role, grants := range want {
@@ -240,7 +241,7 @@ func TestChangeOwnPassword(t *testing.T) {
 		here, _ := svc.SignIn(ctx, "admin", "correct horse battery", "10.0.0.1")
 		there, _ := svc.SignIn(ctx, "admin", "correct horse battery", "10.0.0.2")
 		me := accounts.Actor{Username: "admin", Addr: "10.0.0.1"}
-		var input *accounts.InputError
+		var input *input.Error
 		if err := svc.ChangeOwnPassword(ctx, me, here.Token, "wrong guess!", "a brand new password"); !errors.As(err, &input) || input.Fields["current"] == "" {
 			t.Fatalf("wrong current password: %v", err)
 		}
@@ -275,7 +276,7 @@ func TestTwoAdminsDemotingEachOtherLeaveOne(t *testing.T) {
 		if _, err := svc.Bootstrap(ctx, "admin", "correct horse battery"); err != nil {
 			t.Fatal(err)
 		}
-		if err := svc.CreateUser(ctx, accounts.Actor{Username: "admin"}, "ada", "correct horse battery", store.RoleAdmin); err != nil {
+		if err := svc.CreateUser(ctx, accounts.Actor{Username: "admin"}, "ada", "correct horse battery", accounts.RoleAdmin); err != nil {
 			t.Fatal(err)
 		}
 		admin, _ := st.GetUserByName(ctx, "admin")
@@ -285,14 +286,14 @@ func TestTwoAdminsDemotingEachOtherLeaveOne(t *testing.T) {
 		wg.Add(2)
 		go func() {
 			defer wg.Done()
-			errs[0] = svc.SetRole(ctx, accounts.Actor{Username: "admin"}, ada.ID, store.RoleOperator)
+			errs[0] = svc.SetRole(ctx, accounts.Actor{Username: "admin"}, ada.ID, accounts.RoleOperator)
 		}()
 		go func() {
 			defer wg.Done()
 			errs[1] = svc.SetDisabled(ctx, accounts.Actor{Username: "ada"}, admin.ID, true)
 		}()
 		wg.Wait()
-		var input *accounts.InputError
+		var input *input.Error
 		refused := 0
 		for _, err := range errs {
 			if errors.As(err, &input) {
@@ -304,7 +305,7 @@ func TestTwoAdminsDemotingEachOtherLeaveOne(t *testing.T) {
 		users, _ := st.ListUsers(ctx)
 		active := 0
 		for _, u := range users {
-			if u.Role == store.RoleAdmin && !u.Disabled {
+			if u.Role == accounts.RoleAdmin && !u.Disabled {
 				active++
 			}
 		}

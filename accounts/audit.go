@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/parley-dev/parley/input"
 	"github.com/parley-dev/parley/store"
 )
 
@@ -48,18 +49,8 @@ type AuditQuery struct {
 
 // AuditPage is a page of the trail, newest first.
 type AuditPage struct {
-	Entries  []store.AuditEntry
+	Entries  []AuditEntry
 	BeforeID int64 // cursor of the next page; 0 on the last
-}
-
-// InputError names the fields that are wrong.
-type InputError struct{ Fields map[string]string }
-
-func (e *InputError) Error() string {
-	for f, p := range e.Fields {
-		return f + ": " + p
-	}
-	return "bad input"
 }
 
 const auditPageSize = 100
@@ -81,15 +72,18 @@ func (svc *Service) Audit(ctx context.Context, q AuditQuery) (AuditPage, error) 
 		f.To = f.To.Add(24 * time.Hour)
 	}
 	if q.Action != "" && !slices.Contains(Actions, q.Action) {
-		return AuditPage{}, &InputError{Fields: map[string]string{"action": fmt.Sprintf("there is no audited action %q", q.Action)}}
+		return AuditPage{}, input.Invalid("action", fmt.Sprintf("there is no audited action %q", q.Action))
 	}
 	rows, err := svc.store.ListAudit(ctx, f)
 	if err != nil {
 		return AuditPage{}, err
 	}
-	page := AuditPage{Entries: rows}
+	page := AuditPage{Entries: make([]AuditEntry, len(rows))}
+	for i, r := range rows {
+		page.Entries[i] = AuditEntry(r)
+	}
 	if !q.All && len(rows) > auditPageSize {
-		page.Entries = rows[:auditPageSize]
+		page.Entries = page.Entries[:auditPageSize]
 		page.BeforeID = page.Entries[auditPageSize-1].ID
 	}
 	return page, nil
@@ -112,7 +106,7 @@ func parseDay(field, v string) (time.Time, error) {
 	}
 	t, err := time.Parse(time.DateOnly, v)
 	if err != nil {
-		return time.Time{}, &InputError{Fields: map[string]string{field: fmt.Sprintf("%q is not a date like 2026-11-24", v)}}
+		return time.Time{}, input.Invalid(field, fmt.Sprintf("%q is not a date like 2026-11-24", v))
 	}
 	return t, nil
 }

@@ -1,6 +1,12 @@
 package accounts
 
-import "github.com/parley-dev/parley/store"
+// Roles. An operator runs conversations, QA reviews them, an admin does
+// everything and manages people. The store keeps them as these strings.
+const (
+	RoleOperator = "operator"
+	RoleQA       = "qa"
+	RoleAdmin    = "admin"
+)
 
 // Permission is something a role may do.
 type Permission string
@@ -14,13 +20,13 @@ const (
 )
 
 var grants = map[string][]Permission{
-	store.RoleOperator: {Converse},
-	store.RoleQA:       {Review, Export},
-	store.RoleAdmin:    {Converse, Review, Export, ManageUsers},
+	RoleOperator: {Converse},
+	RoleQA:       {Review, Export},
+	RoleAdmin:    {Converse, Review, Export, ManageUsers},
 }
 
 // Roles lists the roles in the order a form offers them.
-var Roles = []string{store.RoleOperator, store.RoleQA, store.RoleAdmin}
+var Roles = []string{RoleOperator, RoleQA, RoleAdmin}
 
 // Principal is the signed-in person.
 type Principal struct {

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/parley-dev/parley/accounts"
+	"github.com/parley-dev/parley/input"
 	"github.com/parley-dev/parley/store"
 	"github.com/parley-dev/parley/store/storetest"
 )
@@ -95,7 +96,7 @@ func TestParallelCurrentPasswordGuessesAreCountedAndAudited(t *testing.T) {
 		t.Fatalf("100 parallel current-password guesses ran %d checks, want 3", n)
 	}
 	var throttled *accounts.ThrottledError
-	var input *accounts.InputError
+	var input *input.Error
 	bad, slowed := 0, 0
 	for _, err := range errs {
 		switch {

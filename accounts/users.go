@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/parley-dev/parley/input"
 	"github.com/parley-dev/parley/store"
 )
 
@@ -33,15 +34,23 @@ func (svc *Service) Bootstrap(ctx context.Context, username, password string) (g
 		password = generatePassword()
 		generated = password
 	}
-	if err := svc.createUser(ctx, Actor{Username: "parley"}, username, password, store.RoleAdmin); err != nil {
+	if err := svc.createUser(ctx, Actor{Username: "parley"}, username, password, RoleAdmin); err != nil {
 		return "", fmt.Errorf("create first admin: %w", err)
 	}
 	return generated, nil
 }
 
 // ListUsers returns every user.
-func (svc *Service) ListUsers(ctx context.Context) ([]store.User, error) {
-	return svc.store.ListUsers(ctx)
+func (svc *Service) ListUsers(ctx context.Context) ([]User, error) {
+	us, err := svc.store.ListUsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]User, len(us))
+	for i, u := range us {
+		out[i] = presentUser(u)
+	}
+	return out, nil
 }
 
 // CreateUser adds a person with a role.
@@ -50,21 +59,21 @@ func (svc *Service) CreateUser(ctx context.Context, a Actor, username, password,
 }
 
 func (svc *Service) createUser(ctx context.Context, a Actor, username, password, role string) error {
-	problems := map[string]string{}
+	var problems input.Error
 	if !usernamePattern.MatchString(username) {
-		problems["username"] = "use 2 to 64 letters, digits, dots, dashes, underscores or @"
+		problems.Add("username", "use 2 to 64 letters, digits, dots, dashes, underscores or @")
 	}
 	if len(password) < MinPasswordLength {
-		problems["password"] = fmt.Sprintf("use at least %d characters", MinPasswordLength)
+		problems.Add("password", fmt.Sprintf("use at least %d characters", MinPasswordLength))
 	}
 	if !slices.Contains(Roles, role) {
-		problems["role"] = fmt.Sprintf("%q is not a role; use operator, qa or admin", role)
+		problems.Add("role", fmt.Sprintf("%q is not a role; use operator, qa or admin", role))
 	}
-	if len(problems) > 0 {
-		return &InputError{Fields: problems}
+	if err := problems.Err(); err != nil {
+		return err
 	}
 	if _, err := svc.store.GetUserByName(ctx, username); err == nil {
-		return &InputError{Fields: map[string]string{"username": fmt.Sprintf("%q is taken", username)}}
+		return input.Invalid("username", fmt.Sprintf("%q is taken", username))
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
 	if err != nil {
@@ -80,17 +89,17 @@ func (svc *Service) createUser(ctx context.Context, a Actor, username, password,
 // SetRole changes a user's role.
 func (svc *Service) SetRole(ctx context.Context, a Actor, id int64, role string) error {
 	if !slices.Contains(Roles, role) {
-		return &InputError{Fields: map[string]string{"role": fmt.Sprintf("%q is not a role; use operator, qa or admin", role)}}
+		return input.Invalid("role", fmt.Sprintf("%q is not a role; use operator, qa or admin", role))
 	}
 	u, err := svc.user(ctx, id)
 	if err != nil {
 		return err
 	}
-	if u.Username == a.Username && role != store.RoleAdmin {
-		return &InputError{Fields: map[string]string{"role": "you cannot take the admin role from yourself"}}
+	if u.Username == a.Username && role != RoleAdmin {
+		return input.Invalid("role", "you cannot take the admin role from yourself")
 	}
 	if err := svc.store.UpdateUser(ctx, id, store.UserUpdate{Role: &role}); errors.Is(err, store.ErrLastAdmin) {
-		return &InputError{Fields: map[string]string{"role": fmt.Sprintf("%s is the last active admin; make someone else admin first", u.Username)}}
+		return input.Invalid("role", fmt.Sprintf("%s is the last active admin; make someone else admin first", u.Username))
 	} else if err != nil {
 		return err
 	}
@@ -106,10 +115,10 @@ func (svc *Service) SetDisabled(ctx context.Context, a Actor, id int64, disabled
 		return err
 	}
 	if u.Username == a.Username && disabled {
-		return &InputError{Fields: map[string]string{"disabled": "you cannot disable yourself"}}
+		return input.Invalid("disabled", "you cannot disable yourself")
 	}
 	if err := svc.store.UpdateUser(ctx, id, store.UserUpdate{Disabled: &disabled}); errors.Is(err, store.ErrLastAdmin) {
-		return &InputError{Fields: map[string]string{"disabled": fmt.Sprintf("%s is the last active admin; make someone else admin first", u.Username)}}
+		return input.Invalid("disabled", fmt.Sprintf("%s is the last active admin; make someone else admin first", u.Username))
 	} else if err != nil {
 		return err
 	}
@@ -127,7 +136,7 @@ func (svc *Service) SetDisabled(ctx context.Context, a Actor, id int64, disabled
 // ResetPassword sets a new password and signs the user's browsers out.
 func (svc *Service) ResetPassword(ctx context.Context, a Actor, id int64, password string) error {
 	if len(password) < MinPasswordLength {
-		return &InputError{Fields: map[string]string{"password": fmt.Sprintf("use at least %d characters", MinPasswordLength)}}
+		return input.Invalid("password", fmt.Sprintf("use at least %d characters", MinPasswordLength))
 	}
 	u, err := svc.user(ctx, id)
 	if err != nil {
@@ -191,7 +200,7 @@ func (svc *Service) ChangeOwnPassword(ctx context.Context, a Actor, token, curre
 		return ErrSignedOut
 	}
 	if len(next) < MinPasswordLength {
-		return &InputError{Fields: map[string]string{"password": fmt.Sprintf("use at least %d characters", MinPasswordLength)}}
+		return input.Invalid("password", fmt.Sprintf("use at least %d characters", MinPasswordLength))
 	}
 	// The current password is a guess like a sign-in: a stolen session must
 	// not become a fast, unaudited way to find it.
@@ -202,7 +211,7 @@ func (svc *Service) ChangeOwnPassword(ctx context.Context, a Actor, token, curre
 	}
 	if svc.compare([]byte(u.PasswordHash), []byte(current)) != nil {
 		svc.Record(ctx, a, ActionPasswordChangeFailed, u.Username, "wrong current password")
-		return &InputError{Fields: map[string]string{"current": "this is not your current password"}}
+		return input.Invalid("current", "this is not your current password")
 	}
 	svc.throttle.succeeded(try)
 	hash, err := bcrypt.GenerateFromPassword([]byte(next), bcrypt.DefaultCost)

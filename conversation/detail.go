@@ -11,26 +11,47 @@ import (
 	"github.com/parley-dev/parley/store"
 )
 
-// Event is a stored callback as the timeline shows it.
+// Event is a callback as the timeline shows it and a transcript exports it.
 type Event struct {
-	store.CallbackEvent
+	ID               int64
+	EventID          string
+	Type             string
+	AlvariaSessionID string
+	SessionID        *string // nil until the session it names is known
+	Payload          string  // the body as received, or with U+FFFD for bytes text cannot hold
+	PayloadBase64    string  // the original body, when Payload had to differ from it
+	Verified         bool
+	VerifyDetail     string
+	ParseError       string
+	Seq              int64
+	ReceivedAt       time.Time
+	AppliedAt        *time.Time
 	// PrettyPayload is the raw JSON indented for reading, or the raw body
-	// as received when it is not JSON.
-	PrettyPayload string
+	// as received when it is not JSON; not exported, Payload is.
+	PrettyPayload string `json:"-"`
+}
+
+func presentEvent(e store.CallbackEvent) Event {
+	return Event{
+		ID: e.ID, EventID: e.EventID, Type: e.Type, AlvariaSessionID: e.AlvariaSessionID, SessionID: e.SessionID,
+		Payload: e.Payload, PayloadBase64: e.PayloadBase64, Verified: e.Verified, VerifyDetail: e.VerifyDetail,
+		ParseError: e.ParseError, Seq: e.Seq, ReceivedAt: e.ReceivedAt, AppliedAt: e.AppliedAt,
+		PrettyPayload: prettyJSON(e.Payload),
+	}
 }
 
 // Detail is everything a session's page shows, or, from Changes, what
 // changed after a given sequence number.
 type Detail struct {
 	Session  Session
-	Messages []store.Message
+	Messages []Message
 	Events   []Event
 	// Seq is the session's change counter at the time of reading; a page
 	// that has it asks for changes after it.
 	Seq int64
 	Now time.Time
 	// Reviews is the QA review history; only SessionDetail fills it.
-	Reviews []store.ReviewChange
+	Reviews []ReviewChange
 }
 
 // SessionDetail returns the whole session for its page.
@@ -39,9 +60,11 @@ func (svc *Service) SessionDetail(ctx context.Context, sessionID string) (Detail
 	if err != nil {
 		return d, err
 	}
-	if d.Reviews, err = svc.store.ListReviewChanges(ctx, d.Session.ID); err != nil {
+	reviews, err := svc.store.ListReviewChanges(ctx, d.Session.ID)
+	if err != nil {
 		return d, fmt.Errorf("list reviews of %s: %w", sessionID, err)
 	}
+	d.Reviews = presentReviews(reviews)
 	return d, nil
 }
 
@@ -54,16 +77,17 @@ func (svc *Service) Changes(ctx context.Context, sessionID string, afterSeq int6
 		return Detail{}, err
 	}
 	d := Detail{Session: s, Seq: s.Seq, Now: svc.now()}
-	if d.Messages, err = svc.store.ListMessagesSince(ctx, sessionID, afterSeq); err != nil {
+	messages, err := svc.store.ListMessagesSince(ctx, sessionID, afterSeq)
+	if err != nil {
 		return Detail{}, fmt.Errorf("list messages of %s: %w", sessionID, err)
 	}
-	d.Messages = presentMessages(d.Messages, d.Now)
+	d.Messages = presentMessages(messages, d.Now)
 	events, err := svc.store.ListEventsSince(ctx, sessionID, afterSeq)
 	if err != nil {
 		return Detail{}, fmt.Errorf("list events of %s: %w", sessionID, err)
 	}
 	for _, e := range events {
-		d.Events = append(d.Events, Event{CallbackEvent: e, PrettyPayload: prettyJSON(e.Payload)})
+		d.Events = append(d.Events, presentEvent(e))
 	}
 	return d, nil
 }

@@ -14,18 +14,6 @@ var ErrNotFound = errors.New("there is no such session")
 // ErrSessionClosed means the session can no longer take messages.
 var ErrSessionClosed = errors.New("this session has ended: no more messages can be sent")
 
-// InputError lists what is wrong with a form, field by field.
-type InputError struct {
-	Fields map[string]string // form field → problem
-}
-
-func (e *InputError) Error() string {
-	for f, p := range e.Fields {
-		return fmt.Sprintf("%s: %s", f, p)
-	}
-	return "invalid input"
-}
-
 // AlvariaError is Alvaria refusing or failing a call; it keeps Alvaria's own
 // words for the user.
 type AlvariaError struct {

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/input"
 )
 
 // Limits on what a person types, in characters, are alvaria's: the same
@@ -21,7 +22,7 @@ const (
 
 // textField is one typed value to check before anything is sent.
 type textField struct {
-	name      string // the form's field name
+	name      string // the service's field name, e.g. "contactName"
 	value     string
 	max       int  // characters
 	multiline bool // line breaks and tabs allowed
@@ -34,7 +35,7 @@ type textField struct {
 func checkText(fields ...textField) error {
 	for _, f := range fields {
 		if problem := textProblem(f); problem != "" {
-			return &InputError{Fields: map[string]string{f.name: problem}}
+			return input.Invalid(f.name, fieldLabel(f.name)+" "+problem)
 		}
 	}
 	return nil
@@ -57,4 +58,21 @@ func textProblem(f textField) string {
 		return fmt.Sprintf("is %d characters long; at most %d are allowed", n, f.max)
 	}
 	return ""
+}
+
+// fieldLabels name the service's fields as people read them.
+var fieldLabels = map[string]string{
+	"workTypeId":     "Work type ID",
+	"contactName":    "Contact name",
+	"integration":    "Integration",
+	"text":           "Text",
+	"attachmentType": "Attachment type",
+	"attachmentUrl":  "Attachment URL",
+}
+
+func fieldLabel(field string) string {
+	if l, ok := fieldLabels[field]; ok {
+		return l
+	}
+	return field
 }

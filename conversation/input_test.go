@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/conversation"
+	"github.com/parley-dev/parley/input"
 	"github.com/parley-dev/parley/simulator"
 	"github.com/parley-dev/parley/store"
 	"github.com/parley-dev/parley/store/storetest"
@@ -24,20 +25,20 @@ func TestInputAlvariaCannotTakeIsRefusedFirst(t *testing.T) {
 			field  string
 			modify func(*conversation.StartInput)
 		}{
-			{"contact_name", func(in *conversation.StartInput) { in.ContactName = "Ada\x00" }},
-			{"contact_name", func(in *conversation.StartInput) { in.ContactName = "Ad\xffa" }},
-			{"contact_name", func(in *conversation.StartInput) { in.ContactName = "Ada\x1b[31m" }},
-			{"contact_name", func(in *conversation.StartInput) { in.ContactName = strings.Repeat("a", 257) }},
+			{"contactName", func(in *conversation.StartInput) { in.ContactName = "Ada\x00" }},
+			{"contactName", func(in *conversation.StartInput) { in.ContactName = "Ad\xffa" }},
+			{"contactName", func(in *conversation.StartInput) { in.ContactName = "Ada\x1b[31m" }},
+			{"contactName", func(in *conversation.StartInput) { in.ContactName = strings.Repeat("a", 257) }},
 			{"integration", func(in *conversation.StartInput) { in.Integration = "S\x00MS" }},
 			{"integration", func(in *conversation.StartInput) { in.Integration = strings.Repeat("i", 65) }},
-			{"work_type_id", func(in *conversation.StartInput) { in.WorkTypeID = "3\xc32" }},
-			{"work_type_id", func(in *conversation.StartInput) { in.WorkTypeID = strings.Repeat("9", 65) }},
+			{"workTypeId", func(in *conversation.StartInput) { in.WorkTypeID = "3\xc32" }},
+			{"workTypeId", func(in *conversation.StartInput) { in.WorkTypeID = strings.Repeat("9", 65) }},
 		}
 		for _, tc := range starts {
 			in := ok
 			tc.modify(&in)
 			_, err := svc.StartSession(t.Context(), in)
-			var inputErr *conversation.InputError
+			var inputErr *input.Error
 			if !errors.As(err, &inputErr) || inputErr.Fields[tc.field] == "" {
 				t.Errorf("start %+v: err = %v, want an InputError on %s", in, err, tc.field)
 			}
@@ -66,12 +67,12 @@ func TestInputAlvariaCannotTakeIsRefusedFirst(t *testing.T) {
 			{"text", conversation.MessageInput{Text: "hi \xff"}},
 			{"text", conversation.MessageInput{Text: "hi\x07"}},
 			{"text", conversation.MessageInput{Text: strings.Repeat("t", 4097)}},
-			{"attachment_url", conversation.MessageInput{AttachmentType: "Image", AttachmentURL: "https://x.test/\xff.png"}},
-			{"attachment_url", conversation.MessageInput{AttachmentType: "Image", AttachmentURL: "https://x.test/" + strings.Repeat("a", 2048)}},
+			{"attachmentUrl", conversation.MessageInput{AttachmentType: "Image", AttachmentURL: "https://x.test/\xff.png"}},
+			{"attachmentUrl", conversation.MessageInput{AttachmentType: "Image", AttachmentURL: "https://x.test/" + strings.Repeat("a", 2048)}},
 		}
 		for _, tc := range sends {
 			_, err := svc.SendMessage(t.Context(), s.ID, tc.in)
-			var inputErr *conversation.InputError
+			var inputErr *input.Error
 			if !errors.As(err, &inputErr) || inputErr.Fields[tc.field] == "" {
 				t.Errorf("send %+q: err = %v, want an InputError on %s", tc.in, err, tc.field)
 			}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/parley-dev/parley/input"
 	"github.com/parley-dev/parley/store"
 )
 
@@ -17,7 +18,7 @@ type ListQuery struct {
 	Cursor string // opaque, from SessionList.Next; empty for the first page
 	Search string
 	State  string
-	// Verdict is a store.Verdict* value, "none" for unreviewed, or empty.
+	// Verdict is a Verdict* value, "none" for unreviewed, or empty.
 	Verdict string
 	From    string
 	To      string
@@ -68,7 +69,7 @@ func (svc *Service) ListSessions(ctx context.Context, q ListQuery) (SessionList,
 func (svc *Service) filter(q ListQuery, now time.Time) (store.SessionFilter, error) {
 	f := store.SessionFilter{Limit: q.Limit, Search: strings.TrimSpace(q.Search), Verdict: q.Verdict}
 	if q.Verdict != "" && q.Verdict != "none" && !slices.Contains(Verdicts, q.Verdict) {
-		return f, &InputError{Fields: map[string]string{"verdict": fmt.Sprintf("there is no verdict %q", q.Verdict)}}
+		return f, input.Invalid("verdict", fmt.Sprintf("there is no verdict %q", q.Verdict))
 	}
 	if q.Cursor != "" {
 		c, err := store.ParseSessionCursor(q.Cursor)
@@ -101,7 +102,7 @@ func (svc *Service) filter(q ListQuery, now time.Time) (store.SessionFilter, err
 		f.States = []string{strings.ToLower(q.State)}
 		f.CreatedFrom = latest(f.CreatedFrom, born.Add(time.Microsecond))
 	default:
-		return f, &InputError{Fields: map[string]string{"state": fmt.Sprintf("there is no session state %q", q.State)}}
+		return f, input.Invalid("state", fmt.Sprintf("there is no session state %q", q.State))
 	}
 	return f, nil
 }
@@ -112,7 +113,7 @@ func parseDay(field, v string) (time.Time, error) {
 	}
 	t, err := time.Parse(time.DateOnly, v)
 	if err != nil {
-		return time.Time{}, &InputError{Fields: map[string]string{field: fmt.Sprintf("%q is not a date like 2026-11-24", v)}}
+		return time.Time{}, input.Invalid(field, fmt.Sprintf("%q is not a date like 2026-11-24", v))
 	}
 	return t, nil
 }

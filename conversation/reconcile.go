@@ -95,11 +95,17 @@ func stuck(m store.Message, now time.Time) bool {
 
 // presentMessages shows a message stuck in sending as of unknown outcome
 // even before it is settled, so the page never invites a second send.
-func presentMessages(ms []store.Message, now time.Time) []store.Message {
-	for i := range ms {
-		if stuck(ms[i], now) {
-			ms[i].Status, ms[i].StatusDetail = store.MessageUnknown, detailUnknown
-		}
+func presentMessages(ms []store.Message, now time.Time) []Message {
+	out := make([]Message, len(ms))
+	for i, m := range ms {
+		out[i] = presentMessage(m, now)
 	}
-	return ms
+	return out
+}
+
+func presentMessage(m store.Message, now time.Time) Message {
+	if stuck(m, now) {
+		m.Status, m.StatusDetail = store.MessageUnknown, detailUnknown
+	}
+	return Message(m)
 }

@@ -7,20 +7,28 @@ import (
 	"strings"
 
 	"github.com/parley-dev/parley/accounts"
+	"github.com/parley-dev/parley/input"
 	"github.com/parley-dev/parley/store"
 )
 
+// QA verdicts, as the store keeps them.
+const (
+	VerdictPass        = "pass"
+	VerdictFail        = "fail"
+	VerdictNeedsReview = "needs_review"
+)
+
 // Verdicts QA can give, as the review form offers them.
-var Verdicts = []string{store.VerdictPass, store.VerdictFail, store.VerdictNeedsReview}
+var Verdicts = []string{VerdictPass, VerdictFail, VerdictNeedsReview}
 
 // VerdictLabel is how a verdict reads on screen.
 func VerdictLabel(v string) string {
 	switch v {
-	case store.VerdictPass:
+	case VerdictPass:
 		return "Pass"
-	case store.VerdictFail:
+	case VerdictFail:
 		return "Fail"
-	case store.VerdictNeedsReview:
+	case VerdictNeedsReview:
 		return "Needs review"
 	default:
 		return "Not reviewed"
@@ -39,15 +47,15 @@ const maxNotes = 10000
 // ReviewSession records a verdict and notes, keeping every earlier change.
 func (svc *Service) ReviewSession(ctx context.Context, sessionID string, in ReviewInput) error {
 	in.Notes = strings.TrimSpace(in.Notes)
-	problems := map[string]string{}
+	var problems input.Error
 	if !slices.Contains(Verdicts, in.Verdict) {
-		problems["verdict"] = "choose Pass, Fail or Needs review"
+		problems.Add("verdict", "choose Pass, Fail or Needs review")
 	}
 	if len(in.Notes) > maxNotes {
-		problems["notes"] = fmt.Sprintf("notes are limited to %d characters", maxNotes)
+		problems.Add("notes", fmt.Sprintf("notes are limited to %d characters", maxNotes))
 	}
-	if len(problems) > 0 {
-		return &InputError{Fields: problems}
+	if err := problems.Err(); err != nil {
+		return err
 	}
 	s, err := svc.session(ctx, sessionID)
 	if err != nil {
@@ -63,6 +71,7 @@ func (svc *Service) ReviewSession(ctx context.Context, sessionID string, in Revi
 }
 
 // ReviewHistory returns every change of the session's review, oldest first.
-func (svc *Service) ReviewHistory(ctx context.Context, sessionID string) ([]store.ReviewChange, error) {
-	return svc.store.ListReviewChanges(ctx, sessionID)
+func (svc *Service) ReviewHistory(ctx context.Context, sessionID string) ([]ReviewChange, error) {
+	rs, err := svc.store.ListReviewChanges(ctx, sessionID)
+	return presentReviews(rs), err
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/parley-dev/parley/accounts"
 	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/input"
 	"github.com/parley-dev/parley/store"
 )
 
@@ -25,28 +26,28 @@ type MessageInput struct {
 // failed with the reason, or unknown when the request may have reached
 // Alvaria, so the transcript never loses what was typed. A message this
 // leaves sending (a crash, a failed write) is settled by ReconcileSending.
-func (svc *Service) SendMessage(ctx context.Context, sessionID string, in MessageInput) (store.Message, error) {
+func (svc *Service) SendMessage(ctx context.Context, sessionID string, in MessageInput) (Message, error) {
 	msg := alvaria.Message{Text: strings.TrimSpace(in.Text)}
 	if t := strings.TrimSpace(in.AttachmentType); t != "" || strings.TrimSpace(in.AttachmentURL) != "" {
 		msg.Attachment = &alvaria.Attachment{Type: t, URL: strings.TrimSpace(in.AttachmentURL)}
 	}
 	if err := checkText(textField{name: "text", value: msg.Text, max: maxTextChars, multiline: true}); err != nil {
-		return store.Message{}, err
+		return Message{}, err
 	}
 	if msg.Attachment != nil {
-		if err := checkText(textField{name: "attachment_url", value: msg.Attachment.URL, max: maxAttachmentURLChars}); err != nil {
-			return store.Message{}, err
+		if err := checkText(textField{name: "attachmentUrl", value: msg.Attachment.URL, max: maxAttachmentURLChars}); err != nil {
+			return Message{}, err
 		}
 	}
 	if err := msg.Validate(); err != nil {
-		return store.Message{}, messageInputError(err)
+		return Message{}, messageInputError(err)
 	}
 	s, err := svc.session(ctx, sessionID)
 	if err != nil {
-		return store.Message{}, err
+		return Message{}, err
 	}
 	if !s.Live() {
-		return store.Message{}, ErrSessionClosed
+		return Message{}, ErrSessionClosed
 	}
 
 	m := store.Message{
@@ -61,7 +62,7 @@ func (svc *Service) SendMessage(ctx context.Context, sessionID string, in Messag
 		m.AttachmentType, m.AttachmentURL = msg.Attachment.Type, msg.Attachment.URL
 	}
 	if _, err := svc.store.AddMessage(ctx, &m); err != nil {
-		return store.Message{}, fmt.Errorf("store message for session %s: %w", s.ID, err)
+		return Message{}, fmt.Errorf("store message for session %s: %w", s.ID, err)
 	}
 	svc.changed(ctx, s.ID)
 
@@ -78,7 +79,7 @@ func (svc *Service) SendMessage(ctx context.Context, sessionID string, in Messag
 			status = store.MessageUnknown
 		}
 		if err := svc.store.UpdateMessageStatus(recordCtx, m.ID, status, aerr.Message, ""); err != nil {
-			return m, fmt.Errorf("mark message %d %s: %w", m.ID, status, err)
+			return Message(m), fmt.Errorf("mark message %d %s: %w", m.ID, status, err)
 		}
 		svc.changed(recordCtx, s.ID)
 		if failed, err := svc.store.GetMessage(recordCtx, m.ID); err == nil {
@@ -90,10 +91,10 @@ func (svc *Service) SendMessage(ctx context.Context, sessionID string, in Messag
 			// session; every later send would fail the same way.
 			aerr.Message = noteSessionForgotten
 			if err := svc.markEnded(recordCtx, s.ID, noteSessionForgotten); err != nil {
-				return m, fmt.Errorf("send message to forgotten session %s: %w", s.ID, err)
+				return Message(m), fmt.Errorf("send message to forgotten session %s: %w", s.ID, err)
 			}
 		}
-		return m, aerr
+		return Message(m), aerr
 	}
 	err = svc.store.Transaction(recordCtx, func(tx *store.Store) error {
 		if err := tx.LockAlvariaSession(recordCtx, s.AlvariaSessionID); err != nil {
@@ -106,11 +107,12 @@ func (svc *Service) SendMessage(ctx context.Context, sessionID string, in Messag
 		return svc.applyWaiting(recordCtx, tx, s.ID, s.AlvariaSessionID)
 	})
 	if err != nil {
-		return m, fmt.Errorf("mark message %d sent: %w", m.ID, err)
+		return Message(m), fmt.Errorf("mark message %d sent: %w", m.ID, err)
 	}
 	svc.changed(recordCtx, s.ID)
 	svc.record(recordCtx, in.By, accounts.ActionMessageSend, s.ID, "message "+messageID)
-	return svc.store.GetMessage(recordCtx, m.ID)
+	sent, err := svc.store.GetMessage(recordCtx, m.ID)
+	return Message(sent), err
 }
 
 func messageInputError(err error) error {
@@ -121,9 +123,9 @@ func messageInputError(err error) error {
 	field := "text"
 	switch {
 	case strings.Contains(v.Field, "type"):
-		field = "attachment_type"
+		field = "attachmentType"
 	case strings.Contains(v.Field, "url"):
-		field = "attachment_url"
+		field = "attachmentUrl"
 	}
-	return &InputError{Fields: map[string]string{field: v.Error()}}
+	return input.Invalid(field, fieldLabel(field)+" "+v.Problem)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/parley-dev/parley/accounts"
 	"github.com/parley-dev/parley/alvaria"
 	"github.com/parley-dev/parley/conversation"
+	"github.com/parley-dev/parley/input"
 	"github.com/parley-dev/parley/simulator"
 	"github.com/parley-dev/parley/store"
 	"github.com/parley-dev/parley/store/storetest"
@@ -76,12 +77,12 @@ var ada = accounts.Actor{Username: "ada", Addr: "10.0.0.1"}
 func TestStartSessionNamesTheBadField(t *testing.T) {
 	svc, _ := newService(t, storetest.SQLite(t), simulator.Config{})
 	cases := map[string]conversation.StartInput{
-		"work_type_id": {ContactName: "Ada"},
-		"contact_name": {WorkTypeID: "32", ContactName: "   "},
+		"workTypeId":  {ContactName: "Ada"},
+		"contactName": {WorkTypeID: "32", ContactName: "   "},
 	}
 	for field, in := range cases {
 		_, err := svc.StartSession(t.Context(), in)
-		var inputErr *conversation.InputError
+		var inputErr *input.Error
 		if !errors.As(err, &inputErr) || inputErr.Fields[field] == "" {
 			t.Errorf("%s: got %v", field, err)
 		}
@@ -147,8 +148,8 @@ func TestSendMessageIsStoredBeforeAndAfterTheCall(t *testing.T) {
 		t.Fatalf("sent %+v, %v", m, err)
 	}
 	_, err = svc.SendMessage(t.Context(), s.ID, conversation.MessageInput{AttachmentType: "Picture", AttachmentURL: "https://x.test/a.png", By: ada})
-	var inputErr *conversation.InputError
-	if !errors.As(err, &inputErr) || inputErr.Fields["attachment_type"] == "" {
+	var inputErr *input.Error
+	if !errors.As(err, &inputErr) || inputErr.Fields["attachmentType"] == "" {
 		t.Fatalf("bad attachment type: %v", err)
 	}
 	if _, err := svc.SendMessage(t.Context(), "no-such-session", conversation.MessageInput{Text: "x"}); !errors.Is(err, conversation.ErrNotFound) {
@@ -166,14 +167,14 @@ func TestReviewAndExport(t *testing.T) {
 	}
 	l, _ := svc.ListSessions(t.Context(), conversation.ListQuery{})
 	id := l.Sessions[0].ID
-	var inputErr *conversation.InputError
+	var inputErr *input.Error
 	if err := svc.ReviewSession(t.Context(), id, conversation.ReviewInput{Verdict: "great", By: ada}); !errors.As(err, &inputErr) {
 		t.Fatalf("bad verdict: %v", err)
 	}
-	if err := svc.ReviewSession(t.Context(), id, conversation.ReviewInput{Verdict: store.VerdictPass, Notes: " fine ", By: ada}); err != nil {
+	if err := svc.ReviewSession(t.Context(), id, conversation.ReviewInput{Verdict: conversation.VerdictPass, Notes: " fine ", By: ada}); err != nil {
 		t.Fatal(err)
 	}
-	passed, _ := svc.ListSessions(t.Context(), conversation.ListQuery{Verdict: store.VerdictPass})
+	passed, _ := svc.ListSessions(t.Context(), conversation.ListQuery{Verdict: conversation.VerdictPass})
 	if len(passed.Sessions) != 1 || passed.Sessions[0].ReviewNotes != "fine" {
 		t.Fatalf("verdict filter: %+v", passed.Sessions)
 	}

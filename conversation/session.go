@@ -17,9 +17,27 @@ const (
 	StateExpired   = "Expired"
 )
 
-// Session is a session as people see it.
+// Session is a session as people see it and exports carry it.
 type Session struct {
-	store.Session
+	ID               string // a UUIDv7, so ids sort by creation
+	AlvariaSessionID string
+	Connection       string // which Alvaria: "simulator" or the API URL's host
+	WorkTypeID       string
+	ContactName      string
+	Integration      string
+	State            string // as stored; Status is what people read
+	StateDetail      string // why it failed, in Alvaria's words
+	AgentAlias       string
+	StartedBy        string
+	MessageCount     int // customer and agent messages, not system notes
+	Seq              int64
+	CreatedAt        time.Time
+	LastActivityAt   time.Time
+	EndedAt          *time.Time
+	Verdict          string // one of Verdicts, or empty
+	ReviewNotes      string
+	ReviewedBy       string
+	ReviewedAt       *time.Time
 	// Status is the display state, one of the State* constants.
 	Status    string
 	ExpiresAt time.Time
@@ -31,7 +49,14 @@ func (s Session) Live() bool {
 }
 
 func (svc *Service) present(s store.Session) Session {
-	return Session{Session: s, Status: displayState(s, svc.now()), ExpiresAt: s.CreatedAt.Add(MaxLife)}
+	return Session{
+		ID: s.ID, AlvariaSessionID: s.AlvariaSessionID, Connection: s.Connection, WorkTypeID: s.WorkTypeID,
+		ContactName: s.ContactName, Integration: s.Integration, State: s.State, StateDetail: s.StateDetail,
+		AgentAlias: s.AgentAlias, StartedBy: s.StartedBy, MessageCount: s.MessageCount, Seq: s.Seq,
+		CreatedAt: s.CreatedAt, LastActivityAt: s.LastActivityAt, EndedAt: s.EndedAt, Verdict: s.Verdict,
+		ReviewNotes: s.ReviewNotes, ReviewedBy: s.ReviewedBy, ReviewedAt: s.ReviewedAt,
+		Status: displayState(s, svc.now()), ExpiresAt: s.CreatedAt.Add(MaxLife),
+	}
 }
 
 func displayState(s store.Session, now time.Time) string {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/parley-dev/parley/accounts"
 	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/input"
 	"github.com/parley-dev/parley/store"
 )
 
@@ -34,8 +35,8 @@ func (svc *Service) StartSession(ctx context.Context, in StartInput) (Session, e
 		return Session{}, startInputError(err)
 	}
 	if err := checkText(
-		textField{name: "work_type_id", value: string(req.WorkTypeID), max: maxWorkTypeIDChars},
-		textField{name: "contact_name", value: req.ContactName, max: maxContactNameChars},
+		textField{name: "workTypeId", value: string(req.WorkTypeID), max: maxWorkTypeIDChars},
+		textField{name: "contactName", value: req.ContactName, max: maxContactNameChars},
 		textField{name: "integration", value: req.Integration, max: maxIntegrationChars},
 	); err != nil {
 		return Session{}, err
@@ -86,15 +87,12 @@ func (svc *Service) StartSession(ctx context.Context, in StartInput) (Session, e
 	return svc.present(stored), nil
 }
 
-// startInputError maps the client's validation error to the form's fields.
+// startInputError names the field of the client's validation error, which
+// already uses the service's names (workTypeId, contactName, integration).
 func startInputError(err error) error {
 	var v *alvaria.ValidationError
 	if !errors.As(err, &v) {
 		return err
 	}
-	field := map[string]string{"workTypeId": "work_type_id", "contactName": "contact_name", "integration": "integration"}[v.Field]
-	if field == "" {
-		field = v.Field
-	}
-	return &InputError{Fields: map[string]string{field: v.Problem}}
+	return input.Invalid(v.Field, fieldLabel(v.Field)+" "+v.Problem)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/parley-dev/parley/accounts"
+	"github.com/parley-dev/parley/conversation"
 	"github.com/parley-dev/parley/store"
 	"github.com/parley-dev/parley/store/storetest"
 )
@@ -22,20 +23,20 @@ type endpoint struct {
 func TestRoleMatrixOnEveryEndpoint(t *testing.T) {
 	a := newApp(t, storetest.SQLite(t))
 	users := map[string]*user{
-		store.RoleOperator: a.signIn(t, "olive"),
-		store.RoleQA:       a.signIn(t, "quinn"),
-		store.RoleAdmin:    a.signIn(t, "admin"),
+		accounts.RoleOperator: a.signIn(t, "olive"),
+		accounts.RoleQA:       a.signIn(t, "quinn"),
+		accounts.RoleAdmin:    a.signIn(t, "admin"),
 	}
-	sid := a.startSession(t, users[store.RoleAdmin])
+	sid := a.startSession(t, users[accounts.RoleAdmin])
 	// User changes act on someone outside the matrix, so no one in it is signed out.
-	if err := a.people.CreateUser(t.Context(), accounts.Actor{Username: "admin"}, "tess", password, store.RoleOperator); err != nil {
+	if err := a.people.CreateUser(t.Context(), accounts.Actor{Username: "admin"}, "tess", password, accounts.RoleOperator); err != nil {
 		t.Fatal(err)
 	}
 	quinn, _ := a.store.GetUserByName(t.Context(), "tess")
-	all := map[string]bool{store.RoleOperator: true, store.RoleQA: true, store.RoleAdmin: true}
-	converse := map[string]bool{store.RoleOperator: true, store.RoleAdmin: true}
-	qa := map[string]bool{store.RoleQA: true, store.RoleAdmin: true}
-	admin := map[string]bool{store.RoleAdmin: true}
+	all := map[string]bool{accounts.RoleOperator: true, accounts.RoleQA: true, accounts.RoleAdmin: true}
+	converse := map[string]bool{accounts.RoleOperator: true, accounts.RoleAdmin: true}
+	qa := map[string]bool{accounts.RoleQA: true, accounts.RoleAdmin: true}
+	admin := map[string]bool{accounts.RoleAdmin: true}
 	endpoints := []endpoint{
 		{"GET", "/", nil, all},
 		{"GET", "/sessions/" + sid, nil, all},
@@ -44,13 +45,13 @@ func TestRoleMatrixOnEveryEndpoint(t *testing.T) {
 		{"GET", "/sessions/new", nil, converse},
 		{"POST", "/sessions", url.Values{"work_type_id": {"32"}, "contact_name": {"Matrix"}}, converse},
 		{"POST", "/sessions/" + sid + "/messages", url.Values{"text": {"hello"}}, converse},
-		{"POST", "/sessions/" + sid + "/review", url.Values{"verdict": {store.VerdictPass}, "notes": {"ok"}}, qa},
+		{"POST", "/sessions/" + sid + "/review", url.Values{"verdict": {conversation.VerdictPass}, "notes": {"ok"}}, qa},
 		{"GET", "/sessions/" + sid + "/transcript.json", nil, qa},
 		{"GET", "/sessions/" + sid + "/transcript.csv", nil, qa},
 		{"GET", "/sessions.csv", nil, qa},
 		{"GET", "/admin/users", nil, admin},
-		{"POST", "/admin/users", url.Values{"username": {"new-user"}, "password": {password}, "role": {store.RoleQA}}, admin},
-		{"POST", fmt.Sprintf("/admin/users/%d/role", quinn.ID), url.Values{"role": {store.RoleOperator}}, admin},
+		{"POST", "/admin/users", url.Values{"username": {"new-user"}, "password": {password}, "role": {accounts.RoleQA}}, admin},
+		{"POST", fmt.Sprintf("/admin/users/%d/role", quinn.ID), url.Values{"role": {accounts.RoleOperator}}, admin},
 		{"POST", fmt.Sprintf("/admin/users/%d/password", quinn.ID), url.Values{"password": {password}}, admin},
 		{"POST", fmt.Sprintf("/admin/users/%d/enable", quinn.ID), nil, admin},
 		{"GET", "/admin/audit", nil, admin},
@@ -59,7 +60,7 @@ func TestRoleMatrixOnEveryEndpoint(t *testing.T) {
 		{"POST", "/sessions/" + sid + "/end", nil, converse},
 	}
 	for _, e := range endpoints {
-		for _, role := range []string{store.RoleQA, store.RoleOperator, store.RoleAdmin} {
+		for _, role := range []string{accounts.RoleQA, accounts.RoleOperator, accounts.RoleAdmin} {
 			u := users[role]
 			var code int
 			if e.method == "GET" {
@@ -155,7 +156,7 @@ func TestCSRFIsRequired(t *testing.T) {
 	a := newApp(t, storetest.SQLite(t))
 	admin := a.signIn(t, "admin")
 	for _, token := range []string{"", "forged"} {
-		code, _ := admin.post(t, "/admin/users", url.Values{"csrf": {token}, "username": {"mallory"}, "password": {password}, "role": {store.RoleAdmin}})
+		code, _ := admin.post(t, "/admin/users", url.Values{"csrf": {token}, "username": {"mallory"}, "password": {password}, "role": {accounts.RoleAdmin}})
 		if code != http.StatusForbidden {
 			t.Errorf("token %q: %d, want 403", token, code)
 		}
@@ -200,11 +201,11 @@ func TestEveryAuditedActionLeavesOneRecord(t *testing.T) {
 		admin := a.signIn(t, "admin")
 		sid := a.startSession(t, admin)
 		admin.post(t, "/sessions/"+sid+"/messages", url.Values{"text": {"hello"}})
-		admin.post(t, "/sessions/"+sid+"/review", url.Values{"verdict": {store.VerdictFail}, "notes": {"rude"}})
+		admin.post(t, "/sessions/"+sid+"/review", url.Values{"verdict": {conversation.VerdictFail}, "notes": {"rude"}})
 		admin.get(t, "/sessions/"+sid+"/transcript.csv")
-		admin.post(t, "/admin/users", url.Values{"username": {"rita"}, "password": {password}, "role": {store.RoleQA}})
+		admin.post(t, "/admin/users", url.Values{"username": {"rita"}, "password": {password}, "role": {accounts.RoleQA}})
 		rita, _ := a.store.GetUserByName(t.Context(), "rita")
-		admin.post(t, fmt.Sprintf("/admin/users/%d/role", rita.ID), url.Values{"role": {store.RoleOperator}})
+		admin.post(t, fmt.Sprintf("/admin/users/%d/role", rita.ID), url.Values{"role": {accounts.RoleOperator}})
 		admin.post(t, fmt.Sprintf("/admin/users/%d/disable", rita.ID), nil)
 		admin.post(t, fmt.Sprintf("/admin/users/%d/enable", rita.ID), nil)
 		admin.post(t, fmt.Sprintf("/admin/users/%d/password", rita.ID), url.Values{"password": {"another long one"}})
@@ -310,7 +311,7 @@ func TestUsersNoticeIsACodeNotText(t *testing.T) {
 	if _, page := admin.get(t, "/admin/users?done="+url.QueryEscape("Your session expired; sign in again at evil.example")); strings.Contains(page, "evil.example") {
 		t.Fatal("the users page shows text from the address bar as a notice")
 	}
-	code, loc := admin.post(t, "/admin/users", url.Values{"username": {"rita"}, "password": {password}, "role": {store.RoleQA}})
+	code, loc := admin.post(t, "/admin/users", url.Values{"username": {"rita"}, "password": {password}, "role": {accounts.RoleQA}})
 	if code != http.StatusSeeOther || loc != "/admin/users?done=created" {
 		t.Fatalf("create = %d %q", code, loc)
 	}

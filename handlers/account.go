@@ -1,12 +1,10 @@
 package handlers
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/parley-dev/parley/accounts"
 	"github.com/parley-dev/parley/views"
 )
 
@@ -19,18 +17,20 @@ func (h *handler) accountPage(c *gin.Context) {
 }
 
 func (h *handler) accountPassword(c *gin.Context) {
-	err := h.Accounts.ChangeOwnPassword(c.Request.Context(), h.actor(c), c.GetString(tokenKey), c.PostForm("current"), c.PostForm("password"))
-	var inputErr *accounts.InputError
-	var throttled *accounts.ThrottledError
-	switch {
-	case err == nil:
+	form := newOwnPasswordForm(c.Request)
+	err := h.Accounts.ChangeOwnPassword(c.Request.Context(), h.actor(c), c.GetString(tokenKey), form.Current, form.Password)
+	if err == nil {
 		c.Redirect(http.StatusSeeOther, "/account?done=password")
-	case errors.As(err, &inputErr):
-		h.render(c, http.StatusUnprocessableEntity, views.AccountPage(views.AccountPageData{Page: h.page("Your account", "account"), Fields: inputErr.Fields}))
-	case errors.As(err, &throttled):
-		fields := map[string]string{"current": throttled.Error()}
-		h.render(c, http.StatusTooManyRequests, views.AccountPage(views.AccountPageData{Page: h.page("Your account", "account"), Fields: fields}))
-	default:
-		h.fail(c, http.StatusInternalServerError, "Your password could not be changed. Try again in a moment.", err)
+		return
 	}
+	p := h.problemFor(c, err)
+	if p.Status == http.StatusTooManyRequests {
+		// Too many wrong guesses is about the current password.
+		p.Fields = map[string]string{"current": p.Message}
+	}
+	if len(p.Fields) == 0 {
+		h.respondProblem(c, p)
+		return
+	}
+	h.render(c, p.Status, views.AccountPage(views.AccountPageData{Page: h.page("Your account", "account"), Fields: p.Fields}))
 }

@@ -2,9 +2,7 @@ package handlers
 
 import (
 	"encoding/csv"
-	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -29,99 +27,96 @@ func (h *handler) usersPage(c *gin.Context) {
 func (h *handler) showUsers(c *gin.Context, status int, form views.NewUserForm, notice, problem string) {
 	users, err := h.Accounts.ListUsers(c.Request.Context())
 	if err != nil {
-		h.fail(c, http.StatusInternalServerError, "The users could not be loaded. Try again in a moment.", err)
+		h.respondError(c, err)
 		return
 	}
 	h.render(c, status, views.UsersPage(views.UsersPageData{Page: h.page("Users", "users"), Users: users, Form: form, Notice: notice, Error: problem}))
 }
 
 func (h *handler) userCreate(c *gin.Context) {
-	form := views.NewUserForm{Username: c.PostForm("username"), Role: c.PostForm("role")}
-	err := h.Accounts.CreateUser(c.Request.Context(), h.actor(c), form.Username, c.PostForm("password"), form.Role)
-	var inputErr *accounts.InputError
-	switch {
-	case err == nil:
-		c.Redirect(http.StatusSeeOther, "/admin/users?done=created")
-	case errors.As(err, &inputErr):
-		form.Fields = inputErr.Fields
-		h.showUsers(c, http.StatusUnprocessableEntity, form, "", "The user was not created; check the fields below.")
-	default:
-		h.fail(c, http.StatusInternalServerError, "The user could not be created. Try again in a moment.", err)
+	form := newNewUserForm(c.Request)
+	err := h.Accounts.CreateUser(c.Request.Context(), h.actor(c), form.Username, form.Password, form.Role)
+	if err != nil {
+		h.usersFailed(c, form, err)
+		return
 	}
+	c.Redirect(http.StatusSeeOther, "/admin/users?done=created")
+}
+
+// usersFailed shows the users page again with why a change was refused and,
+// for a new user, what was typed; other failures get the error page.
+func (h *handler) usersFailed(c *gin.Context, form newUserForm, err error) {
+	p := h.problemFor(c, err)
+	if len(p.Fields) == 0 {
+		h.respondProblem(c, p)
+		return
+	}
+	h.showUsers(c, p.Status, form.view(p.Fields), "", p.Message)
 }
 
 // userChange runs one change on the user named in the path; change returns
 // the code of the notice to show (see userNotices).
-func (h *handler) userChange(change func(c *gin.Context, id int64) (string, error)) gin.HandlerFunc {
+func (h *handler) userChange(change func(c *gin.Context, f userForm, id int64) (string, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+		form := newUserChangeForm(c.Request, c.Param("id"))
+		id, err := form.Validate()
+		done := ""
+		if err == nil {
+			done, err = change(c, form, id)
+		}
 		if err != nil {
-			h.fail(c, http.StatusNotFound, "There is no such user.", nil)
+			h.usersFailed(c, newUserForm{Role: accounts.RoleOperator}, err)
 			return
 		}
-		done, err := change(c, id)
-		var inputErr *accounts.InputError
-		switch {
-		case err == nil:
-			c.Redirect(http.StatusSeeOther, "/admin/users?done="+done)
-		case errors.Is(err, accounts.ErrNotFound):
-			h.fail(c, http.StatusNotFound, "There is no such user.", nil)
-		case errors.As(err, &inputErr):
-			h.showUsers(c, http.StatusUnprocessableEntity, views.NewUserForm{Role: "operator"}, "", inputErr.Error())
-		default:
-			h.fail(c, http.StatusInternalServerError, "The change could not be saved. Try again in a moment.", err)
-		}
+		c.Redirect(http.StatusSeeOther, "/admin/users?done="+done)
 	}
 }
 
-func (h *handler) userRole(c *gin.Context, id int64) (string, error) {
-	return "role", h.Accounts.SetRole(c.Request.Context(), h.actor(c), id, c.PostForm("role"))
+func (h *handler) userRole(c *gin.Context, f userForm, id int64) (string, error) {
+	return "role", h.Accounts.SetRole(c.Request.Context(), h.actor(c), id, f.Role)
 }
 
-func (h *handler) userDisable(c *gin.Context, id int64) (string, error) {
+func (h *handler) userDisable(c *gin.Context, _ userForm, id int64) (string, error) {
 	return "disabled", h.Accounts.SetDisabled(c.Request.Context(), h.actor(c), id, true)
 }
 
-func (h *handler) userEnable(c *gin.Context, id int64) (string, error) {
+func (h *handler) userEnable(c *gin.Context, _ userForm, id int64) (string, error) {
 	return "enabled", h.Accounts.SetDisabled(c.Request.Context(), h.actor(c), id, false)
 }
 
-func (h *handler) userPassword(c *gin.Context, id int64) (string, error) {
-	return "password", h.Accounts.ResetPassword(c.Request.Context(), h.actor(c), id, c.PostForm("password"))
-}
-
-func auditQuery(c *gin.Context) accounts.AuditQuery {
-	before, _ := strconv.ParseInt(c.Query("before"), 10, 64)
-	return accounts.AuditQuery{Actor: c.Query("actor"), Action: c.Query("action"), From: c.Query("from"), To: c.Query("to"), BeforeID: before}
+func (h *handler) userPassword(c *gin.Context, f userForm, id int64) (string, error) {
+	return "password", h.Accounts.ResetPassword(c.Request.Context(), h.actor(c), id, f.Password)
 }
 
 func (h *handler) auditPage(c *gin.Context) {
-	q := auditQuery(c)
-	page, err := h.Accounts.Audit(c.Request.Context(), q)
-	var inputErr *accounts.InputError
-	d := views.AuditPageData{Page: h.page("Audit", "audit"), Query: q, List: page}
-	switch {
-	case errors.As(err, &inputErr):
-		d.Error = inputErr.Error()
-		h.render(c, http.StatusBadRequest, views.AuditPage(d))
-	case err != nil:
-		h.fail(c, http.StatusInternalServerError, "The audit trail could not be loaded. Try again in a moment.", err)
-	default:
-		h.render(c, http.StatusOK, views.AuditPage(d))
+	q, err := newAuditForm(c.Request).Validate()
+	var page accounts.AuditPage
+	if err == nil {
+		page, err = h.Accounts.Audit(c.Request.Context(), q)
 	}
+	d := views.AuditPageData{Page: h.page("Audit", "audit"), Query: q, List: page}
+	if err != nil {
+		p := h.problemFor(c, err)
+		if len(p.Fields) == 0 {
+			h.respondProblem(c, p)
+			return
+		}
+		d.Error = p.Message
+		h.render(c, p.Status, views.AuditPage(d))
+		return
+	}
+	h.render(c, http.StatusOK, views.AuditPage(d))
 }
 
 func (h *handler) auditCSV(c *gin.Context) {
-	q := auditQuery(c)
-	q.BeforeID = 0
-	page, err := h.Accounts.ExportAudit(c.Request.Context(), q, h.actor(c))
-	var inputErr *accounts.InputError
-	switch {
-	case errors.As(err, &inputErr):
-		h.fail(c, http.StatusBadRequest, inputErr.Error(), nil)
-		return
-	case err != nil:
-		h.fail(c, http.StatusInternalServerError, "The audit trail could not be exported. Try again in a moment.", err)
+	q, err := newAuditForm(c.Request).Validate()
+	var page accounts.AuditPage
+	if err == nil {
+		q.BeforeID = 0
+		page, err = h.Accounts.ExportAudit(c.Request.Context(), q, h.actor(c))
+	}
+	if err != nil {
+		h.respondError(c, err)
 		return
 	}
 	attach(c, "audit.csv")

@@ -70,7 +70,7 @@ func newApp(t *testing.T, st *store.Store) *app {
 		t.Fatal(err)
 	}
 	admin := accounts.Actor{Username: "admin"}
-	for _, u := range []struct{ name, role string }{{"olive", store.RoleOperator}, {"quinn", store.RoleQA}} {
+	for _, u := range []struct{ name, role string }{{"olive", accounts.RoleOperator}, {"quinn", accounts.RoleQA}} {
 		if err := people.CreateUser(t.Context(), admin, u.name, password, u.role); err != nil {
 			t.Fatal(err)
 		}

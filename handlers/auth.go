@@ -3,6 +3,7 @@ package handlers
 import (
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -36,7 +37,7 @@ func (h *handler) authenticate(c *gin.Context) {
 	token, _ := c.Cookie(sessionCookie)
 	p, csrf, err := h.Accounts.Authenticate(c.Request.Context(), token)
 	if err != nil && !errors.Is(err, accounts.ErrSignedOut) {
-		h.fail(c, http.StatusServiceUnavailable, "Parley cannot check who you are right now. Try again in a moment.", err)
+		h.respondError(c, fmt.Errorf("%w: %w", errWhoUnknown, err))
 		c.Abort()
 		return
 	}
@@ -66,10 +67,8 @@ func (h *handler) requireUser(c *gin.Context) {
 	}
 	if c.Request.Method == http.MethodGet && c.GetHeader("Upgrade") == "" {
 		c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
-	} else if isAsync(c) {
-		c.JSON(http.StatusUnauthorized, asyncReply{Error: "You are signed out. Sign in again in another tab, then retry.", Redirect: "/login"})
 	} else {
-		h.fail(c, http.StatusUnauthorized, "Sign in first.", nil)
+		h.respondError(c, errSignInFirst)
 	}
 	c.Abort()
 }
@@ -82,12 +81,7 @@ func (h *handler) require(perm accounts.Permission) gin.HandlerFunc {
 			c.Next()
 			return
 		}
-		msg := "Your role (" + p.Role + ") cannot do this."
-		if isAsync(c) {
-			c.JSON(http.StatusForbidden, asyncReply{Error: msg})
-		} else {
-			h.fail(c, http.StatusForbidden, msg, nil)
-		}
+		h.respondError(c, &forbiddenError{Role: p.Role})
 		c.Abort()
 	}
 }
@@ -106,12 +100,7 @@ func (h *handler) checkCSRF(c *gin.Context) {
 	}
 	if !accounts.ValidCSRF(want, got) {
 		h.stats.csrfRejected.Add(1)
-		msg := "This form has expired. Reload the page and try again."
-		if isAsync(c) {
-			c.JSON(http.StatusForbidden, asyncReply{Error: msg})
-		} else {
-			h.fail(c, http.StatusForbidden, msg, nil)
-		}
+		h.respondError(c, errFormExpired)
 		c.Abort()
 		return
 	}
@@ -133,40 +122,32 @@ func (h *handler) renderLogin(c *gin.Context, status int, f views.LoginForm) {
 }
 
 func (h *handler) login(c *gin.Context) {
-	f := views.LoginForm{Username: strings.TrimSpace(c.PostForm("username")), Next: safeNext(c.PostForm("next"))}
+	form := newLoginForm(c.Request)
 	want, _ := c.Cookie(loginCookie)
-	if !accounts.ValidCSRF(want, c.PostForm("csrf")) {
+	if !accounts.ValidCSRF(want, form.CSRFToken) {
 		h.stats.csrfRejected.Add(1)
-		f.Error = "The sign-in form expired. Try again."
-		h.renderLogin(c, http.StatusForbidden, f)
+		h.loginFailed(c, form, errLoginExpired)
 		return
 	}
-	in, err := h.Accounts.SignIn(c.Request.Context(), f.Username, c.PostForm("password"), c.ClientIP())
-	var throttled *accounts.ThrottledError
-	switch {
-	case err == nil:
-	case errors.Is(err, accounts.ErrBadCredentials):
-		f.Error = err.Error() + "."
-		h.renderLogin(c, http.StatusUnauthorized, f)
-		return
-	case errors.As(err, &throttled):
-		f.Error = throttled.Error() + "."
-		h.renderLogin(c, http.StatusTooManyRequests, f)
-		return
-	default:
-		h.Log.Error("sign in", "err", err)
-		f.Error = "Signing in failed. Try again in a moment."
-		h.renderLogin(c, http.StatusInternalServerError, f)
+	in, err := h.Accounts.SignIn(c.Request.Context(), form.Username, form.Password, c.ClientIP())
+	if err != nil {
+		h.loginFailed(c, form, err)
 		return
 	}
 	h.setCookie(c, loginCookie, "", -1)
 	h.setCookie(c, sessionCookie, in.Token, 0)
-	c.Redirect(http.StatusSeeOther, f.Next)
+	c.Redirect(http.StatusSeeOther, form.Next)
+}
+
+// loginFailed shows the sign-in form again with the reason and the username kept.
+func (h *handler) loginFailed(c *gin.Context, form loginForm, err error) {
+	p := h.problemFor(c, err)
+	h.renderLogin(c, p.Status, form.view(p.Message))
 }
 
 func (h *handler) logout(c *gin.Context) {
 	if err := h.Accounts.SignOut(c.Request.Context(), c.GetString(tokenKey), h.actor(c)); err != nil {
-		h.fail(c, http.StatusInternalServerError, "Signing out failed. Try again.", err)
+		h.respondError(c, err)
 		return
 	}
 	h.setCookie(c, sessionCookie, "", -1)

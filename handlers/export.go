@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -12,16 +11,14 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/parley-dev/parley/conversation"
-	"github.com/parley-dev/parley/store"
-	"github.com/parley-dev/parley/views"
 )
 
 // transcriptJSON is the shape of a transcript download.
 type transcriptJSON struct {
-	Session  conversation.Session  `json:"session"`
-	Messages []store.Message       `json:"messages"`
-	Events   []store.CallbackEvent `json:"events"`
-	Reviews  []store.ReviewChange  `json:"reviews"`
+	Session  conversation.Session        `json:"session"`
+	Messages []conversation.Message      `json:"messages"`
+	Events   []conversation.Event        `json:"events"`
+	Reviews  []conversation.ReviewChange `json:"reviews"`
 }
 
 func (h *handler) transcriptJSON(c *gin.Context) {
@@ -29,10 +26,7 @@ func (h *handler) transcriptJSON(c *gin.Context) {
 	if !ok {
 		return
 	}
-	out := transcriptJSON{Session: d.Session, Messages: d.Messages, Reviews: d.Reviews}
-	for _, e := range d.Events {
-		out.Events = append(out.Events, e.CallbackEvent)
-	}
+	out := transcriptJSON{Session: d.Session, Messages: d.Messages, Events: d.Events, Reviews: d.Reviews}
 	attach(c, "transcript-"+d.Session.ID+".json")
 	c.IndentedJSON(http.StatusOK, out)
 }
@@ -54,26 +48,21 @@ func (h *handler) transcriptCSV(c *gin.Context) {
 
 func (h *handler) exportTranscript(c *gin.Context, format string) (conversation.Detail, bool) {
 	d, err := h.Sessions.ExportTranscript(c.Request.Context(), c.Param("id"), format, h.actor(c))
-	if errors.Is(err, conversation.ErrNotFound) {
-		h.fail(c, http.StatusNotFound, "There is no session with this address.", nil)
-		return d, false
-	}
 	if err != nil {
-		h.fail(c, http.StatusInternalServerError, "The transcript could not be exported. Try again in a moment.", err)
+		h.respondError(c, err)
 		return d, false
 	}
 	return d, true
 }
 
 func (h *handler) sessionsCSV(c *gin.Context) {
-	rows, err := h.Sessions.ExportSessions(c.Request.Context(), listQuery(c), h.actor(c))
-	var inputErr *conversation.InputError
-	switch {
-	case errors.As(err, &inputErr):
-		h.fail(c, http.StatusBadRequest, err.Error(), nil)
-		return
-	case err != nil:
-		h.fail(c, http.StatusInternalServerError, "The sessions could not be exported. Try again in a moment.", err)
+	q, err := newListForm(c.Request).Validate()
+	var rows []conversation.Session
+	if err == nil {
+		rows, err = h.Sessions.ExportSessions(c.Request.Context(), q, h.actor(c))
+	}
+	if err != nil {
+		h.respondError(c, err)
 		return
 	}
 	attach(c, "sessions-"+time.Now().UTC().Format("20060102-150405")+".csv")
@@ -85,19 +74,6 @@ func (h *handler) sessionsCSV(c *gin.Context) {
 			stamp(s.CreatedAt), stamp(s.LastActivityAt), strconv.Itoa(s.MessageCount), s.Verdict, s.ReviewNotes))
 	}
 	w.Flush()
-}
-
-func (h *handler) sessionPrint(c *gin.Context) {
-	d, err := h.Sessions.SessionDetail(c.Request.Context(), c.Param("id"))
-	if errors.Is(err, conversation.ErrNotFound) {
-		h.fail(c, http.StatusNotFound, "There is no session with this address.", nil)
-		return
-	}
-	if err != nil {
-		h.fail(c, http.StatusInternalServerError, "The session could not be loaded. Try again in a moment.", err)
-		return
-	}
-	h.render(c, http.StatusOK, views.PrintPage(d))
 }
 
 func attach(c *gin.Context, name string) {

@@ -2,12 +2,9 @@ package handlers
 
 import (
 	"context"
-	"errors"
-	"net/http"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/parley-dev/parley/conversation"
 	"github.com/parley-dev/parley/live"
 	"github.com/parley-dev/parley/views"
 )
@@ -15,8 +12,8 @@ import (
 // sessionLive streams a session page's changes.
 func (h *handler) sessionLive(c *gin.Context) {
 	id := c.Param("id")
-	if _, err := h.Sessions.Session(c.Request.Context(), id); errors.Is(err, conversation.ErrNotFound) {
-		c.Status(http.StatusNotFound)
+	if _, err := h.Sessions.Session(c.Request.Context(), id); err != nil {
+		h.respondError(c, err)
 		return
 	}
 	h.stream(c, live.SessionTopic(id), func(ctx context.Context, seq int64, _ []string, _ bool) (liveUpdate, error) {

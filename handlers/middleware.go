@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,10 +12,17 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// requestLog writes one structured line per request.
+const requestIDKey = "parley.request_id"
+
+// requestLog gives each request an id, which a failed request shows the
+// user and every log line about it carries, and writes one structured line
+// per request.
 func requestLog(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
+		id := rand.Text()[:12]
+		c.Set(requestIDKey, id)
+		c.Header("X-Request-Id", id)
 		c.Next()
 		level := slog.LevelInfo
 		if c.Writer.Status() >= 500 {
@@ -26,6 +34,7 @@ func requestLog(log *slog.Logger) gin.HandlerFunc {
 			"status", c.Writer.Status(),
 			"duration", time.Since(start),
 			"remote", c.ClientIP(),
+			"request_id", id,
 		)
 	}
 }
@@ -34,7 +43,7 @@ func requestLog(log *slog.Logger) gin.HandlerFunc {
 // instead of a dropped connection.
 func recoverPanic(log *slog.Logger) gin.HandlerFunc {
 	return gin.CustomRecoveryWithWriter(nil, func(c *gin.Context, err any) {
-		log.Error("panic in handler", "path", c.Request.URL.Path, "panic", err)
+		log.Error("panic in handler", "request_id", requestID(c), "path", c.Request.URL.Path, "panic", err)
 		c.AbortWithStatus(http.StatusInternalServerError)
 	})
 }
@@ -54,17 +63,15 @@ func (h *handler) limitBody(c *gin.Context) {
 	}
 	var tooBig *http.MaxBytesError
 	if err := parseForm(c.Request, h.MaxBodyBytes); errors.As(err, &tooBig) {
-		msg := fmt.Sprintf("This form is too large: the limit is %s. Shorten what you typed and try again.", byteSize(h.MaxBodyBytes))
-		if isAsync(c) {
-			c.JSON(http.StatusRequestEntityTooLarge, asyncReply{Error: msg})
-		} else {
-			h.fail(c, http.StatusRequestEntityTooLarge, msg, nil)
-		}
+		h.respondError(c, tooBig)
 		c.Abort()
 		return
 	}
 	c.Next()
 }
+
+// requestID is the id requestLog gave the request.
+func requestID(c *gin.Context) string { return c.GetString(requestIDKey) }
 
 func isForm(contentType string) bool {
 	return contentType == "application/x-www-form-urlencoded" || contentType == "multipart/form-data"

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"log/slog"
-	"net/http"
 
 	"github.com/a-h/templ"
 	"github.com/gin-gonic/gin"
@@ -24,16 +23,8 @@ func renderPage(c *gin.Context, log *slog.Logger, status int, page templ.Compone
 	}
 }
 
-// fail logs the detail of err and shows the user one clear sentence.
-func (h *handler) fail(c *gin.Context, status int, userMessage string, err error) {
-	if err != nil {
-		h.Log.Error(userMessage, "path", c.Request.URL.Path, "err", err)
-	}
-	h.render(c, status, views.ErrorPage(status, userMessage))
-}
-
 func (h *handler) notFound(c *gin.Context) {
-	h.fail(c, http.StatusNotFound, "There is no page at this address.", nil)
+	h.respondError(c, errNoPage)
 }
 
 func (h *handler) page(title, nav string) views.Page {

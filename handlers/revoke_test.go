@@ -17,7 +17,6 @@ import (
 	"github.com/parley-dev/parley/conversation"
 	"github.com/parley-dev/parley/handlers"
 	"github.com/parley-dev/parley/live"
-	"github.com/parley-dev/parley/store"
 	"github.com/parley-dev/parley/store/storetest"
 )
 
@@ -86,7 +85,7 @@ func TestLiveSocketsCloseWhenTheSignInEnds(t *testing.T) {
 			}
 		}},
 		{"demoted", func(t *testing.T, a *app, _ *user, id int64) {
-			if code, _ := a.signIn(t, "admin").post(t, fmt.Sprintf("/admin/users/%d/role", id), url.Values{"role": {store.RoleQA}}); code != http.StatusSeeOther {
+			if code, _ := a.signIn(t, "admin").post(t, fmt.Sprintf("/admin/users/%d/role", id), url.Values{"role": {accounts.RoleQA}}); code != http.StatusSeeOther {
 				t.Fatalf("role = %d", code)
 			}
 		}},
@@ -125,7 +124,7 @@ func TestLiveSocketsCloseOnEveryInstance(t *testing.T) {
 		t.Fatal(err)
 	}
 	admin := accounts.Actor{Username: "admin"}
-	if err := peopleA.CreateUser(t.Context(), admin, "olive", password, store.RoleOperator); err != nil {
+	if err := peopleA.CreateUser(t.Context(), admin, "olive", password, accounts.RoleOperator); err != nil {
 		t.Fatal(err)
 	}
 	olive := (&app{URL: urlB}).signIn(t, "olive")

@@ -16,7 +16,6 @@ import (
 	"github.com/parley-dev/parley/live"
 	"github.com/parley-dev/parley/simulator"
 	"github.com/parley-dev/parley/static"
-	"github.com/parley-dev/parley/store"
 )
 
 // Readiness reports whether the database answers and takes writes.
@@ -33,7 +32,7 @@ type SessionService interface {
 	SessionDetail(ctx context.Context, id string) (conversation.Detail, error)
 	Changes(ctx context.Context, id string, afterSeq int64) (conversation.Detail, error)
 	StartSession(ctx context.Context, in conversation.StartInput) (conversation.Session, error)
-	SendMessage(ctx context.Context, sessionID string, in conversation.MessageInput) (store.Message, error)
+	SendMessage(ctx context.Context, sessionID string, in conversation.MessageInput) (conversation.Message, error)
 	EndSession(ctx context.Context, sessionID string, by accounts.Actor) error
 	ReviewSession(ctx context.Context, sessionID string, in conversation.ReviewInput) error
 	ExportTranscript(ctx context.Context, sessionID, format string, by accounts.Actor) (conversation.Detail, error)
@@ -46,7 +45,7 @@ type AccountService interface {
 	Authenticate(ctx context.Context, token string) (accounts.Principal, string, error)
 	StillSignedIn(ctx context.Context, token string) (accounts.Principal, error)
 	SignOut(ctx context.Context, token string, a accounts.Actor) error
-	ListUsers(ctx context.Context) ([]store.User, error)
+	ListUsers(ctx context.Context) ([]accounts.User, error)
 	CreateUser(ctx context.Context, a accounts.Actor, username, password, role string) error
 	SetRole(ctx context.Context, a accounts.Actor, id int64, role string) error
 	SetDisabled(ctx context.Context, a accounts.Actor, id int64, disabled bool) error

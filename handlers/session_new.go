@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -15,37 +14,26 @@ func (h *handler) sessionNew(c *gin.Context) {
 }
 
 func (h *handler) sessionCreate(c *gin.Context) {
-	form := views.StartForm{
-		WorkTypeID:  c.PostForm("work_type_id"),
-		ContactName: c.PostForm("contact_name"),
-		Integration: c.PostForm("integration"),
+	form := newStartForm(c.Request)
+	in, err := form.Validate(h.actor(c))
+	var s conversation.Session
+	if err == nil {
+		s, err = h.Sessions.StartSession(c.Request.Context(), in)
 	}
-	s, err := h.Sessions.StartSession(c.Request.Context(), conversation.StartInput{
-		WorkTypeID:  form.WorkTypeID,
-		ContactName: form.ContactName,
-		Integration: form.Integration,
-		By:          h.actor(c),
-	})
 	if err != nil {
-		status, startErr := h.startError(c, err)
-		h.render(c, status, views.NewSessionPage(h.page("Start a session", "sessions"), form, startErr))
+		h.startFailed(c, form, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/sessions/"+s.ID)
 }
 
-// startError turns a failed start into what the form shows beside the inputs.
-func (h *handler) startError(c *gin.Context, err error) (int, *views.StartError) {
-	var inputErr *conversation.InputError
-	var alvErr *conversation.AlvariaError
-	switch {
-	case errors.As(err, &inputErr):
-		return http.StatusUnprocessableEntity, &views.StartError{Message: "Check the highlighted field.", Fields: inputErr.Fields}
-	case errors.As(err, &alvErr):
-		h.Log.Warn("start session refused", "err", err)
-		return http.StatusBadGateway, &views.StartError{Message: alvErr.Error(), Status: alvErr.Status, Details: alvErr.Details}
-	default:
-		h.Log.Error("start session", "err", err)
-		return http.StatusInternalServerError, &views.StartError{Message: "The session could not be started. Try again in a moment."}
+// startFailed shows the form again with what the user typed, the reason,
+// the fields to mark and, when Alvaria refused, its own answer.
+func (h *handler) startFailed(c *gin.Context, form startForm, err error) {
+	p := h.problemFor(c, err)
+	startErr := &views.StartError{Message: p.Message, Fields: formFields(startFields, p.Fields)}
+	if p.Alvaria != nil {
+		startErr.Status, startErr.Details = p.Alvaria.Status, p.Alvaria.Details
 	}
+	h.render(c, p.Status, views.NewSessionPage(h.page("Start a session", "sessions"), views.StartForm(form), startErr))
 }

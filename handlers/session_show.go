@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -17,13 +16,8 @@ func (h *handler) sessionShow(c *gin.Context) {
 // showSession renders the session page; without script, a failed send comes
 // back here with the form kept and the reason shown.
 func (h *handler) showSession(c *gin.Context, status int, form views.MessageForm, formErr string) {
-	d, err := h.Sessions.SessionDetail(c.Request.Context(), c.Param("id"))
-	if errors.Is(err, conversation.ErrNotFound) {
-		h.fail(c, http.StatusNotFound, "There is no session with this address.", nil)
-		return
-	}
-	if err != nil {
-		h.fail(c, http.StatusInternalServerError, "The session could not be loaded. Try again in a moment.", err)
+	d, ok := h.sessionDetail(c)
+	if !ok {
 		return
 	}
 	h.render(c, status, views.SessionPage(views.SessionPageData{
@@ -33,4 +27,20 @@ func (h *handler) showSession(c *gin.Context, status int, form views.MessageForm
 		FormErr: formErr,
 		Reviews: d.Reviews,
 	}))
+}
+
+func (h *handler) sessionPrint(c *gin.Context) {
+	if d, ok := h.sessionDetail(c); ok {
+		h.render(c, http.StatusOK, views.PrintPage(d))
+	}
+}
+
+// sessionDetail loads the session named in the path, or answers why not.
+func (h *handler) sessionDetail(c *gin.Context) (conversation.Detail, bool) {
+	d, err := h.Sessions.SessionDetail(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		h.respondError(c, err)
+		return d, false
+	}
+	return d, true
 }

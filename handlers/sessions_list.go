@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -11,15 +10,13 @@ import (
 )
 
 func (h *handler) sessionsList(c *gin.Context) {
-	q := listQuery(c)
-	list, err := h.Sessions.ListSessions(c.Request.Context(), q)
-	var inputErr *conversation.InputError
-	switch {
-	case errors.As(err, &inputErr), errors.Is(err, conversation.ErrBadCursor):
-		h.fail(c, http.StatusBadRequest, err.Error(), nil)
-		return
-	case err != nil:
-		h.fail(c, http.StatusInternalServerError, "The sessions could not be loaded. Try again in a moment.", err)
+	q, err := newListForm(c.Request).Validate()
+	var list conversation.SessionList
+	if err == nil {
+		list, err = h.Sessions.ListSessions(c.Request.Context(), q)
+	}
+	if err != nil {
+		h.respondError(c, err)
 		return
 	}
 	h.render(c, http.StatusOK, views.SessionsPage(views.SessionsPageData{Page: h.page("Sessions", "sessions"), List: list, Query: q}))

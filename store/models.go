@@ -51,33 +51,22 @@ type Session struct {
 	CreatedAt        time.Time
 	LastActivityAt   time.Time
 	EndedAt          *time.Time
-	Verdict          string // QA's verdict: one of the Verdict* constants, or empty
+	Verdict          string // QA's verdict (see conversation.Verdicts), or empty
 	ReviewNotes      string
 	ReviewedBy       string
 	ReviewedAt       *time.Time
 }
 
-// QA verdicts.
-const (
-	VerdictPass        = "pass"
-	VerdictFail        = "fail"
-	VerdictNeedsReview = "needs_review"
-)
-
-// Roles. An operator runs conversations, QA reviews them, an admin does
-// everything and manages people.
-const (
-	RoleOperator = "operator"
-	RoleQA       = "qa"
-	RoleAdmin    = "admin"
-)
+// adminRole is accounts.RoleAdmin, which the store needs to keep one
+// active admin; what roles mean is the accounts service's business.
+const adminRole = "admin"
 
 // User is a person who signs in to the console.
 type User struct {
 	ID           int64
 	Username     string
 	PasswordHash string
-	Role         string
+	Role         string // see accounts.Roles
 	Disabled     bool
 	CreatedAt    time.Time
 	UpdatedAt    time.Time

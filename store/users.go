@@ -58,7 +58,7 @@ type UserUpdate struct {
 // takesAdmin reports whether the update can leave a user without an active
 // admin role.
 func (u UserUpdate) takesAdmin() bool {
-	return (u.Role != nil && *u.Role != RoleAdmin) || (u.Disabled != nil && *u.Disabled)
+	return (u.Role != nil && *u.Role != adminRole) || (u.Disabled != nil && *u.Disabled)
 }
 
 // UpdateUser applies u to the user with the id. A change that would leave
@@ -73,7 +73,7 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, u UserUpdate) error {
 		// locked in id order, so the second change waits for the first and
 		// then re-reads; SQLite has a single connection, so transactions
 		// already run one at a time.
-		q := tx.with(ctx).Model(&User{}).Where("role = ? AND disabled = ?", RoleAdmin, false).Order("id")
+		q := tx.with(ctx).Model(&User{}).Where("role = ? AND disabled = ?", adminRole, false).Order("id")
 		if s.dialect == DialectPostgres {
 			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 		}

@@ -14,20 +14,20 @@ import (
 func TestUsersAndWebSessions(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := t.Context()
-		u := store.User{Username: "ada", PasswordHash: "h", Role: store.RoleOperator}
+		u := store.User{Username: "ada", PasswordHash: "h", Role: "operator"}
 		if err := st.CreateUser(ctx, &u); err != nil {
 			t.Fatal(err)
 		}
-		dup := store.User{Username: "ada", PasswordHash: "h", Role: store.RoleQA}
+		dup := store.User{Username: "ada", PasswordHash: "h", Role: "qa"}
 		if err := st.CreateUser(ctx, &dup); err == nil {
 			t.Fatal("two users named ada")
 		}
-		role, disabled := store.RoleAdmin, true
+		role, disabled := "admin", true
 		if err := st.UpdateUser(ctx, u.ID, store.UserUpdate{Role: &role, Disabled: &disabled}); err != nil {
 			t.Fatal(err)
 		}
 		got, err := st.GetUserByName(ctx, "ada")
-		if err != nil || got.Role != store.RoleAdmin || !got.Disabled {
+		if err != nil || got.Role != "admin" || !got.Disabled {
 			t.Fatalf("got %+v, %v", got, err)
 		}
 		if err := st.UpdateUser(ctx, 9999, store.UserUpdate{Role: &role}); !errors.Is(err, store.ErrNotFound) {
@@ -60,8 +60,8 @@ func TestReviewsAndTheirFilters(t *testing.T) {
 		a := newSession(t, st, "Ada", t0)
 		b := newSession(t, st, "Bob", t0.Add(time.Second))
 		for _, c := range []store.ReviewChange{
-			{SessionID: a.ID, Verdict: store.VerdictNeedsReview, Notes: "check tone", Author: "qa1"},
-			{SessionID: a.ID, Verdict: store.VerdictPass, Notes: "fine", Author: "qa2"},
+			{SessionID: a.ID, Verdict: "needs_review", Notes: "check tone", Author: "qa1"},
+			{SessionID: a.ID, Verdict: "pass", Notes: "fine", Author: "qa2"},
 		} {
 			if err := st.SetReview(ctx, &c); err != nil {
 				t.Fatal(err)
@@ -72,14 +72,14 @@ func TestReviewsAndTheirFilters(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, _ := st.GetSession(ctx, a.ID)
-		if got.Verdict != store.VerdictPass || got.ReviewNotes != "fine" || got.ReviewedBy != "qa2" || got.ReviewedAt == nil {
+		if got.Verdict != "pass" || got.ReviewNotes != "fine" || got.ReviewedBy != "qa2" || got.ReviewedAt == nil {
 			t.Fatalf("review = %+v", got)
 		}
 		history, err := st.ListReviewChanges(ctx, a.ID)
 		if err != nil || len(history) != 2 || history[0].Author != "qa1" {
 			t.Fatalf("history = %+v, %v", history, err)
 		}
-		for verdict, want := range map[string]string{store.VerdictPass: "Ada", "none": "Bob"} {
+		for verdict, want := range map[string]string{"pass": "Ada", "none": "Bob"} {
 			page, _ := st.ListSessions(ctx, store.SessionFilter{Verdict: verdict})
 			if len(page.Sessions) != 1 || page.Sessions[0].ContactName != want {
 				t.Errorf("verdict %s: %+v", verdict, page.Sessions)
@@ -100,7 +100,7 @@ func TestTheLastActiveAdminStays(t *testing.T) {
 		for round := range 5 {
 			var ids []int64
 			for i := range 4 {
-				u := store.User{Username: fmt.Sprintf("admin%d-%d", round, i), PasswordHash: "h", Role: store.RoleAdmin}
+				u := store.User{Username: fmt.Sprintf("admin%d-%d", round, i), PasswordHash: "h", Role: "admin"}
 				if err := st.CreateUser(ctx, &u); err != nil {
 					t.Fatal(err)
 				}
@@ -114,7 +114,7 @@ func TestTheLastActiveAdminStays(t *testing.T) {
 				go func() {
 					defer wg.Done()
 					<-start
-					operator, disabled := store.RoleOperator, true
+					operator, disabled := "operator", true
 					change := store.UserUpdate{Role: &operator}
 					if i%2 == 1 {
 						change = store.UserUpdate{Disabled: &disabled}
@@ -147,14 +147,14 @@ func TestTheLastActiveAdminStays(t *testing.T) {
 func TestAnAdminMayBeDemotedWhileAnotherRemains(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := t.Context()
-		a := store.User{Username: "ada", PasswordHash: "h", Role: store.RoleAdmin}
-		b := store.User{Username: "bob", PasswordHash: "h", Role: store.RoleAdmin}
+		a := store.User{Username: "ada", PasswordHash: "h", Role: "admin"}
+		b := store.User{Username: "bob", PasswordHash: "h", Role: "admin"}
 		for _, u := range []*store.User{&a, &b} {
 			if err := st.CreateUser(ctx, u); err != nil {
 				t.Fatal(err)
 			}
 		}
-		qa, disabled, enabled := store.RoleQA, true, false
+		qa, disabled, enabled := "qa", true, false
 		if err := st.UpdateUser(ctx, a.ID, store.UserUpdate{Disabled: &disabled}); err != nil {
 			t.Fatal(err)
 		}
@@ -179,7 +179,7 @@ func activeAdmins(t *testing.T, st *store.Store) int {
 	}
 	n := 0
 	for _, u := range users {
-		if u.Role == store.RoleAdmin && !u.Disabled {
+		if u.Role == "admin" && !u.Disabled {
 			n++
 		}
 	}

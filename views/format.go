@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/conversation"
-	"github.com/parley-dev/parley/store"
 )
 
 // Relative describes t from now in words ("3 minutes ago"); the exact time
@@ -115,11 +114,11 @@ func listValues(q conversation.ListQuery, cursor string) url.Values {
 // VerdictClass styles a QA verdict badge.
 func VerdictClass(v string) string {
 	switch v {
-	case store.VerdictPass:
+	case conversation.VerdictPass:
 		return "badge ok"
-	case store.VerdictFail:
+	case conversation.VerdictFail:
 		return "badge bad"
-	case store.VerdictNeedsReview:
+	case conversation.VerdictNeedsReview:
 		return "badge warn"
 	default:
 		return "badge quiet"

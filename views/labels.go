@@ -1,10 +1,13 @@
 package views
 
-import "github.com/parley-dev/parley/store"
+import (
+	"github.com/parley-dev/parley/conversation"
+	"github.com/parley-dev/parley/store"
+)
 
 // senderLabel names who wrote a customer message: the Parley user who sent it
 // as the customer, when known.
-func senderLabel(m store.Message) string {
+func senderLabel(m conversation.Message) string {
 	if m.SenderID != "" {
 		return "Customer · sent by " + m.SenderID
 	}
@@ -19,7 +22,7 @@ func fieldErr(e *StartError, field string) string {
 }
 
 // fromLabel names who wrote any message, for the printed transcript.
-func fromLabel(m store.Message) string {
+func fromLabel(m conversation.Message) string {
 	switch m.Direction {
 	case store.DirectionCustomer:
 		return senderLabel(m)

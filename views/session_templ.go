@@ -25,7 +25,7 @@ type SessionPageData struct {
 	Form    MessageForm
 	FormErr string
 	// Reviews is the review history, oldest first.
-	Reviews   []store.ReviewChange
+	Reviews   []conversation.ReviewChange
 	ReviewErr string
 }
 
@@ -652,7 +652,7 @@ func Composer(s conversation.Session, f MessageForm, formErr string) templ.Compo
 }
 
 // MessageItem is one message of the transcript, in the page and live.
-func MessageItem(m store.Message, now time.Time) templ.Component {
+func MessageItem(m conversation.Message, now time.Time) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

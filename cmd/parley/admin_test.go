@@ -62,7 +62,7 @@ func TestAdminResetPassword(t *testing.T) {
 		}
 
 		// A disabled user is reset but stays disabled, and is told so.
-		if err := svc.CreateUser(ctx, accounts.Actor{Username: "admin"}, "olive", testAdminPassword, store.RoleOperator); err != nil {
+		if err := svc.CreateUser(ctx, accounts.Actor{Username: "admin"}, "olive", testAdminPassword, accounts.RoleOperator); err != nil {
 			t.Fatal(err)
 		}
 		olive, _ := st.GetUserByName(ctx, "olive")

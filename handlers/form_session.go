@@ -1,0 +1,70 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/parley-dev/parley/accounts"
+	"github.com/parley-dev/parley/conversation"
+	"github.com/parley-dev/parley/views"
+)
+
+// The session forms read what a person typed; the conversation service
+// checks it and names problems by its own fields, which each form maps back
+// to its HTML names.
+
+// startForm is the Start session form.
+type startForm views.StartForm
+
+// startFields maps the service's field names to the form's.
+var startFields = map[string]string{"workTypeId": "work_type_id", "contactName": "contact_name", "integration": "integration"}
+
+func newStartForm(r *http.Request) startForm {
+	return startForm{WorkTypeID: r.PostFormValue("work_type_id"), ContactName: r.PostFormValue("contact_name"), Integration: r.PostFormValue("integration")}
+}
+
+// Validate returns the service's input; the service checks the values.
+func (f startForm) Validate(by accounts.Actor) (conversation.StartInput, error) {
+	return conversation.StartInput{WorkTypeID: f.WorkTypeID, ContactName: f.ContactName, Integration: f.Integration, By: by}, nil
+}
+
+// messageForm is the message composer.
+type messageForm views.MessageForm
+
+func newMessageForm(r *http.Request) messageForm {
+	return messageForm{Text: r.PostFormValue("text"), AttachmentType: r.PostFormValue("attachment_type"), AttachmentURL: r.PostFormValue("attachment_url")}
+}
+
+// Validate returns the service's input; the service checks the values.
+func (f messageForm) Validate(by accounts.Actor) (conversation.MessageInput, error) {
+	return conversation.MessageInput{Text: f.Text, AttachmentType: f.AttachmentType, AttachmentURL: f.AttachmentURL, By: by}, nil
+}
+
+// reviewForm is QA's verdict and notes.
+type reviewForm struct {
+	Verdict string
+	Notes   string
+}
+
+func newReviewForm(r *http.Request) reviewForm {
+	return reviewForm{Verdict: r.PostFormValue("verdict"), Notes: r.PostFormValue("notes")}
+}
+
+// Validate returns the service's input; the service checks the values.
+func (f reviewForm) Validate(by accounts.Actor) (conversation.ReviewInput, error) {
+	return conversation.ReviewInput{Verdict: f.Verdict, Notes: f.Notes, By: by}, nil
+}
+
+// listForm is the sessions list's filter, from the query string.
+type listForm struct {
+	After, Search, State, Verdict, From, To string
+}
+
+func newListForm(r *http.Request) listForm {
+	q := r.URL.Query()
+	return listForm{After: q.Get("after"), Search: q.Get("q"), State: q.Get("state"), Verdict: q.Get("verdict"), From: q.Get("from"), To: q.Get("to")}
+}
+
+// Validate returns the service's query; the service checks the values.
+func (f listForm) Validate() (conversation.ListQuery, error) {
+	return conversation.ListQuery{Cursor: f.After, Search: f.Search, State: f.State, Verdict: f.Verdict, From: f.From, To: f.To}, nil
+}

@@ -21,6 +21,7 @@ import (
 
 // AgentDesk is what the desk and deliveries pages need of the simulator.
 type AgentDesk interface {
+	DeliveryLog
 	Sessions() []simulator.SessionInfo
 	Session(id string) (simulator.SessionInfo, error)
 	Transcript(id string) ([]simulator.Entry, error)
@@ -31,11 +32,6 @@ type AgentDesk interface {
 	End(id string) error
 	TakeOver(id string) error
 	HandBack(id string) error
-	PauseDelivery()
-	ResumeDelivery()
-	DeliveryPaused() bool
-	Redeliver(eventID string) error
-	Deliveries() []simulator.DeliveryAttempt
 	Subscribe() (<-chan struct{}, func())
 }
 
@@ -80,8 +76,6 @@ func registerDesk(r *gin.Engine, d DeskDeps) {
 	view.GET("/desk/live", k.listLive)
 	view.GET("/desk/:id", k.session)
 	view.GET("/desk/:id/live", k.sessionLive)
-	view.GET("/deliveries", k.deliveries)
-	view.GET("/deliveries/live", k.deliveriesLive)
 	act := view.Group("/", d.Act...)
 	act.POST("/desk/:id/take-over", k.act(func(c *gin.Context, id string) error { return d.Simulator.TakeOver(id) }))
 	act.POST("/desk/:id/hand-back", k.act(func(c *gin.Context, id string) error { return d.Simulator.HandBack(id) }))
@@ -96,9 +90,7 @@ func registerDesk(r *gin.Engine, d DeskDeps) {
 		return d.Simulator.FailMessage(id, c.PostForm("message_id"), strings.TrimSpace(c.PostForm("status_message")))
 	}))
 	act.POST("/desk/:id/end", k.act(func(c *gin.Context, id string) error { return d.Simulator.End(id) }))
-	act.POST("/deliveries/pause", k.deliveryAct(func(*gin.Context) error { d.Simulator.PauseDelivery(); return nil }))
-	act.POST("/deliveries/resume", k.deliveryAct(func(*gin.Context) error { d.Simulator.ResumeDelivery(); return nil }))
-	act.POST("/deliveries/:event/redeliver", k.deliveryAct(func(c *gin.Context) error { return d.Simulator.Redeliver(c.Param("event")) }))
+	k.deliveryRoutes(view, act)
 }
 
 func (k *desk) page(title, nav string) views.Page {
@@ -178,31 +170,6 @@ func (k *desk) sessionLive(c *gin.Context) {
 	})
 }
 
-func (k *desk) deliveriesData(wholeTokens bool) views.DeliveriesPageData {
-	attempts := k.Simulator.Deliveries()
-	if !wholeTokens {
-		for i := range attempts {
-			attempts[i] = attempts[i].WithoutSignature()
-		}
-	}
-	return views.DeliveriesPageData{Page: k.page("Deliveries", "deliveries"), Prefix: k.Prefix, Attempts: attempts,
-		Paused: k.Simulator.DeliveryPaused(), Now: time.Now()}
-}
-
-func (k *desk) wholeTokens(c *gin.Context) bool { return k.WholeTokens == nil || k.WholeTokens(c) }
-
-func (k *desk) deliveries(c *gin.Context) {
-	k.render(c, http.StatusOK, views.DeliveriesPage(k.deliveriesData(k.wholeTokens(c))))
-}
-
-func (k *desk) deliveriesLive(c *gin.Context) {
-	whole := k.wholeTokens(c)
-	k.stream(c, func(ctx context.Context) ([]item, error) {
-		html, err := renderHTML(ctx, views.DeliveriesBody(k.deliveriesData(whole)))
-		return []item{{ID: "deliveries", HTML: html}}, err
-	})
-}
-
 func (k *desk) reply(c *gin.Context, id string) error {
 	m := alvaria.Message{Text: strings.TrimSpace(c.PostForm("text"))}
 	if t, u := strings.TrimSpace(c.PostForm("attachment_type")), strings.TrimSpace(c.PostForm("attachment_url")); t != "" || u != "" {
@@ -221,10 +188,6 @@ func (k *desk) act(fn func(c *gin.Context, id string) error) gin.HandlerFunc {
 		id := c.Param("id")
 		k.answer(c, fn(c, id), k.Prefix+"/desk/"+id)
 	}
-}
-
-func (k *desk) deliveryAct(fn func(c *gin.Context) error) gin.HandlerFunc {
-	return func(c *gin.Context) { k.answer(c, fn(c), k.Prefix+"/deliveries") }
 }
 
 func (k *desk) answer(c *gin.Context, err error, back string) {

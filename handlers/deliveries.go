@@ -48,7 +48,7 @@ func (k *desk) deliveries(c *gin.Context) {
 
 func (k *desk) deliveriesLive(c *gin.Context) {
 	whole := k.wholeTokens(c)
-	k.stream(c, func(ctx context.Context) ([]item, error) {
+	k.stream(c, simulator.DeliveriesKey, func(ctx context.Context) ([]item, error) {
 		html, err := renderHTML(ctx, views.DeliveriesBody(k.deliveriesData(whole)))
 		return []item{{ID: "deliveries", HTML: html}}, err
 	})

@@ -14,6 +14,7 @@ import (
 
 	"github.com/parley-dev/parley/accounts"
 	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/live"
 	"github.com/parley-dev/parley/simulator"
 	"github.com/parley-dev/parley/static"
 	"github.com/parley-dev/parley/views"
@@ -32,13 +33,16 @@ type AgentDesk interface {
 	End(id string) error
 	TakeOver(id string) error
 	HandBack(id string) error
-	Subscribe() (<-chan struct{}, func())
 }
 
 // DeskDeps are the desk's dependencies.
 type DeskDeps struct {
 	Log       *slog.Logger
 	Simulator AgentDesk
+	// Live is where the simulator publishes its changes
+	// (simulator.ChangesTopic); the pages stream from it. Nil shows no
+	// change until a page is loaded again.
+	Live live.Broker
 	// Prefix is where the simulator is mounted ("/sim" in the console).
 	Prefix string
 	// Connection names the connection for the top bar.
@@ -69,6 +73,9 @@ type desk struct{ DeskDeps }
 func registerDesk(r *gin.Engine, d DeskDeps) {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Live == nil {
+		d.Live = live.NewHub()
 	}
 	k := &desk{DeskDeps: d}
 	view := r.Group(d.Prefix, d.View...)
@@ -110,7 +117,7 @@ func (k *desk) list(c *gin.Context) {
 }
 
 func (k *desk) listLive(c *gin.Context) {
-	k.stream(c, func(ctx context.Context) ([]item, error) {
+	k.stream(c, "", func(ctx context.Context) ([]item, error) {
 		html, err := renderHTML(ctx, views.DeskRows(k.listData()))
 		return []item{{ID: "desk-rows", HTML: html}}, err
 	})
@@ -139,7 +146,7 @@ func (k *desk) session(c *gin.Context) {
 
 func (k *desk) sessionLive(c *gin.Context) {
 	id := c.Param("id")
-	k.stream(c, func(ctx context.Context) ([]item, error) {
+	k.stream(c, id, func(ctx context.Context) ([]item, error) {
 		d, err := k.sessionData(id)
 		if err != nil {
 			return nil, err
@@ -215,14 +222,16 @@ func (k *desk) answer(c *gin.Context, err error, back string) {
 	c.Redirect(http.StatusSeeOther, back)
 }
 
-// stream keeps a desk page current: it sends the rendered parts on connect
-// and again after every change in the simulator.
-func (k *desk) stream(c *gin.Context, render func(ctx context.Context) ([]item, error)) {
-	changes, stop := k.Simulator.Subscribe()
-	defer stop()
-	pump(c, k.OriginPatterns, k.Log, changes, func(ctx context.Context, _ bool) (liveUpdate, bool, error) {
+// stream keeps a desk page current through the broker the simulator
+// publishes to: it sends the rendered parts on connect and again after each
+// change with the given key, or after every change when key is "".
+func (k *desk) stream(c *gin.Context, key string, render func(ctx context.Context) ([]item, error)) {
+	streamTopic(c, k.Live, simulator.ChangesTopic, k.OriginPatterns, k.Log, func(ctx context.Context, _ int64, keys []string, all bool) (liveUpdate, error) {
+		if key != "" && !all && !slices.Contains(keys, key) {
+			return liveUpdate{}, nil
+		}
 		items, err := render(ctx)
-		return liveUpdate{Items: items}, true, err
+		return liveUpdate{Items: items}, err
 	})
 }
 

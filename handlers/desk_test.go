@@ -1,11 +1,14 @@
 package handlers_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 
 	"github.com/parley-dev/parley/simulator"
 	"github.com/parley-dev/parley/store"
@@ -184,4 +187,47 @@ func TestDeskNeedsSignInAndTheRole(t *testing.T) {
 		t.Fatalf("public key: %v %v", resp, err)
 	}
 	resp.Body.Close()
+}
+
+// readUntil reads a live socket's updates until one holds want.
+func readUntil(t *testing.T, conn *websocket.Conn, want string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	for {
+		_, msg, err := conn.Read(ctx)
+		if err != nil {
+			t.Fatalf("no update with %q: %v", want, err)
+		}
+		if strings.Contains(string(msg), want) {
+			return
+		}
+	}
+}
+
+// The desk streams like the console: its pages subscribe to the broker the
+// simulator publishes to, and an agent's action reaches them through it.
+func TestDeskPagesStreamThroughTheBroker(t *testing.T) {
+	a := newApp(t, storetest.SQLite(t))
+	admin := a.signIn(t, "admin")
+	sid := a.startSession(t, admin)
+	s, _ := a.store.GetSession(t.Context(), sid)
+	desk := "/sim/desk/" + s.AlvariaSessionID
+
+	session := openLive(t, admin, desk+"/live")
+	deliveries := openLive(t, admin, "/sim/deliveries/live")
+	list := openLive(t, admin, "/sim/desk/live")
+	if n := a.live.Subscribers(simulator.ChangesTopic); n != 3 {
+		t.Fatalf("%d desk pages listen on the broker, want 3", n)
+	}
+
+	if code, _ := admin.post(t, desk+"/take-over", nil); code != http.StatusSeeOther {
+		t.Fatalf("take over = %d", code)
+	}
+	readUntil(t, session, "Hand back")
+	readUntil(t, list, "taken over")
+	if code, _ := admin.post(t, "/sim/deliveries/pause", nil); code != http.StatusSeeOther {
+		t.Fatalf("pause = %d", code)
+	}
+	readUntil(t, deliveries, "Delivery paused")
 }

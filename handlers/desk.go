@@ -197,29 +197,42 @@ func (k *desk) act(fn func(c *gin.Context, id string) error) gin.HandlerFunc {
 	}
 }
 
+// answer tells the page how an action went: a redirect back (or nothing,
+// to the page's script) when it worked, the error otherwise.
 func (k *desk) answer(c *gin.Context, err error, back string) {
-	status, problem := http.StatusOK, ""
+	switch {
+	case err != nil:
+		k.deskError(c, err)
+	case isAsync(c):
+		c.JSON(http.StatusOK, asyncReply{})
+	default:
+		c.Redirect(http.StatusSeeOther, back)
+	}
+}
+
+// deskError answers an action's error. The simulator's own errors say in
+// words what was wrong; any other is a fault on our side: 500 and a
+// sentence for the person, the detail only in the log.
+func (k *desk) deskError(c *gin.Context, err error) {
+	status, problem := http.StatusInternalServerError, "Something went wrong on our side, and the action was not done. The details are in the server's log."
 	var v *alvaria.ValidationError
 	switch {
-	case err == nil:
 	case errors.Is(err, simulator.ErrUnknownSession), errors.Is(err, simulator.ErrUnknownEvent):
 		status, problem = http.StatusNotFound, err.Error()
 	case errors.Is(err, simulator.ErrSessionEnded):
 		status, problem = http.StatusConflict, err.Error()
 	case errors.As(err, &v):
 		status, problem = http.StatusUnprocessableEntity, v.Error()
-	default:
+	case errors.Is(err, simulator.ErrNoAgent), errors.Is(err, simulator.ErrUnknownMessage):
 		status, problem = http.StatusBadRequest, err.Error()
+	default:
+		k.Log.Error("desk action failed", "path", c.Request.URL.Path, "err", err)
 	}
 	if isAsync(c) {
 		c.JSON(status, asyncReply{Error: problem})
 		return
 	}
-	if problem != "" {
-		k.render(c, status, views.ErrorPage(status, problem))
-		return
-	}
-	c.Redirect(http.StatusSeeOther, back)
+	k.render(c, status, views.ErrorPage(status, problem))
 }
 
 // stream keeps a desk page current through the broker the simulator

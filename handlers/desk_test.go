@@ -1,8 +1,13 @@
 package handlers_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -10,6 +15,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/parley-dev/parley/handlers"
 	"github.com/parley-dev/parley/simulator"
 	"github.com/parley-dev/parley/store"
 	"github.com/parley-dev/parley/store/storetest"
@@ -230,4 +236,50 @@ func TestDeskPagesStreamThroughTheBroker(t *testing.T) {
 		t.Fatalf("pause = %d", code)
 	}
 	readUntil(t, deliveries, "Delivery paused")
+}
+
+// brokenDesk is the simulator with an action failing in a way the desk does
+// not know.
+type brokenDesk struct{ *simulator.Simulator }
+
+func (brokenDesk) TakeOver(string) error { return errors.New("take over: disk full at /var/secret") }
+
+func TestDeskAnswersAnUnexpectedError500WithoutItsDetail(t *testing.T) {
+	sim, err := simulator.New(simulator.Config{CallbackURL: "http://127.0.0.1:1/callbacks", SigningKey: testKey(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sim.Close() })
+	var logged bytes.Buffer
+	srv := httptest.NewServer(handlers.NewStandaloneSimulator(sim.Handler(), handlers.DeskDeps{
+		Log: slog.New(slog.NewTextHandler(&logged, nil)), Simulator: brokenDesk{sim}, Origins: []string{"http://127.0.0.1:9090"},
+	}))
+	t.Cleanup(srv.Close)
+
+	for _, async := range []bool{true, false} {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/desk/some-session/take-over", nil)
+		req.Header.Set("Origin", "http://127.0.0.1:9090")
+		if async {
+			req.Header.Set("X-Parley-Async", "1")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body bytes.Buffer
+		body.ReadFrom(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusInternalServerError || strings.Contains(body.String(), "secret") {
+			t.Errorf("async=%v: %d %s, want 500 without the detail", async, resp.StatusCode, body.String())
+		}
+		if async {
+			var reply struct{ Error string }
+			if json.Unmarshal(body.Bytes(), &reply) != nil || reply.Error == "" {
+				t.Errorf("async answer %s names no problem", body.String())
+			}
+		}
+	}
+	if !strings.Contains(logged.String(), "disk full at /var/secret") {
+		t.Errorf("the log lacks the detail:\n%s", logged.String())
+	}
 }

@@ -24,6 +24,9 @@ type Bubble struct {
 	StatusDetail     string // why it failed, or why its outcome is unknown
 	AlvariaMessageID string // Alvaria's id for a sent message
 	MessageID        string // the simulator's id, which the desk may mark failed
+	// AttachmentAsText shows the attachment's type and address instead of
+	// the media, for paper.
+	AttachmentAsText bool
 }
 
 // What became of a customer message, as a bubble shows it.
@@ -62,5 +65,12 @@ func BubbleOfEntry(e simulator.Entry) Bubble {
 	if e.Failed != "" {
 		b.Status, b.StatusDetail = StatusFailed, e.Failed
 	}
+	return b
+}
+
+// printedBubble is a console message on paper.
+func printedBubble(m store.Message) Bubble {
+	b := BubbleOfMessage(m)
+	b.AttachmentAsText = true
 	return b
 }

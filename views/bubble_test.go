@@ -48,13 +48,17 @@ func TestConsoleDeskAndPrintShowAMessageThroughOneBubble(t *testing.T) {
 		"print":   render(t, PrintPage(conversation.Detail{Messages: []store.Message{console}})),
 	}
 	for name, page := range pages {
-		if !strings.Contains(page, body) {
-			t.Errorf("%s does not show the message's bubble\n%s\nin\n%s", name, body, page)
+		if !strings.Contains(page, `<div class="bubble">`+text) {
+			t.Errorf("%s does not show the message in its bubble:\n%s", name, page)
 		}
+	}
+	// On paper the attachment is its address; on screen, the media.
+	if want := `<div class="muted">` + alvaria.AttachmentImage + `: ` + image + `</div>`; !strings.Contains(pages["print"], want) {
+		t.Errorf("print lacks %s\n%s", want, pages["print"])
 	}
 	for _, name := range []string{"console", "desk"} {
 		page := pages[name]
-		for _, want := range []string{`class="msg customer failed"`, `<div class="meta">`, when, status} {
+		for _, want := range []string{body, `class="msg customer failed"`, `<div class="meta">`, when, status} {
 			if !strings.Contains(page, want) {
 				t.Errorf("%s lacks %s\n%s", name, want, page)
 			}

@@ -184,7 +184,7 @@ func PrintPage(d conversation.Detail) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = BubbleBody(BubbleOfMessage(m)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = BubbleBody(printedBubble(m)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -31,6 +31,7 @@ type app struct {
 	store  *store.Store
 	people *accounts.Service
 	sim    *simulator.Simulator
+	live   *live.Hub
 }
 
 func newApp(t *testing.T, st *store.Store) *app {
@@ -41,10 +42,12 @@ func newApp(t *testing.T, st *store.Store) *app {
 	}))
 	t.Cleanup(console.Close)
 
+	hub := live.NewHub()
 	sim, err := simulator.New(simulator.Config{
 		CallbackURL: console.URL + "/webhooks/server-messaging",
 		SigningKey:  testKey(t),
 		AgentDelay:  10 * time.Millisecond,
+		Live:        hub,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +67,6 @@ func newApp(t *testing.T, st *store.Store) *app {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hub := live.NewHub()
 	people := accounts.New(accounts.Config{Store: st, Live: hub})
 	if _, err := people.Bootstrap(t.Context(), "admin", password); err != nil {
 		t.Fatal(err)
@@ -80,7 +82,7 @@ func newApp(t *testing.T, st *store.Store) *app {
 		Health: st, Sessions: svc, Callbacks: svc, Verifier: verifier, Live: hub, Accounts: people, Connection: "simulator",
 		Simulator: sim.Handler(), Desk: sim,
 	})))
-	return &app{URL: console.URL, store: st, people: people, sim: sim}
+	return &app{URL: console.URL, store: st, people: people, sim: sim, live: hub}
 }
 
 // user is a browser without script: a cookie jar and the CSRF token that

@@ -14,6 +14,7 @@ import (
 
 	"github.com/parley-dev/parley/accounts"
 	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/live"
 	"github.com/parley-dev/parley/simulator"
 	"github.com/parley-dev/parley/static"
 	"github.com/parley-dev/parley/views"
@@ -21,6 +22,7 @@ import (
 
 // AgentDesk is what the desk and deliveries pages need of the simulator.
 type AgentDesk interface {
+	DeliveryLog
 	Sessions() []simulator.SessionInfo
 	Session(id string) (simulator.SessionInfo, error)
 	Transcript(id string) ([]simulator.Entry, error)
@@ -31,18 +33,16 @@ type AgentDesk interface {
 	End(id string) error
 	TakeOver(id string) error
 	HandBack(id string) error
-	PauseDelivery()
-	ResumeDelivery()
-	DeliveryPaused() bool
-	Redeliver(eventID string) error
-	Deliveries() []simulator.DeliveryAttempt
-	Subscribe() (<-chan struct{}, func())
 }
 
 // DeskDeps are the desk's dependencies.
 type DeskDeps struct {
 	Log       *slog.Logger
 	Simulator AgentDesk
+	// Live is where the simulator publishes its changes
+	// (simulator.ChangesTopic); the pages stream from it. Nil shows no
+	// change until a page is loaded again.
+	Live live.Broker
 	// Prefix is where the simulator is mounted ("/sim" in the console).
 	Prefix string
 	// Connection names the connection for the top bar.
@@ -74,14 +74,15 @@ func registerDesk(r *gin.Engine, d DeskDeps) {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
+	if d.Live == nil {
+		d.Live = live.NewHub()
+	}
 	k := &desk{DeskDeps: d}
 	view := r.Group(d.Prefix, d.View...)
 	view.GET("/desk", k.list)
 	view.GET("/desk/live", k.listLive)
 	view.GET("/desk/:id", k.session)
 	view.GET("/desk/:id/live", k.sessionLive)
-	view.GET("/deliveries", k.deliveries)
-	view.GET("/deliveries/live", k.deliveriesLive)
 	act := view.Group("/", d.Act...)
 	act.POST("/desk/:id/take-over", k.act(func(c *gin.Context, id string) error { return d.Simulator.TakeOver(id) }))
 	act.POST("/desk/:id/hand-back", k.act(func(c *gin.Context, id string) error { return d.Simulator.HandBack(id) }))
@@ -96,9 +97,7 @@ func registerDesk(r *gin.Engine, d DeskDeps) {
 		return d.Simulator.FailMessage(id, c.PostForm("message_id"), strings.TrimSpace(c.PostForm("status_message")))
 	}))
 	act.POST("/desk/:id/end", k.act(func(c *gin.Context, id string) error { return d.Simulator.End(id) }))
-	act.POST("/deliveries/pause", k.deliveryAct(func(*gin.Context) error { d.Simulator.PauseDelivery(); return nil }))
-	act.POST("/deliveries/resume", k.deliveryAct(func(*gin.Context) error { d.Simulator.ResumeDelivery(); return nil }))
-	act.POST("/deliveries/:event/redeliver", k.deliveryAct(func(c *gin.Context) error { return d.Simulator.Redeliver(c.Param("event")) }))
+	k.deliveryRoutes(view, act)
 }
 
 func (k *desk) page(title, nav string) views.Page {
@@ -118,7 +117,7 @@ func (k *desk) list(c *gin.Context) {
 }
 
 func (k *desk) listLive(c *gin.Context) {
-	k.stream(c, func(ctx context.Context) ([]item, error) {
+	k.stream(c, "", func(ctx context.Context) ([]item, error) {
 		html, err := renderHTML(ctx, views.DeskRows(k.listData()))
 		return []item{{ID: "desk-rows", HTML: html}}, err
 	})
@@ -147,7 +146,7 @@ func (k *desk) session(c *gin.Context) {
 
 func (k *desk) sessionLive(c *gin.Context) {
 	id := c.Param("id")
-	k.stream(c, func(ctx context.Context) ([]item, error) {
+	k.stream(c, id, func(ctx context.Context) ([]item, error) {
 		d, err := k.sessionData(id)
 		if err != nil {
 			return nil, err
@@ -178,31 +177,6 @@ func (k *desk) sessionLive(c *gin.Context) {
 	})
 }
 
-func (k *desk) deliveriesData(wholeTokens bool) views.DeliveriesPageData {
-	attempts := k.Simulator.Deliveries()
-	if !wholeTokens {
-		for i := range attempts {
-			attempts[i] = attempts[i].WithoutSignature()
-		}
-	}
-	return views.DeliveriesPageData{Page: k.page("Deliveries", "deliveries"), Prefix: k.Prefix, Attempts: attempts,
-		Paused: k.Simulator.DeliveryPaused(), Now: time.Now()}
-}
-
-func (k *desk) wholeTokens(c *gin.Context) bool { return k.WholeTokens == nil || k.WholeTokens(c) }
-
-func (k *desk) deliveries(c *gin.Context) {
-	k.render(c, http.StatusOK, views.DeliveriesPage(k.deliveriesData(k.wholeTokens(c))))
-}
-
-func (k *desk) deliveriesLive(c *gin.Context) {
-	whole := k.wholeTokens(c)
-	k.stream(c, func(ctx context.Context) ([]item, error) {
-		html, err := renderHTML(ctx, views.DeliveriesBody(k.deliveriesData(whole)))
-		return []item{{ID: "deliveries", HTML: html}}, err
-	})
-}
-
 func (k *desk) reply(c *gin.Context, id string) error {
 	m := alvaria.Message{Text: strings.TrimSpace(c.PostForm("text"))}
 	if t, u := strings.TrimSpace(c.PostForm("attachment_type")), strings.TrimSpace(c.PostForm("attachment_url")); t != "" || u != "" {
@@ -223,43 +197,54 @@ func (k *desk) act(fn func(c *gin.Context, id string) error) gin.HandlerFunc {
 	}
 }
 
-func (k *desk) deliveryAct(fn func(c *gin.Context) error) gin.HandlerFunc {
-	return func(c *gin.Context) { k.answer(c, fn(c), k.Prefix+"/deliveries") }
+// answer tells the page how an action went: a redirect back (or nothing,
+// to the page's script) when it worked, the error otherwise.
+func (k *desk) answer(c *gin.Context, err error, back string) {
+	switch {
+	case err != nil:
+		k.deskError(c, err)
+	case isAsync(c):
+		c.JSON(http.StatusOK, asyncReply{})
+	default:
+		c.Redirect(http.StatusSeeOther, back)
+	}
 }
 
-func (k *desk) answer(c *gin.Context, err error, back string) {
-	status, problem := http.StatusOK, ""
+// deskError answers an action's error. The simulator's own errors say in
+// words what was wrong; any other is a fault on our side: 500 and a
+// sentence for the person, the detail only in the log.
+func (k *desk) deskError(c *gin.Context, err error) {
+	status, problem := http.StatusInternalServerError, "Something went wrong on our side, and the action was not done. The details are in the server's log."
 	var v *alvaria.ValidationError
 	switch {
-	case err == nil:
 	case errors.Is(err, simulator.ErrUnknownSession), errors.Is(err, simulator.ErrUnknownEvent):
 		status, problem = http.StatusNotFound, err.Error()
 	case errors.Is(err, simulator.ErrSessionEnded):
 		status, problem = http.StatusConflict, err.Error()
 	case errors.As(err, &v):
 		status, problem = http.StatusUnprocessableEntity, v.Error()
-	default:
+	case errors.Is(err, simulator.ErrNoAgent), errors.Is(err, simulator.ErrUnknownMessage):
 		status, problem = http.StatusBadRequest, err.Error()
+	default:
+		k.Log.Error("desk action failed", "path", c.Request.URL.Path, "err", err)
 	}
 	if isAsync(c) {
 		c.JSON(status, asyncReply{Error: problem})
 		return
 	}
-	if problem != "" {
-		k.render(c, status, views.ErrorPage(status, problem))
-		return
-	}
-	c.Redirect(http.StatusSeeOther, back)
+	k.render(c, status, views.ErrorPage(status, problem))
 }
 
-// stream keeps a desk page current: it sends the rendered parts on connect
-// and again after every change in the simulator.
-func (k *desk) stream(c *gin.Context, render func(ctx context.Context) ([]item, error)) {
-	changes, stop := k.Simulator.Subscribe()
-	defer stop()
-	pump(c, k.OriginPatterns, k.Log, changes, func(ctx context.Context, _ bool) (liveUpdate, bool, error) {
+// stream keeps a desk page current through the broker the simulator
+// publishes to: it sends the rendered parts on connect and again after each
+// change with the given key, or after every change when key is "".
+func (k *desk) stream(c *gin.Context, key string, render func(ctx context.Context) ([]item, error)) {
+	streamTopic(c, k.Live, simulator.ChangesTopic, k.OriginPatterns, k.Log, func(ctx context.Context, _ int64, keys []string, all bool) (liveUpdate, error) {
+		if key != "" && !all && !slices.Contains(keys, key) {
+			return liveUpdate{}, nil
+		}
 		items, err := render(ctx)
-		return liveUpdate{Items: items}, true, err
+		return liveUpdate{Items: items}, err
 	})
 }
 

@@ -1,12 +1,21 @@
 package handlers_test
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
+
+	"github.com/parley-dev/parley/handlers"
 	"github.com/parley-dev/parley/simulator"
 	"github.com/parley-dev/parley/store"
 	"github.com/parley-dev/parley/store/storetest"
@@ -184,4 +193,93 @@ func TestDeskNeedsSignInAndTheRole(t *testing.T) {
 		t.Fatalf("public key: %v %v", resp, err)
 	}
 	resp.Body.Close()
+}
+
+// readUntil reads a live socket's updates until one holds want.
+func readUntil(t *testing.T, conn *websocket.Conn, want string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	for {
+		_, msg, err := conn.Read(ctx)
+		if err != nil {
+			t.Fatalf("no update with %q: %v", want, err)
+		}
+		if strings.Contains(string(msg), want) {
+			return
+		}
+	}
+}
+
+// The desk streams like the console: its pages subscribe to the broker the
+// simulator publishes to, and an agent's action reaches them through it.
+func TestDeskPagesStreamThroughTheBroker(t *testing.T) {
+	a := newApp(t, storetest.SQLite(t))
+	admin := a.signIn(t, "admin")
+	sid := a.startSession(t, admin)
+	s, _ := a.store.GetSession(t.Context(), sid)
+	desk := "/sim/desk/" + s.AlvariaSessionID
+
+	session := openLive(t, admin, desk+"/live")
+	deliveries := openLive(t, admin, "/sim/deliveries/live")
+	list := openLive(t, admin, "/sim/desk/live")
+	if n := a.live.Subscribers(simulator.ChangesTopic); n != 3 {
+		t.Fatalf("%d desk pages listen on the broker, want 3", n)
+	}
+
+	if code, _ := admin.post(t, desk+"/take-over", nil); code != http.StatusSeeOther {
+		t.Fatalf("take over = %d", code)
+	}
+	readUntil(t, session, "Hand back")
+	readUntil(t, list, "taken over")
+	if code, _ := admin.post(t, "/sim/deliveries/pause", nil); code != http.StatusSeeOther {
+		t.Fatalf("pause = %d", code)
+	}
+	readUntil(t, deliveries, "Delivery paused")
+}
+
+// brokenDesk is the simulator with an action failing in a way the desk does
+// not know.
+type brokenDesk struct{ *simulator.Simulator }
+
+func (brokenDesk) TakeOver(string) error { return errors.New("take over: disk full at /var/secret") }
+
+func TestDeskAnswersAnUnexpectedError500WithoutItsDetail(t *testing.T) {
+	sim, err := simulator.New(simulator.Config{CallbackURL: "http://127.0.0.1:1/callbacks", SigningKey: testKey(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sim.Close() })
+	var logged bytes.Buffer
+	srv := httptest.NewServer(handlers.NewStandaloneSimulator(sim.Handler(), handlers.DeskDeps{
+		Log: slog.New(slog.NewTextHandler(&logged, nil)), Simulator: brokenDesk{sim}, Origins: []string{"http://127.0.0.1:9090"},
+	}))
+	t.Cleanup(srv.Close)
+
+	for _, async := range []bool{true, false} {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/desk/some-session/take-over", nil)
+		req.Header.Set("Origin", "http://127.0.0.1:9090")
+		if async {
+			req.Header.Set("X-Parley-Async", "1")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body bytes.Buffer
+		body.ReadFrom(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusInternalServerError || strings.Contains(body.String(), "secret") {
+			t.Errorf("async=%v: %d %s, want 500 without the detail", async, resp.StatusCode, body.String())
+		}
+		if async {
+			var reply struct{ Error string }
+			if json.Unmarshal(body.Bytes(), &reply) != nil || reply.Error == "" {
+				t.Errorf("async answer %s names no problem", body.String())
+			}
+		}
+	}
+	if !strings.Contains(logged.String(), "disk full at /var/secret") {
+		t.Errorf("the log lacks the detail:\n%s", logged.String())
+	}
 }

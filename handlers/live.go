@@ -79,11 +79,17 @@ type catchUp func(ctx context.Context, seq int64, keys []string, all bool) (live
 // stream upgrades to a websocket, sends what changed after the client's
 // cursor, then sends each change as notices arrive on topic.
 func (h *handler) stream(c *gin.Context, topic string, next catchUp) {
+	streamTopic(c, h.Live, topic, h.OriginPatterns, h.Log, next)
+}
+
+// streamTopic is every live page's one way to stream: the console's and
+// the desk's. It subscribes to topic on b, then pumps what next renders.
+func streamTopic(c *gin.Context, b live.Broker, topic string, origins []string, log *slog.Logger, next catchUp) {
 	seq, _ := strconv.ParseInt(c.Query("after"), 10, 64)
 	// Subscribe before the first read so nothing can fall between the two.
-	sub := h.Live.Subscribe(topic)
+	sub := b.Subscribe(topic)
 	defer sub.Close()
-	pump(c, h.OriginPatterns, h.Log, sub.Ready(), func(ctx context.Context, first bool) (liveUpdate, bool, error) {
+	pump(c, origins, log, sub.Ready(), func(ctx context.Context, first bool) (liveUpdate, bool, error) {
 		keys, all := []string(nil), true
 		if !first {
 			keys, all = sub.Take()

@@ -3,6 +3,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
@@ -86,9 +87,12 @@ type Deps struct {
 	// the console's own (coder/websocket's patterns, e.g. "parley.example.com").
 	OriginPatterns []string
 	// Simulator, when set, is mounted under /sim; Desk, when set, serves its
-	// agent desk and delivery log there, behind the console's sign-in.
+	// agent desk and delivery log there, behind the console's sign-in, live
+	// from DeskLive, the broker the simulator publishes its changes to (nil:
+	// Live). The simulator is this process's own, so it need not be Live.
 	Simulator http.Handler
 	Desk      AgentDesk
+	DeskLive  live.Broker
 	// MaxBodyBytes bounds every request body; 0 means 1 MiB.
 	MaxBodyBytes int64
 	// CallbackTimeout bounds the database work of one callback; 0 means
@@ -150,6 +154,7 @@ func NewRouter(d Deps) *gin.Engine {
 			registerDesk(r, DeskDeps{
 				Log:            d.Log,
 				Simulator:      d.Desk,
+				Live:           cmp.Or(d.DeskLive, d.Live),
 				Prefix:         "/sim",
 				Connection:     d.Connection,
 				OriginPatterns: d.OriginPatterns,

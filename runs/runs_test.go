@@ -196,4 +196,6 @@ func describe(r runs.Run) string {
 	return b.String()
 }
 
-func itoa(n int64) string { return strings.TrimSpace(time.Duration(n).String()[:len(time.Duration(n).String())-2]) }
+func itoa(n int64) string {
+	return strings.TrimSpace(time.Duration(n).String()[:len(time.Duration(n).String())-2])
+}

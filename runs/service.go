@@ -21,7 +21,7 @@ import (
 // calls a person's clicks make.
 type Conversations interface {
 	StartSession(ctx context.Context, in conversation.StartInput) (conversation.Session, error)
-	SendMessage(ctx context.Context, sessionID string, in conversation.MessageInput) (store.Message, error)
+	SendMessage(ctx context.Context, sessionID string, in conversation.MessageInput) (conversation.Message, error)
 	EndSession(ctx context.Context, sessionID string, by accounts.Actor) error
 	Session(ctx context.Context, id string) (conversation.Session, error)
 }

@@ -63,6 +63,11 @@ type Config struct {
 	Log *slog.Logger
 	Now func() time.Time // the clock for stamps, token expiry, rate limits and RetryFor
 
+	// Live is told of every change to a session, a transcript or the
+	// delivery log, on ChangesTopic; the desk's pages stream from it. Nil
+	// tells nobody.
+	Live Publisher
+
 	// Fault injection.
 	ErrorRate       float64       // share (0..1) of API calls answered with ErrorStatus
 	ErrorStatus     int           // 500 or 429

@@ -136,7 +136,7 @@ func (s *Simulator) End(id string) error {
 func (s *Simulator) TakeOver(id string) error {
 	return s.withLive("take over", id, func(sess *session) error {
 		sess.takenOver = true
-		s.changes.notify()
+		s.changed(sess.id)
 		return nil
 	})
 }
@@ -149,7 +149,7 @@ func (s *Simulator) HandBack(id string) error {
 		if sess.agentAlias == "" {
 			s.sched.after(s.cfg.AgentDelay, func() { s.autoJoin(id) })
 		}
-		s.changes.notify()
+		s.changed(sess.id)
 		return nil
 	})
 }
@@ -158,13 +158,13 @@ func (s *Simulator) HandBack(id string) error {
 // ResumeDelivery. An attempt already in flight finishes.
 func (s *Simulator) PauseDelivery() {
 	s.deliv.pause(true)
-	s.changes.notify()
+	s.changed(DeliveriesKey)
 }
 
 // ResumeDelivery sends what was held, in order, and carries on.
 func (s *Simulator) ResumeDelivery() {
 	s.deliv.pause(false)
-	s.changes.notify()
+	s.changed(DeliveriesKey)
 }
 
 // DeliveryPaused reports whether PauseDelivery is in effect.
@@ -185,12 +185,6 @@ func (s *Simulator) Redeliver(eventID string) error {
 
 // Deliveries returns the latest delivery attempts, newest first.
 func (s *Simulator) Deliveries() []DeliveryAttempt { return s.dlog.list() }
-
-// Subscribe returns a channel that receives a value after any change to a
-// session, a transcript or the deliveries. Changes coalesce: one value may
-// stand for many. Call the returned func to unsubscribe; Close closes the
-// channel.
-func (s *Simulator) Subscribe() (<-chan struct{}, func()) { return s.changes.subscribe() }
 
 // withLive runs fn on a session that is still open, under the lock.
 func (s *Simulator) withLive(op, id string, fn func(*session) error) error {

@@ -3,10 +3,12 @@ package simulator
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/live"
 )
 
 func TestDeskTakesOverAndHandsBack(t *testing.T) {
@@ -39,9 +41,12 @@ func TestDeskTakesOverAndHandsBack(t *testing.T) {
 }
 
 func TestDeskActions(t *testing.T) {
-	h := newHarness(t, quick())
-	changes, unsubscribe := h.sim.Subscribe()
-	defer unsubscribe()
+	cfg := quick()
+	hub := live.NewHub()
+	cfg.Live = hub
+	changes := hub.Subscribe(ChangesTopic)
+	defer changes.Close()
+	h := newHarness(t, cfg)
 	id, alias := h.start(t)
 	messageID := h.send(t, id, alvaria.Message{Text: "#quiet"})
 
@@ -118,10 +123,14 @@ func TestDeskActions(t *testing.T) {
 	if len(sessions) != 1 || sessions[0].ID != id || sessions[0].State != SessionEnded || sessions[0].AgentAlias != "Yoko" || sessions[0].Ended.IsZero() {
 		t.Errorf("sessions = %+v", sessions)
 	}
-	select {
-	case <-changes:
-	default:
-		t.Error("Subscribe's channel was not told of any change")
+	// The desk's pages stream from the broker: each change names its session.
+	if keys, _ := changes.Take(); !slices.Contains(keys, id) {
+		t.Errorf("the broker was told %v, want the session %s among them", keys, id)
+	}
+	h.sim.PauseDelivery()
+	h.sim.ResumeDelivery()
+	if keys, _ := changes.Take(); !slices.Contains(keys, DeliveriesKey) {
+		t.Errorf("pausing delivery told the broker %v, want %q", keys, DeliveriesKey)
 	}
 }
 

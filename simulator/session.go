@@ -190,7 +190,7 @@ func (s *Simulator) receiveMessage(id string, m alvaria.Message) (string, error)
 	}
 	sess.transcript = append(sess.transcript, e)
 	sess.lastMessage = now
-	s.changes.notify()
+	s.changed(sess.id)
 	if !sess.takenOver {
 		s.sched.after(s.cfg.AgentDelay, func() { s.answer(id, e) })
 	}
@@ -220,7 +220,7 @@ func (s *Simulator) emitLocked(sess *session, cb alvaria.Callback, e Entry) {
 	sess.eventIDs = append(sess.eventIDs, ev.id)
 	s.events[ev.id] = ev
 	s.deliv.enqueue(job{ev: ev, kind: AttemptFirst})
-	s.changes.notify()
+	s.changed(sess.id)
 }
 
 // endLocked ends a live session with SESSION_END SUCCESS.

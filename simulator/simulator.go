@@ -26,7 +26,6 @@ type Simulator struct {
 	sched   *scheduler
 	deliv   *delivery
 	dlog    *deliveryLog
-	changes *notifier
 
 	ctx          context.Context
 	cancel       context.CancelFunc
@@ -61,7 +60,6 @@ func New(cfg Config) (*Simulator, error) {
 		limiter:  newRateLimiter(cfg.RateLimit),
 		sched:    newScheduler(),
 		dlog:     newDeliveryLog(deliveryLogSize),
-		changes:  newNotifier(),
 		ctx:      ctx,
 		cancel:   cancel,
 		sessions: map[string]*session{},
@@ -87,7 +85,7 @@ func New(cfg Config) (*Simulator, error) {
 		log:      cfg.Log,
 		dlog:     s.dlog,
 		sched:    s.sched,
-		changed:  s.changes.notify,
+		changed:  func() { s.changed(DeliveriesKey) },
 		retryFor: cfg.RetryFor,
 		base:     cfg.RetryBaseDelay,
 		maxDelay: cfg.RetryMaxDelay,
@@ -120,13 +118,12 @@ const reorderMinHold = time.Second
 
 // Close stops the agents, the timers and the deliveries, cutting short any
 // attempt in flight, and waits for them. Callbacks not yet delivered are
-// dropped. Subscriptions' channels are closed. It always returns nil.
+// dropped. It always returns nil.
 func (s *Simulator) Close() error {
 	s.closeOnce.Do(func() {
 		s.cancel()
 		s.deliv.close()
 		s.wg.Wait()
-		s.changes.close()
 		if s.ownTransport != nil {
 			s.ownTransport.CloseIdleConnections()
 		}

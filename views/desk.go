@@ -19,13 +19,6 @@ func deskStateClass(s simulator.SessionState) string {
 	}
 }
 
-func answerClass(status int) string {
-	if status == 200 {
-		return "badge ok"
-	}
-	return "badge bad"
-}
-
 // clip shortens s to n runes for a one-line label.
 func clip(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {

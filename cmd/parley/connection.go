@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/live"
 	"github.com/parley-dev/parley/simulator"
 )
 
@@ -23,6 +24,10 @@ type connection struct {
 	Client    *alvaria.Client
 	Verifier  *alvaria.Verifier
 	Simulator *simulator.Simulator // nil when talking to the real Alvaria
+	// SimulatorLive carries the simulator's changes to its desk. It is in
+	// this process whatever the database: each embedded simulator is its
+	// own, and it publishes with its state locked.
+	SimulatorLive *live.Hub
 }
 
 func (c *connection) Close() {
@@ -48,7 +53,10 @@ func newConnection(ac alvariaConfig, sc simConfig, publicURL string, listen net.
 	if err != nil {
 		return nil, err
 	}
-	sim, err := simulator.New(sc.simulatorConfig(key, strings.TrimRight(publicURL, "/")+"/webhooks/server-messaging", log.With("component", "simulator")))
+	changes := live.NewHub()
+	simCfg := sc.simulatorConfig(key, strings.TrimRight(publicURL, "/")+"/webhooks/server-messaging", log.With("component", "simulator"))
+	simCfg.Live = changes
+	sim, err := simulator.New(simCfg)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +78,7 @@ func newConnection(ac alvariaConfig, sc simConfig, publicURL string, listen net.
 		sim.Close()
 		return nil, fmt.Errorf("simulator verifier: %w", err)
 	}
-	return &connection{Name: "simulator", Client: client, Verifier: verifier, Simulator: sim}, nil
+	return &connection{Name: "simulator", Client: client, Verifier: verifier, Simulator: sim, SimulatorLive: changes}, nil
 }
 
 func realConnection(ac alvariaConfig) (*connection, error) {

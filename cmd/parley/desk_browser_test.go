@@ -52,6 +52,7 @@ func TestBrowserDeskPlaysTheAgent(t *testing.T) {
 		waitText("#desk-rows", "Grace Customer"),
 		evaluate(`document.querySelector("#desk-rows a").href`, &sessionURL),
 	)
+	screenshot(t, desk, "desk")
 	step(t, desk, "open it and take it over",
 		chromedp.Navigate(sessionURL),
 		waitText("#take-over", "Take over"),

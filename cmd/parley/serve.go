@@ -160,6 +160,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if conn.Simulator != nil {
 		deps.Simulator = conn.Simulator.Handler()
 		deps.Desk = conn.Simulator
+		deps.DeskLive = conn.SimulatorLive
 	}
 	srv := newHTTPServer(handlers.NewRouter(deps), log)
 	// Websockets are hijacked, so Shutdown does not wait for them; their

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/handlers"
+	"github.com/parley-dev/parley/live"
 	"github.com/parley-dev/parley/simulator"
 )
 
@@ -80,7 +81,11 @@ func runSimulate(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	sim, err := simulator.New(cfg.Sim.simulatorConfig(key, cfg.CallbackURL, log))
+	// No database here: the desk's pages hear of changes in this process.
+	changes := live.NewHub()
+	simCfg := cfg.Sim.simulatorConfig(key, cfg.CallbackURL, log)
+	simCfg.Live = changes
+	sim, err := simulator.New(simCfg)
 	if err != nil {
 		return err
 	}
@@ -104,7 +109,7 @@ func runSimulate(ctx context.Context, args []string, getenv func(string) string,
 		"public_key", publicKeyWhere(cfg.PublicKeyOut, base),
 		"desk", base+"/desk",
 		"deliveries", base+"/deliveries")
-	deps := handlers.DeskDeps{Log: log, Simulator: sim, Connection: "simulator", Origins: ownOrigins(cfg.Addr, ln.Addr())}
+	deps := handlers.DeskDeps{Log: log, Simulator: sim, Live: changes, Connection: "simulator", Origins: ownOrigins(cfg.Addr, ln.Addr())}
 	if onLoopback(cfg.Addr) {
 		// Nothing else can reach it, so a request naming another host
 		// comes from a browser tricked by DNS rebinding.

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
+
 	"github.com/parley-dev/parley/alvaria"
 )
 
@@ -140,6 +142,18 @@ func TestSimulateServesTheDeskToItsOwnPagesOnly(t *testing.T) {
 			t.Errorf("pause from origin %q = %d, want 403", origin, resp.StatusCode)
 		}
 	}
+	// The deliveries page hears of the pause through the broker simulate
+	// gives the simulator.
+	wctx, wcancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer wcancel()
+	ws, _, err := websocket.Dial(wctx, "ws://"+addr+"/deliveries/live", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.CloseNow()
+	if _, first, err := ws.Read(wctx); err != nil || !strings.Contains(string(first), "Pause delivery") {
+		t.Fatalf("first update: %v %s", err, first)
+	}
 	req, _ := http.NewRequest(http.MethodPost, base+"/deliveries/pause", strings.NewReader(""))
 	req.Header.Set("Origin", base)
 	req.Header.Set("X-Parley-Async", "1")
@@ -150,6 +164,9 @@ func TestSimulateServesTheDeskToItsOwnPagesOnly(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("pause from its own page = %d", resp.StatusCode)
+	}
+	if _, next, err := ws.Read(wctx); err != nil || !strings.Contains(string(next), "Delivery paused") {
+		t.Errorf("after the pause, the page got: %v %s", err, next)
 	}
 	if resp, err := http.Get(base + "/static/parley.css"); err != nil || resp.StatusCode != http.StatusOK {
 		t.Errorf("the desk's stylesheet: %v %v", resp, err)

@@ -1,6 +1,7 @@
 package runs_test
 
 import (
+	"context"
 	"os"
 	"strings"
 	"testing"
@@ -198,4 +199,135 @@ func describe(r runs.Run) string {
 
 func itoa(n int64) string {
 	return strings.TrimSpace(time.Duration(n).String()[:len(time.Duration(n).String())-2])
+}
+
+// Several instances on one Postgres share the runs: a run queued on one is
+// played by another, whose wait is woken by callbacks that land on the
+// first through Postgres LISTEN/NOTIFY.
+func TestTwoInstancesOnOnePostgresShareRuns(t *testing.T) {
+	db := postgresDB(t)
+	front := newInstance(t, db, options{noWorkers: true})
+	worker := newInstance(t, db, options{sim: front})
+
+	started, err := front.runs.StartRuns(t.Context(), runs.RunInput{Scenario: `name: Shared
+workTypeId: "32"
+contactName: Ada
+steps:
+  - expect: agent_joined
+  - say: "hello"
+  - expect: agent_message
+    contains: 'You said: "hello"'
+`, Count: 3, By: olive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range started {
+		done := worker.waitRun(t, r.ID)
+		if done.Status != store.RunPassed {
+			t.Fatalf("run %d %s: %s\n%s", r.ID, done.Status, done.Reason, describe(done))
+		}
+	}
+}
+
+// A run whose process stopped is errored with the reason and its session
+// ended: whether River hands its job out again, or the sweeper finds its
+// heartbeat stopped.
+func TestARunCutShortByAStopIsErrored(t *testing.T) {
+	engines(t, func(t *testing.T, db func(*testing.T) database) {
+		in := newInstance(t, db(t), options{staleOK: 200 * time.Millisecond})
+		started, err := in.runs.StartRuns(t.Context(), runs.RunInput{Scenario: `name: Long
+workTypeId: "32"
+contactName: Ada
+steps:
+  - expect: agent_joined
+  - wait: 1h
+`, By: olive})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := started[0].ID
+		waitFor(t, func() bool {
+			r, _ := in.runs.GetRun(t.Context(), id)
+			return len(r.Steps) > 2 && r.Steps[2].Status == store.StepRunning
+		})
+		// The instance dies: its jobs are cancelled without a word and its
+		// heartbeat stops.
+		stopCtx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+		defer cancel()
+		in.jobs.Stop(stopCtx)
+
+		r := in.waitRun(t, id)
+		if r.Status != store.RunErrored || !strings.Contains(r.Reason, "Parley stopped") {
+			t.Fatalf("run %s: %q", r.Status, r.Reason)
+		}
+		if r.Steps[2].Status != store.StepSkipped && r.Steps[2].Status != store.StepFailed {
+			t.Errorf("the interrupted step is %s", r.Steps[2].Status)
+		}
+		sess, _ := in.store.GetSession(t.Context(), r.SessionID)
+		if sess.State != store.SessionEnded {
+			t.Errorf("session left %s", sess.State)
+		}
+	})
+}
+
+// A run River hands out again after its worker vanished (a crash between
+// claim and finish) is errored, never played twice.
+func TestARunClaimedBeforeIsNotPlayedTwice(t *testing.T) {
+	in := newInstance(t, sqliteDB(t), options{noWorkers: true})
+	r := store.Run{Name: "x", Scenario: "name: x\nworkTypeId: '1'\ncontactName: A\nsteps:\n  - wait: 1s\n", StartedBy: "olive", CreatedAt: time.Now()}
+	if err := in.store.CreateRun(t.Context(), &r, nil); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := in.store.ClaimRun(t.Context(), r.ID, time.Now()); !ok || err != nil {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	if err := in.runs.Execute(t.Context(), r.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := in.runs.GetRun(t.Context(), r.ID)
+	if got.Status != store.RunErrored || !strings.Contains(got.Reason, "Parley stopped") {
+		t.Fatalf("run %s %q", got.Status, got.Reason)
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// A running run whose heartbeat stopped (its process died) is errored by
+// the sweep that one instance runs each minute.
+func TestTheSweepErrorsRunsWhoseWorkerDied(t *testing.T) {
+	in := newInstance(t, sqliteDB(t), options{noWorkers: true, staleOK: time.Minute})
+	r := store.Run{Name: "x", Scenario: "name: x\n", StartedBy: "olive", CreatedAt: time.Now()}
+	if err := in.store.CreateRun(t.Context(), &r, []store.RunStep{{Number: 0, Description: "expect session_started"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := in.store.ClaimRun(t.Context(), r.ID, time.Now().Add(-2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	fresh := store.Run{Name: "y", Scenario: "name: y\n", StartedBy: "olive", CreatedAt: time.Now()}
+	if err := in.store.CreateRun(t.Context(), &fresh, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := in.store.ClaimRun(t.Context(), fresh.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := in.runs.SweepStale(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	dead, _ := in.runs.GetRun(t.Context(), r.ID)
+	if dead.Status != store.RunErrored || !strings.Contains(dead.Reason, "Parley stopped") || dead.Steps[0].Status != store.StepSkipped {
+		t.Fatalf("stale run %s %q, step %s", dead.Status, dead.Reason, dead.Steps[0].Status)
+	}
+	alive, _ := in.runs.GetRun(t.Context(), fresh.ID)
+	if alive.Status != store.RunRunning {
+		t.Fatalf("a run with a live heartbeat was %s", alive.Status)
+	}
 }

@@ -1,7 +1,6 @@
 package simulator
 
 import (
-	"math/rand/v2"
 	"strings"
 
 	"github.com/parley-dev/parley/alvaria"
@@ -19,9 +18,9 @@ const (
 )
 
 // pickAgent chooses an agent other than except.
-func pickAgent(except string) string {
+func (s *Simulator) pickAgent(except string) string {
 	for {
-		if a := agentNames[rand.N(len(agentNames))]; a != except {
+		if a := agentNames[s.dice.n(len(agentNames))]; a != except {
 			return a
 		}
 	}
@@ -59,7 +58,7 @@ func (s *Simulator) autoJoin(id string) {
 	if sess == nil || !sess.live() || sess.takenOver || sess.agentAlias != "" {
 		return
 	}
-	alias := pickAgent("")
+	alias := s.pickAgent("")
 	s.joinLocked(sess, alias)
 	s.agentSaysLocked(sess, alvaria.Message{Text: GreetingText(alias, sess.contactName)})
 }
@@ -113,7 +112,7 @@ func (s *Simulator) answer(id string, e Entry) {
 		case len(fields) >= 3 && strings.EqualFold(fields[1], "agent"):
 			s.rerouteLocked(sess, strings.Join(fields[2:], " "), "")
 		default:
-			s.rerouteLocked(sess, pickAgent(sess.agentAlias), "")
+			s.rerouteLocked(sess, s.pickAgent(sess.agentAlias), "")
 		}
 	case wordEnd:
 		s.endLocked(sess, alvaria.FromSystem, sess.agentAlias+" ended the conversation.")

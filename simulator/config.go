@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"time"
@@ -74,6 +75,9 @@ type Config struct {
 	CallbackLatency time.Duration // added before each delivery attempt
 	DuplicateRate   float64       // share (0..1) of callbacks delivered twice
 	ReorderRate     float64       // share (0..1) of callbacks held back and delivered after the session's next one
+	// Rand decides the faults above, retry jitter and which agent answers;
+	// nil seeds one at random. Tests pass a seeded one to repeat a run.
+	Rand *rand.Rand
 }
 
 func (c Config) withDefaults() Config {

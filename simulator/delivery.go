@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"sync"
 	"time"
@@ -76,6 +75,7 @@ type delivery struct {
 	hold     time.Duration // how long ReorderRate waits for a next callback
 	dupRate  float64
 	reorder  float64
+	dice     *dice
 
 	mu     sync.Mutex
 	cond   *sync.Cond
@@ -104,12 +104,12 @@ func (d *delivery) enqueue(j job) {
 		d.queues[q.id] = q
 	}
 	if j.kind == AttemptFirst {
-		j.twice = chance(d.dupRate)
+		j.twice = d.dice.chance(d.dupRate)
 		switch {
 		case q.held != nil:
 			q.jobs = append(q.jobs, j, *q.held)
 			q.held = nil
-		case chance(d.reorder):
+		case d.dice.chance(d.reorder):
 			q.held = &j
 			// Nothing may follow (a SESSION_END), so the held callback is
 			// let go after a while rather than kept forever.
@@ -303,7 +303,7 @@ func (d *delivery) backoff(n int) time.Duration {
 	if w <= 0 {
 		return 0
 	}
-	return w - rand.N(w/5+1)
+	return w - d.dice.duration(w/5+1)
 }
 
 // post signs a fresh token for this attempt and sends the event's body. It

@@ -67,7 +67,7 @@ func (s *Simulator) Join(id, alias string) error {
 	return s.withLive("join", id, func(sess *session) error {
 		alias = strings.TrimSpace(alias)
 		if alias == "" {
-			alias = pickAgent(sess.agentAlias)
+			alias = s.pickAgent(sess.agentAlias)
 		}
 		s.joinLocked(sess, alias)
 		return nil
@@ -98,7 +98,7 @@ func (s *Simulator) Transfer(id, agentAlias, workTypeID string) error {
 	return s.withLive("transfer", id, func(sess *session) error {
 		agentAlias, workTypeID = strings.TrimSpace(agentAlias), strings.TrimSpace(workTypeID)
 		if agentAlias == "" && workTypeID == "" {
-			agentAlias = pickAgent(sess.agentAlias)
+			agentAlias = s.pickAgent(sess.agentAlias)
 		}
 		s.rerouteLocked(sess, agentAlias, workTypeID)
 		return nil

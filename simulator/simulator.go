@@ -26,6 +26,7 @@ type Simulator struct {
 	sched   *scheduler
 	deliv   *delivery
 	dlog    *deliveryLog
+	dice    *dice
 
 	ctx          context.Context
 	cancel       context.CancelFunc
@@ -60,6 +61,7 @@ func New(cfg Config) (*Simulator, error) {
 		limiter:  newRateLimiter(cfg.RateLimit),
 		sched:    newScheduler(),
 		dlog:     newDeliveryLog(deliveryLogSize),
+		dice:     newDice(cfg.Rand),
 		ctx:      ctx,
 		cancel:   cancel,
 		sessions: map[string]*session{},
@@ -94,6 +96,7 @@ func New(cfg Config) (*Simulator, error) {
 		hold:     max(2*cfg.AgentDelay, reorderMinHold),
 		dupRate:  cfg.DuplicateRate,
 		reorder:  cfg.ReorderRate,
+		dice:     s.dice,
 	}
 	s.deliv.init()
 	s.handler = s.routes()

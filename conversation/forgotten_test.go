@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parley-dev/parley/alvaria"
 	"github.com/parley-dev/parley/conversation"
 	"github.com/parley-dev/parley/simulator"
+	"github.com/parley-dev/parley/simulator/simtest"
 	"github.com/parley-dev/parley/store"
 	"github.com/parley-dev/parley/store/storetest"
 )
@@ -24,34 +24,15 @@ import (
 // it ended, with a note saying why.
 func TestSessionTheSimulatorForgotIsMarkedEnded(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		keyOnce.Do(func() { key = mustKey() })
-		sink := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
-		t.Cleanup(sink.Close)
-		newSim := func() *httptest.Server {
-			sim, err := simulator.New(simulator.Config{CallbackURL: sink.URL, SigningKey: key, AgentDelay: time.Hour})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { sim.Close() })
-			srv := httptest.NewServer(sim.Handler())
-			t.Cleanup(srv.Close)
-			return srv
-		}
+		newSim := func() *simtest.Server { return simtest.Start(t, simulator.Config{AgentDelay: time.Hour}) }
 		// Parley reaches the simulator at one address; a restart puts a
 		// fresh simulator behind it.
 		var target atomic.Pointer[url.URL]
-		point := func(srv *httptest.Server) { u, _ := url.Parse(srv.URL); target.Store(u) }
+		point := func(srv *simtest.Server) { u, _ := url.Parse(srv.URL); target.Store(u) }
 		point(newSim())
 		front := httptest.NewServer(&httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) { r.SetURL(target.Load()) }})
 		t.Cleanup(front.Close)
-		client, err := alvaria.NewClient(alvaria.Config{
-			APIURL: front.URL, TokenURL: front.URL + "/tokenservice/oauth2/access_token",
-			OrgID: "demo", ClientID: "parley", ClientSecret: "parley-secret", APIKey: "parley-api-key",
-			MaxAttempts: 2, BaseDelay: time.Millisecond,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		client := simtest.Client(t, front.URL, nil)
 		svc := conversation.New(conversation.Config{Store: st, Alvaria: client, Connection: "simulator"})
 		s, err := svc.StartSession(t.Context(), conversation.StartInput{WorkTypeID: "32", ContactName: "Ada", By: ada})
 		if err != nil {

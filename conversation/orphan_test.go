@@ -1,14 +1,12 @@
 package conversation_test
 
 import (
-	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
-	"github.com/parley-dev/parley/alvaria"
 	"github.com/parley-dev/parley/conversation"
 	"github.com/parley-dev/parley/simulator"
+	"github.com/parley-dev/parley/simulator/simtest"
 	"github.com/parley-dev/parley/store"
 	"github.com/parley-dev/parley/store/storetest"
 )
@@ -18,24 +16,8 @@ import (
 // Alvaria, unseen, for up to four hours. It is ended there at once.
 func TestSessionThatCannotBeStoredIsEndedAtAlvaria(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		keyOnce.Do(func() { key = mustKey() })
-		sink := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
-		t.Cleanup(sink.Close)
-		sim, err := simulator.New(simulator.Config{CallbackURL: sink.URL, SigningKey: key, AgentDelay: time.Hour})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { sim.Close() })
-		srv := httptest.NewServer(sim.Handler())
-		t.Cleanup(srv.Close)
-		client, err := alvaria.NewClient(alvaria.Config{
-			APIURL: srv.URL, TokenURL: srv.URL + "/tokenservice/oauth2/access_token",
-			OrgID: "demo", ClientID: "parley", ClientSecret: "parley-secret", APIKey: "parley-api-key",
-			MaxAttempts: 2, BaseDelay: time.Millisecond,
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		sim := simtest.Start(t, simulator.Config{AgentDelay: time.Hour})
+		client := sim.Client(t, nil)
 		svc := conversation.New(conversation.Config{Store: st, Alvaria: client})
 
 		storetest.Exec(t, st, "ALTER TABLE sessions RENAME TO sessions_away")

@@ -11,7 +11,9 @@ import (
 
 	"github.com/parley-dev/parley/alvaria"
 	"github.com/parley-dev/parley/conversation"
+	"github.com/parley-dev/parley/internal/testkit"
 	"github.com/parley-dev/parley/simulator"
+	"github.com/parley-dev/parley/simulator/simtest"
 	"github.com/parley-dev/parley/store"
 	"github.com/parley-dev/parley/store/storetest"
 )
@@ -21,7 +23,6 @@ import (
 // arrive while their session is being stored. Every one must be applied.
 func TestCallbacksRacingTheirSessionAreApplied(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		keyOnce.Do(func() { key = mustKey() })
 		var svc atomic.Pointer[conversation.Service]
 		receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			body, _ := io.ReadAll(r.Body)
@@ -30,17 +31,8 @@ func TestCallbacksRacingTheirSessionAreApplied(t *testing.T) {
 			}
 		}))
 		defer receiver.Close()
-		sim, err := simulator.New(simulator.Config{CallbackURL: receiver.URL, SigningKey: key, AgentDelay: time.Hour, RetryBaseDelay: 10 * time.Millisecond})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer sim.Close()
-		srv := httptest.NewServer(sim.Handler())
-		defer srv.Close()
-		client, _ := alvaria.NewClient(alvaria.Config{
-			APIURL: srv.URL, TokenURL: srv.URL + "/tokenservice/oauth2/access_token",
-			OrgID: "demo", ClientID: "parley", ClientSecret: "parley-secret", APIKey: "parley-api-key",
-		})
+		sim := simtest.Start(t, simulator.Config{CallbackURL: receiver.URL, AgentDelay: time.Hour, RetryBaseDelay: 10 * time.Millisecond})
+		client := sim.Client(t, func(c *alvaria.Config) { c.MaxAttempts, c.BaseDelay = 0, 0 })
 		svc.Store(conversation.New(conversation.Config{Store: st, Alvaria: client}))
 
 		const n = 40
@@ -60,18 +52,11 @@ func TestCallbacksRacingTheirSessionAreApplied(t *testing.T) {
 		}
 		wg.Wait()
 		close(ids)
-		deadline := time.Now().Add(15 * time.Second)
 		for id := range ids {
-			for {
+			testkit.Eventually(t, 15*time.Second, func() bool {
 				s, err := st.GetSession(t.Context(), id)
-				if err == nil && s.State == store.SessionActive {
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("session %s stayed %s: its NEW_SESSION was lost", id, s.State)
-				}
-				time.Sleep(20 * time.Millisecond)
-			}
+				return err == nil && s.State == store.SessionActive
+			}, "session "+id+" to be active: its NEW_SESSION was lost")
 		}
 	})
 }

@@ -76,7 +76,7 @@ func TestReconcileSending(t *testing.T) {
 			t.Errorf("recent = %q, want still sending: its send may be under way", got.Status)
 		}
 
-		clk.Add(time.Minute)
+		clk.Advance(time.Minute)
 		if n, err := svc.ReconcileSending(ctx); err != nil || n != 1 {
 			t.Fatalf("second ReconcileSending = %d, %v; want 1", n, err)
 		}

@@ -1,75 +1,28 @@
 package conversation_test
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
 	"errors"
 	"net/http"
-	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/parley-dev/parley/accounts"
-	"github.com/parley-dev/parley/alvaria"
 	"github.com/parley-dev/parley/conversation"
 	"github.com/parley-dev/parley/input"
+	"github.com/parley-dev/parley/internal/testkit"
 	"github.com/parley-dev/parley/simulator"
+	"github.com/parley-dev/parley/simulator/simtest"
 	"github.com/parley-dev/parley/store"
 	"github.com/parley-dev/parley/store/storetest"
 )
 
-var (
-	keyOnce sync.Once
-	key     *rsa.PrivateKey
-)
-
-// clock is a settable time source for expiry.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // newService is the service on a real store, calling a real simulator over
 // HTTP whose callbacks go to a receiver that accepts and drops them.
-func newService(t *testing.T, st *store.Store, sim simulator.Config) (*conversation.Service, *clock) {
+func newService(t *testing.T, st *store.Store, cfg simulator.Config) (*conversation.Service, *testkit.Clock) {
 	t.Helper()
-	keyOnce.Do(func() { key = mustKey() })
-	sink := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
-	t.Cleanup(sink.Close)
-	sim.CallbackURL, sim.SigningKey = sink.URL, key
-	s, err := simulator.New(sim)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	client, err := alvaria.NewClient(alvaria.Config{
-		APIURL: srv.URL, TokenURL: srv.URL + "/tokenservice/oauth2/access_token",
-		OrgID: "demo", ClientID: "parley", ClientSecret: "parley-secret", APIKey: "parley-api-key",
-		MaxAttempts: 2, BaseDelay: time.Millisecond,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	clk := &clock{t: time.Now()}
+	client := simtest.Start(t, cfg).Client(t, nil)
+	clk := testkit.NewClock(time.Now())
 	return conversation.New(conversation.Config{Store: st, Alvaria: client, Now: clk.Now, Connection: "simulator"}), clk
-}
-
-func mustKey() *rsa.PrivateKey {
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		panic(err)
-	}
-	return k
 }
 
 var ada = accounts.Actor{Username: "ada", Addr: "10.0.0.1"}
@@ -123,7 +76,7 @@ func TestSessionsExpireAfterFourHours(t *testing.T) {
 	if list(conversation.StatePending) != 1 || list(conversation.StateExpired) != 0 {
 		t.Fatal("a fresh session is not listed as Pending")
 	}
-	clk.Add(conversation.MaxLife)
+	clk.Advance(conversation.MaxLife)
 	got, _ := svc.Session(t.Context(), s.ID)
 	if got.Status != conversation.StateExpired || got.Live() {
 		t.Fatalf("after four hours: %s", got.Status)

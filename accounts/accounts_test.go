@@ -8,25 +8,13 @@ import (
 
 	"github.com/parley-dev/parley/accounts"
 	"github.com/parley-dev/parley/input"
+	"github.com/parley-dev/parley/internal/testkit"
 	"github.com/parley-dev/parley/store"
 	"github.com/parley-dev/parley/store/storetest"
 )
 
-// clock is a settable time source.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func newService(t *testing.T, st *store.Store) (*accounts.Service, *clock) {
-	c := &clock{t: time.Now()}
+func newService(t *testing.T, st *store.Store) (*accounts.Service, *testkit.Clock) {
+	c := testkit.NewClock(time.Now())
 	return accounts.New(accounts.Config{Store: st, Now: c.Now, IdleTimeout: time.Hour, AbsoluteTimeout: 3 * time.Hour}), c
 }
 
@@ -86,17 +74,17 @@ func TestSignInOutAndTimeouts(t *testing.T) {
 		}
 		// Active within the idle timeout keeps it alive, until the absolute one.
 		for range 3 {
-			clk.Add(50 * time.Minute)
+			clk.Advance(50 * time.Minute)
 			if _, _, err := svc.Authenticate(ctx, in.Token); err != nil {
 				t.Fatalf("active session signed out: %v", err)
 			}
 		}
-		clk.Add(50 * time.Minute)
+		clk.Advance(50 * time.Minute)
 		if _, _, err := svc.Authenticate(ctx, in.Token); !errors.Is(err, accounts.ErrSignedOut) {
 			t.Fatalf("past the absolute timeout: %v", err)
 		}
 		idle, _ := svc.SignIn(ctx, "admin", "correct horse battery", "10.0.0.2")
-		clk.Add(61 * time.Minute)
+		clk.Advance(61 * time.Minute)
 		if _, _, err := svc.Authenticate(ctx, idle.Token); !errors.Is(err, accounts.ErrSignedOut) {
 			t.Fatalf("idle session: %v", err)
 		}
@@ -135,7 +123,7 @@ func TestFailedSignInsAreSlowed(t *testing.T) {
 	if _, err := svc.SignIn(ctx, "admin", "correct horse battery", "10.0.0.10"); err != nil {
 		t.Fatalf("same user from a clean address: %v", err)
 	}
-	clk.Add(throttled.Wait + time.Second)
+	clk.Advance(throttled.Wait + time.Second)
 	if _, err := svc.SignIn(ctx, "admin", "correct horse battery", "10.0.0.9"); err != nil {
 		t.Fatalf("after waiting: %v", err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/parley-dev/parley/internal/testkit"
 	"github.com/parley-dev/parley/live"
 	"github.com/parley-dev/parley/store/storetest"
 )
@@ -85,13 +86,7 @@ func TestPGBrokerRefreshesEveryoneAfterLosingItsConnection(t *testing.T) {
 	if _, all := take(t, onB); !all {
 		t.Fatal("no refresh after the connection came back")
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for !b.Listening() {
-		if time.Now().After(deadline) {
-			t.Fatal("B did not listen again")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testkit.Eventually(t, testkit.WaitTimeout, b.Listening, "B to listen again")
 	if err := a.Publish(t.Context(), live.TopicSessions, "after"); err != nil {
 		t.Fatal(err)
 	}

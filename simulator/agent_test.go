@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/internal/testkit"
 )
 
 func TestSessionStartsAndAgentJoinsWithGreeting(t *testing.T) {
@@ -264,7 +265,7 @@ func TestUnknownSessionIsNotFound(t *testing.T) {
 }
 
 func TestEndedSessionsAreForgottenAfterKeepEnded(t *testing.T) {
-	clock := newFakeClock()
+	clock := testkit.NewClock(time.Now())
 	cfg := quick()
 	cfg.Now = clock.Now
 	cfg.KeepEnded = time.Minute

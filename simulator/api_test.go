@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/internal/testkit"
 )
 
 func TestBadRequestsNameTheField(t *testing.T) {
@@ -138,7 +139,7 @@ func TestUnknownOrganizationAndPathAre404(t *testing.T) {
 }
 
 func TestRateLimitAnswers429WithRetryAfter(t *testing.T) {
-	clock := newFakeClock()
+	clock := testkit.NewClock(time.Now())
 	cfg := quick()
 	cfg.RateLimit = 1
 	cfg.Now = clock.Now
@@ -165,7 +166,7 @@ func TestRateLimitAnswers429WithRetryAfter(t *testing.T) {
 }
 
 func TestExpiredTokenIsRefused(t *testing.T) {
-	clock := newFakeClock()
+	clock := testkit.NewClock(time.Now())
 	cfg := quick()
 	cfg.Now = clock.Now
 	cfg.TokenTTL = time.Minute

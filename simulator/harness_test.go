@@ -2,10 +2,10 @@ package simulator
 
 import (
 	"context"
-	"crypto/rsa"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,21 +14,11 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/internal/testkit"
 )
 
-// waitTimeout is how long a test waits for something to happen. It is
-// generous so that a loaded machine running -race does not fail a test; no
-// test asserts how fast anything is.
-const waitTimeout = 10 * time.Second
-
-// testKey is generated once: 2048-bit keys take a while under -race.
-var testKey = sync.OnceValue(func() *rsa.PrivateKey {
-	k, err := GenerateSigningKey()
-	if err != nil {
-		panic(err)
-	}
-	return k
-})
+// waitTimeout is how long a test waits for something to happen.
+const waitTimeout = testkit.WaitTimeout
 
 // received is one callback request as the receiver saw it.
 type received struct {
@@ -172,36 +162,10 @@ func eventNames(cbs []alvaria.Callback) []string {
 	return out
 }
 
-// waitFor polls cond until it holds or waitTimeout passes.
+// waitFor waits until cond holds or waitTimeout passes.
 func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(waitTimeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", waitTimeout, what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-// fakeClock is a Config.Now that moves only when told.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Now()} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+	testkit.Eventually(t, waitTimeout, cond, what)
 }
 
 // harness is a simulator mounted under /sim on a test server, a receiver
@@ -230,7 +194,11 @@ func newHarness(t testing.TB, cfg Config) *harness {
 		cfg.CallbackURL = rcv.srv.URL + "/webhooks/server-messaging"
 	}
 	if cfg.SigningKey == nil {
-		cfg.SigningKey = testKey()
+		cfg.SigningKey = testkit.RSAKey(t)
+	}
+	if cfg.Rand == nil {
+		// A fixed seed, so a run with injected faults can be repeated.
+		cfg.Rand = rand.New(rand.NewPCG(12, 34))
 	}
 	sim, err := New(cfg)
 	if err != nil {

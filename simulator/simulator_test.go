@@ -12,10 +12,11 @@ import (
 	"testing"
 
 	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/internal/testkit"
 )
 
 func TestNewNamesTheBadField(t *testing.T) {
-	good := Config{CallbackURL: "http://localhost/webhooks", SigningKey: testKey()}
+	good := Config{CallbackURL: "http://localhost/webhooks", SigningKey: testkit.RSAKey(t)}
 	tests := []struct {
 		field  string
 		modify func(*Config)
@@ -75,15 +76,15 @@ func TestLoadOrCreateSigningKey(t *testing.T) {
 	}
 
 	pkcs1 := filepath.Join(dir, "pkcs1.pem")
-	data := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(testKey())})
+	data := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(testkit.RSAKey(t))})
 	if err := os.WriteFile(pkcs1, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if k, err := LoadOrCreateSigningKey(pkcs1); err != nil || !k.Equal(testKey()) {
+	if k, err := LoadOrCreateSigningKey(pkcs1); err != nil || !k.Equal(testkit.RSAKey(t)) {
 		t.Errorf("PKCS #1 key: %v", err)
 	}
 
-	sim, err := New(Config{CallbackURL: "http://localhost/", SigningKey: testKey()})
+	sim, err := New(Config{CallbackURL: "http://localhost/", SigningKey: testkit.RSAKey(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

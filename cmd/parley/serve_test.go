@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parley-dev/parley/internal/testkit"
 	"github.com/parley-dev/parley/store"
 	"github.com/parley-dev/parley/store/storetest"
 )
@@ -78,17 +79,6 @@ func startServe(t *testing.T, env map[string]string, args ...string) *server {
 	return &server{URL: "http://" + addr.String(), log: logs}
 }
 
-func get(t *testing.T, url string) (int, string) {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body)
-}
-
 func TestServeOnSQLiteCreatesTheDatabaseAndServesPages(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
@@ -98,22 +88,22 @@ func TestServeOnSQLiteCreatesTheDatabaseAndServesPages(t *testing.T) {
 		t.Fatalf("parley.db not created in the working directory: %v", err)
 	}
 	for _, path := range []string{"/healthz", "/readyz"} {
-		if code, body := get(t, srv.URL+path); code != http.StatusOK {
+		if code, body := testkit.Get(t, srv.URL+path); code != http.StatusOK {
 			t.Errorf("%s = %d %q", path, code, body)
 		}
 	}
 	admin := srv.admin(t)
-	code, body := admin.get(t, "/")
+	code, body := admin.Get(t, "/")
 	if code != http.StatusOK || !strings.Contains(body, "No sessions yet") {
 		t.Fatalf("/ = %d, empty state missing:\n%s", code, body)
 	}
-	if code, body := get(t, srv.URL+"/static/parley.css"); code != http.StatusOK || !strings.Contains(body, "--accent") {
+	if code, body := testkit.Get(t, srv.URL+"/static/parley.css"); code != http.StatusOK || !strings.Contains(body, "--accent") {
 		t.Errorf("/static/parley.css = %d", code)
 	}
-	if code, _ := get(t, srv.URL+"/no/such/page"); code != http.StatusNotFound {
+	if code, _ := testkit.Get(t, srv.URL+"/no/such/page"); code != http.StatusNotFound {
 		t.Errorf("unknown page = %d, want 404", code)
 	}
-	if code, _ := admin.get(t, "/?after=garbage"); code != http.StatusBadRequest {
+	if code, _ := admin.Get(t, "/?after=garbage"); code != http.StatusBadRequest {
 		t.Errorf("bad cursor = %d, want 400", code)
 	}
 }
@@ -121,10 +111,10 @@ func TestServeOnSQLiteCreatesTheDatabaseAndServesPages(t *testing.T) {
 func TestServeOnPostgres(t *testing.T) {
 	url := storetest.PostgresURL(t)
 	srv := startServe(t, map[string]string{"PARLEY_DATABASE_URL": url})
-	if code, body := get(t, srv.URL+"/readyz"); code != http.StatusOK {
+	if code, body := testkit.Get(t, srv.URL+"/readyz"); code != http.StatusOK {
 		t.Fatalf("/readyz = %d %q", code, body)
 	}
-	if code, _ := srv.admin(t).get(t, "/"); code != http.StatusOK {
+	if code, _ := srv.admin(t).Get(t, "/"); code != http.StatusOK {
 		t.Fatalf("/ = %d", code)
 	}
 }
@@ -172,18 +162,6 @@ func TestVersion(t *testing.T) {
 	}
 }
 
-// waitFor polls cond until it holds or the time is up.
-func waitFor(t *testing.T, d time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met in time")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // TestServeSettlesMessagesLeftSending: a message a crash left "sending" is
 // settled when serve starts, and the page says its outcome is unknown
 // instead of leaving it sending for ever.
@@ -208,7 +186,7 @@ func TestServeSettlesMessagesLeftSending(t *testing.T) {
 	st.Close()
 
 	srv := startServe(t, map[string]string{"PARLEY_DATABASE_URL": "sqlite://" + path})
-	code, body := srv.admin(t).get(t, "/sessions/"+s.ID)
+	code, body := srv.admin(t).Get(t, "/sessions/"+s.ID)
 	if code != http.StatusOK {
 		t.Fatalf("session page = %d", code)
 	}

@@ -52,7 +52,7 @@ func TestServeSimulatorAcceptsOnlyParleysOwnClient(t *testing.T) {
 	}
 	// Parley's own client still knows the generated secret and key.
 	admin := srv.admin(t)
-	code, loc := admin.post(t, "/sessions", url.Values{"work_type_id": {"32"}, "contact_name": {"Ada"}, "integration": {"Parley"}})
+	code, loc := admin.Post(t, "/sessions", url.Values{"work_type_id": {"32"}, "contact_name": {"Ada"}, "integration": {"Parley"}})
 	if code != http.StatusSeeOther || !strings.HasPrefix(loc, "/sessions/") {
 		t.Fatalf("start a session through the console = %d %q, want a redirect to the session", code, loc)
 	}

@@ -15,7 +15,37 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/internal/testkit"
+	"github.com/parley-dev/parley/simulator/simtest"
 )
+
+// startSimulate runs `parley simulate` with args on a free loopback port
+// until the test ends, and returns its base URL once it serves.
+func startSimulate(t *testing.T, args ...string) string {
+	t.Helper()
+	addr := testkit.FreeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"simulate", "--addr", addr}, args...), envMap(nil), io.Discard, io.Discard)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("simulate: %v", err)
+		}
+	})
+	base := "http://" + addr
+	testkit.Eventually(t, testkit.WaitTimeout, func() bool {
+		resp, err := http.Get(base + "/desk")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, "parley simulate to serve")
+	return base
+}
 
 func TestSimulateStandalone(t *testing.T) {
 	dir := t.TempDir()
@@ -44,29 +74,10 @@ func TestSimulateStandalone(t *testing.T) {
 			events = append(events, cb.CallbackEvent())
 		}
 	}))
-	defer receiver.Close()
+	t.Cleanup(receiver.Close)
 
-	addr := freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"simulate", "--addr", addr, "--callback-url", receiver.URL, "--sim-signing-key", keyPath,
-			"--public-key-out", pubPath, "--sim-agent-delay", "10ms"}, envMap(nil), io.Discard, io.Discard)
-	}()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("simulate: %v", err)
-		}
-	}()
-	waitFor(t, 10*time.Second, func() bool {
-		resp, err := http.Get("http://" + addr + "/simulator/public-key.pem")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	})
+	base := startSimulate(t, "--callback-url", receiver.URL, "--sim-signing-key", keyPath,
+		"--public-key-out", pubPath, "--sim-agent-delay", "10ms")
 	pub, err := alvaria.LoadPublicKeyPEM(pubPath)
 	if err != nil {
 		t.Fatalf("public key written to PARLEY_SIM_PUBLIC_KEY_OUT: %v", err)
@@ -82,20 +93,15 @@ func TestSimulateStandalone(t *testing.T) {
 	verifier = v
 	mu.Unlock()
 
-	base := "http://" + addr
-	client, err := alvaria.NewClient(alvaria.Config{APIURL: base, TokenURL: base + "/tokenservice/oauth2/access_token",
-		OrgID: "demo", ClientID: "parley", ClientSecret: "parley-secret", APIKey: "parley-api-key"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	client := simtest.Client(t, base, nil)
 	if _, err := client.CreateSession(t.Context(), alvaria.NewSession{WorkTypeID: "32", ContactName: "Ada"}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 10*time.Second, func() bool {
+	testkit.Eventually(t, testkit.WaitTimeout, func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return strings.Contains(strings.Join(events, ","), "NEW_SESSION,AGENT_JOINED,MESSAGE")
-	})
+	}, "the callbacks of a new session")
 }
 
 func TestSimulateNeedsACallbackURL(t *testing.T) {
@@ -106,27 +112,7 @@ func TestSimulateNeedsACallbackURL(t *testing.T) {
 }
 
 func TestSimulateServesTheDeskToItsOwnPagesOnly(t *testing.T) {
-	dir := t.TempDir()
-	addr := freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"simulate", "--addr", addr, "--callback-url", "http://127.0.0.1:1/callbacks",
-			"--sim-signing-key", filepath.Join(dir, "key.pem")}, envMap(nil), io.Discard, io.Discard)
-	}()
-	defer func() {
-		cancel()
-		<-done
-	}()
-	base := "http://" + addr
-	waitFor(t, 10*time.Second, func() bool {
-		resp, err := http.Get(base + "/desk")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	})
+	base := startSimulate(t, "--callback-url", "http://127.0.0.1:1/callbacks", "--sim-signing-key", filepath.Join(t.TempDir(), "key.pem"))
 	for _, origin := range []string{"http://evil.example", ""} {
 		req, _ := http.NewRequest(http.MethodPost, base+"/deliveries/pause", strings.NewReader(""))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -146,7 +132,7 @@ func TestSimulateServesTheDeskToItsOwnPagesOnly(t *testing.T) {
 	// gives the simulator.
 	wctx, wcancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer wcancel()
-	ws, _, err := websocket.Dial(wctx, "ws://"+addr+"/deliveries/live", nil)
+	ws, _, err := websocket.Dial(wctx, "ws://"+strings.TrimPrefix(base, "http://")+"/deliveries/live", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,27 +173,8 @@ func TestSimulateListensOnLoopbackByDefault(t *testing.T) {
 // name as Host and Origin, and the browser calls that same-origin: none of
 // that is the simulator's address, so its actions are refused.
 func TestSimulateDeskRefusesARebindingSite(t *testing.T) {
-	dir := t.TempDir()
-	addr := freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"simulate", "--addr", addr, "--callback-url", "http://127.0.0.1:1/callbacks",
-			"--sim-signing-key", filepath.Join(dir, "key.pem")}, envMap(nil), io.Discard, io.Discard)
-	}()
-	defer func() {
-		cancel()
-		<-done
-	}()
-	base := "http://" + addr
-	waitFor(t, 10*time.Second, func() bool {
-		resp, err := http.Get(base + "/desk")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	})
+	base := startSimulate(t, "--callback-url", "http://127.0.0.1:1/callbacks", "--sim-signing-key", filepath.Join(t.TempDir(), "key.pem"))
+	addr := strings.TrimPrefix(base, "http://")
 	_, port, _ := strings.Cut(addr, ":")
 	pause := func(host string, headers map[string]string) int {
 		req, _ := http.NewRequest(http.MethodPost, base+"/deliveries/pause", strings.NewReader(""))

@@ -37,15 +37,15 @@ func runAdmin(ctx context.Context, args []string, getenv func(string) string, st
 func runResetPassword(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var databaseURL, username string
 	s := newSettings("admin reset-password")
-	s.String(&databaseURL, "database-url", "PARLEY_DATABASE_URL", "", "database: empty for SQLite parley.db in the working directory, sqlite:///path/file.db, or postgres://…")
+	s.databaseURL(&databaseURL)
 	s.String(&username, "user", "PARLEY_RESET_USER", "", "the user whose password is reset")
-	if err := s.parse(args, getenv, stdout); err != nil {
-		return err
+	named := func() error {
+		if username == "" {
+			return errors.New("name the user with --user NAME (or PARLEY_RESET_USER)")
+		}
+		return nil
 	}
-	if username == "" {
-		return errors.New("name the user with --user NAME (or PARLEY_RESET_USER)")
-	}
-	log, err := newLogger(stderr, "warn", "text")
+	log, err := s.start(args, getenv, stdout, stderr, named, &logSettings{Level: "warn", Format: "text"})
 	if err != nil {
 		return err
 	}

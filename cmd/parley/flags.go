@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -51,6 +52,38 @@ func (s *settings) Float(p *float64, name, env string, def float64, usage string
 func (s *settings) Int(p *int, name, env string, def int, usage string) {
 	s.fs.IntVar(p, name, def, usage)
 	s.add(name, env, fmt.Sprint(def), usage)
+}
+
+// databaseURL registers the database setting every command that opens the
+// database shares.
+func (s *settings) databaseURL(p *string) {
+	s.String(p, "database-url", "PARLEY_DATABASE_URL", "", "database: empty for SQLite parley.db in the working directory, sqlite:///path/file.db, or postgres://…")
+}
+
+// logSettings are how a command logs; serve and simulate let the user
+// choose, the others fix them.
+type logSettings struct {
+	Level, Format string
+}
+
+func (l *logSettings) register(s *settings) {
+	s.String(&l.Level, "log-level", "PARLEY_LOG_LEVEL", "info", "log level: debug, info, warn or error")
+	s.String(&l.Format, "log-format", "PARLEY_LOG_FORMAT", "text", "log format: text or json")
+}
+
+// start is what every command does first: read its settings from the
+// environment and args, check them (check may be nil), and build the
+// logger, so that each command states only what differs.
+func (s *settings) start(args []string, getenv func(string) string, stdout, stderr io.Writer, check func() error, logs *logSettings) (*slog.Logger, error) {
+	if err := s.parse(args, getenv, stdout); err != nil {
+		return nil, err
+	}
+	if check != nil {
+		if err := check(); err != nil {
+			return nil, err
+		}
+	}
+	return newLogger(stderr, logs.Level, logs.Format)
 }
 
 // errHelp is returned by parse when the user asked for --help; the usage has

@@ -7,17 +7,14 @@ import (
 )
 
 func runMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var cfg serveConfig
+	var databaseURL string
 	s := newSettings("migrate")
-	s.String(&cfg.DatabaseURL, "database-url", "PARLEY_DATABASE_URL", "", "database: empty for SQLite parley.db in the working directory, sqlite:///path/file.db, or postgres://…")
-	if err := s.parse(args, getenv, stdout); err != nil {
-		return err
-	}
-	log, err := newLogger(stderr, "info", "text")
+	s.databaseURL(&databaseURL)
+	log, err := s.start(args, getenv, stdout, stderr, nil, &logSettings{Level: "info", Format: "text"})
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, cfg.DatabaseURL, log)
+	st, err := openStore(ctx, databaseURL, log)
 	if err != nil {
 		return err
 	}

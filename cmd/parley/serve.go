@@ -24,8 +24,7 @@ type serveConfig struct {
 	Addr        string
 	DatabaseURL string
 	PublicURL   string
-	LogLevel    string
-	LogFormat   string
+	Log         logSettings
 	// OriginPatterns are extra hosts allowed to open the live websocket.
 	OriginPatterns string
 	TrustedProxies string
@@ -40,10 +39,9 @@ type serveConfig struct {
 func serveSettings(cfg *serveConfig) *settings {
 	s := newSettings("serve")
 	s.String(&cfg.Addr, "addr", "PARLEY_ADDR", ":8080", "address the console listens on")
-	s.String(&cfg.DatabaseURL, "database-url", "PARLEY_DATABASE_URL", "", "database: empty for SQLite parley.db in the working directory, sqlite:///path/file.db, or postgres://…")
+	s.databaseURL(&cfg.DatabaseURL)
 	s.String(&cfg.PublicURL, "public-url", "PARLEY_PUBLIC_URL", "http://localhost:8080", "externally reachable base URL; Alvaria's callbacks go to <public-url>/webhooks/server-messaging")
-	s.String(&cfg.LogLevel, "log-level", "PARLEY_LOG_LEVEL", "info", "log level: debug, info, warn or error")
-	s.String(&cfg.LogFormat, "log-format", "PARLEY_LOG_FORMAT", "text", "log format: text or json")
+	cfg.Log.register(s)
 	s.String(&cfg.OriginPatterns, "origin-patterns", "PARLEY_ORIGIN_PATTERNS", "", "comma-separated extra hosts allowed to open the live websocket (the public URL's host always is)")
 	s.String(&cfg.TrustedProxies, "trusted-proxies", "PARLEY_TRUSTED_PROXIES", "", "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed; empty believes none")
 	s.String(&cfg.AdminUser, "admin-user", "PARLEY_ADMIN_USER", "admin", "name of the admin created when the database has no users")
@@ -83,13 +81,7 @@ func (cfg serveConfig) validate() error {
 // listen on port 0).
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, onListen func(net.Addr)) error {
 	var cfg serveConfig
-	if err := serveSettings(&cfg).parse(args, getenv, stdout); err != nil {
-		return err
-	}
-	if err := cfg.validate(); err != nil {
-		return err
-	}
-	log, err := newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
+	log, err := serveSettings(&cfg).start(args, getenv, stdout, stderr, func() error { return cfg.validate() }, &cfg.Log)
 	if err != nil {
 		return err
 	}

@@ -24,8 +24,7 @@ type simulateConfig struct {
 	Addr         string
 	CallbackURL  string
 	PublicKeyOut string
-	LogLevel     string
-	LogFormat    string
+	Log          logSettings
 	Sim          simConfig
 }
 
@@ -36,8 +35,7 @@ func simulateSettings(cfg *simulateConfig) *settings {
 	s.String(&cfg.Addr, "addr", "PARLEY_SIM_ADDR", "127.0.0.1:9090", "address the simulator listens on; 0.0.0.0:9090 for every interface")
 	s.String(&cfg.CallbackURL, "callback-url", "PARLEY_SIM_CALLBACK_URL", "", "required: where callbacks are POSTed, e.g. http://localhost:8080/webhooks/server-messaging")
 	s.String(&cfg.PublicKeyOut, "public-key-out", "PARLEY_SIM_PUBLIC_KEY_OUT", "", "where to write the public key PEM that verifies callbacks (it is also served at /simulator/public-key.pem)")
-	s.String(&cfg.LogLevel, "log-level", "PARLEY_LOG_LEVEL", "info", "log level: debug, info, warn or error")
-	s.String(&cfg.LogFormat, "log-format", "PARLEY_LOG_FORMAT", "text", "log format: text or json")
+	cfg.Log.register(s)
 	cfg.Sim.register(s)
 	return s
 }
@@ -63,13 +61,7 @@ func (cfg simulateConfig) validate() error {
 // server application, not only Parley.
 func runSimulate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var cfg simulateConfig
-	if err := simulateSettings(&cfg).parse(args, getenv, stdout); err != nil {
-		return err
-	}
-	if err := cfg.validate(); err != nil {
-		return err
-	}
-	log, err := newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
+	log, err := simulateSettings(&cfg).start(args, getenv, stdout, stderr, func() error { return cfg.validate() }, &cfg.Log)
 	if err != nil {
 		return err
 	}

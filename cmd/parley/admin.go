@@ -45,11 +45,7 @@ func runResetPassword(ctx context.Context, args []string, getenv func(string) st
 		}
 		return nil
 	}
-	log, err := s.start(args, getenv, stdout, stderr, named, &logSettings{Level: "warn", Format: "text"})
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, databaseURL, log)
+	log, st, err := s.startOnDatabase(ctx, args, getenv, stdout, stderr, named, "warn", &databaseURL)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/parley-dev/parley/store"
 )
 
 // settings is a flag set in which every flag has an environment variable
@@ -84,6 +87,21 @@ func (s *settings) start(args []string, getenv func(string) string, stdout, stde
 		}
 	}
 	return newLogger(stderr, logs.Level, logs.Format)
+}
+
+// startOnDatabase is start for the commands that work on the database
+// directly (migrate, admin), logging as text at level: it also opens and
+// migrates the database at *databaseURL. The caller closes the store.
+func (s *settings) startOnDatabase(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, check func() error, level string, databaseURL *string) (*slog.Logger, *store.Store, error) {
+	log, err := s.start(args, getenv, stdout, stderr, check, &logSettings{Level: level, Format: "text"})
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := openStore(ctx, *databaseURL, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	return log, st, nil
 }
 
 // errHelp is returned by parse when the user asked for --help; the usage has

@@ -10,11 +10,7 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	var databaseURL string
 	s := newSettings("migrate")
 	s.databaseURL(&databaseURL)
-	log, err := s.start(args, getenv, stdout, stderr, nil, &logSettings{Level: "info", Format: "text"})
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, databaseURL, log)
+	_, st, err := s.startOnDatabase(ctx, args, getenv, stdout, stderr, nil, "info", &databaseURL)
 	if err != nil {
 		return err
 	}

@@ -172,6 +172,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		onListen(ln.Addr())
 	}
 
+	return serveUntilDone(ctx, srv, ln, log, endConns)
+}
+
+// serveUntilDone serves on ln until ctx ends, then shuts srv down, giving
+// requests in progress ten seconds. requestsDone, when not nil, runs once
+// they have finished or the time is up.
+func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, log *slog.Logger, requestsDone func()) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -182,8 +189,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	err = srv.Shutdown(shutdownCtx)
-	endConns()
+	err := srv.Shutdown(shutdownCtx)
+	if requestsDone != nil {
+		requestsDone()
+	}
 	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}

@@ -111,16 +111,7 @@ func runSimulate(ctx context.Context, args []string, getenv func(string) string,
 	}
 	h := handlers.NewStandaloneSimulator(sim.Handler(), deps)
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return srv.Shutdown(shutdownCtx)
+	return serveUntilDone(ctx, srv, ln, log, nil)
 }
 
 func publicKeyWhere(path, base string) string {

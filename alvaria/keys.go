@@ -16,14 +16,7 @@ import (
 // PKCS #1 "RSA PUBLIC KEY" or a "CERTIFICATE". Other blocks are skipped; the
 // first key found is returned.
 func ParsePublicKeyPEM(data []byte) (*rsa.PublicKey, error) {
-	var seen []string
-	for {
-		var block *pem.Block
-		block, data = pem.Decode(data)
-		if block == nil {
-			break
-		}
-		seen = append(seen, block.Type)
+	key, err := FirstPEMKey(data, "public key", func(block *pem.Block) (*rsa.PublicKey, bool, error) {
 		var (
 			key any
 			err error
@@ -42,23 +35,46 @@ func ParsePublicKeyPEM(data []byte) (*rsa.PublicKey, error) {
 		case "PRIVATE KEY", "RSA PRIVATE KEY":
 			// Refused so that a private key is not left where the public
 			// one belongs.
-			return nil, fmt.Errorf("parse public key: PEM holds a %s; give the public key", block.Type)
+			return nil, true, fmt.Errorf("PEM holds a %s; give the public key", block.Type)
 		default:
-			continue
+			return nil, false, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("parse public key: %s block: %w", block.Type, err)
+			return nil, true, fmt.Errorf("%s block: %w", block.Type, err)
 		}
 		rsaKey, ok := key.(*rsa.PublicKey)
 		if !ok {
-			return nil, fmt.Errorf("parse public key: %s block holds a %T, not an RSA key", block.Type, key)
+			return nil, true, fmt.Errorf("%s block holds a %T, not an RSA key", block.Type, key)
 		}
-		return rsaKey, nil
+		return rsaKey, true, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("parse public key: %w", err)
 	}
+	return key, nil
+}
+
+// FirstPEMKey returns what parse makes of the first PEM block in data that
+// it takes (ok); it skips the others. With none taken, the error names the
+// blocks seen and what (such as "public key") was looked for.
+func FirstPEMKey[K any](data []byte, what string, parse func(*pem.Block) (key K, ok bool, err error)) (K, error) {
+	var seen []string
+	for {
+		var block *pem.Block
+		block, data = pem.Decode(data)
+		if block == nil {
+			break
+		}
+		seen = append(seen, block.Type)
+		if key, ok, err := parse(block); ok || err != nil {
+			return key, err
+		}
+	}
+	var zero K
 	if len(seen) == 0 {
-		return nil, errors.New("parse public key: no PEM block found")
+		return zero, errors.New("no PEM block found")
 	}
-	return nil, fmt.Errorf("parse public key: no public key among PEM blocks %s", strings.Join(seen, ", "))
+	return zero, fmt.Errorf("no %s among PEM blocks %s", what, strings.Join(seen, ", "))
 }
 
 // LoadPublicKeyPEM reads an RSA public key from a PEM file (see

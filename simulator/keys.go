@@ -9,7 +9,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"strings"
+
+	"github.com/parley-dev/parley/alvaria"
 )
 
 // signingKeyBits is the size of generated keys; RS256 wants at least 2048.
@@ -66,37 +67,27 @@ func LoadOrCreateSigningKey(path string) (*rsa.PrivateKey, error) {
 // ParseSigningKeyPEM reads the first RSA private key from PEM, in a PKCS #1
 // "RSA PRIVATE KEY" or PKCS #8 "PRIVATE KEY" block; other blocks are skipped.
 func ParseSigningKeyPEM(data []byte) (*rsa.PrivateKey, error) {
-	var seen []string
-	for {
-		var block *pem.Block
-		block, data = pem.Decode(data)
-		if block == nil {
-			break
-		}
-		seen = append(seen, block.Type)
+	return alvaria.FirstPEMKey(data, "RSA private key", func(block *pem.Block) (*rsa.PrivateKey, bool, error) {
 		switch block.Type {
 		case "RSA PRIVATE KEY":
 			key, err := x509.ParsePKCS1PrivateKey(block.Bytes)
 			if err != nil {
-				return nil, fmt.Errorf("parse RSA PRIVATE KEY block: %w", err)
+				return nil, true, fmt.Errorf("parse RSA PRIVATE KEY block: %w", err)
 			}
-			return key, nil
+			return key, true, nil
 		case "PRIVATE KEY":
 			key, err := x509.ParsePKCS8PrivateKey(block.Bytes)
 			if err != nil {
-				return nil, fmt.Errorf("parse PRIVATE KEY block: %w", err)
+				return nil, true, fmt.Errorf("parse PRIVATE KEY block: %w", err)
 			}
 			rsaKey, ok := key.(*rsa.PrivateKey)
 			if !ok {
-				return nil, fmt.Errorf("PRIVATE KEY block holds a %T, not an RSA key", key)
+				return nil, true, fmt.Errorf("PRIVATE KEY block holds a %T, not an RSA key", key)
 			}
-			return rsaKey, nil
+			return rsaKey, true, nil
 		}
-	}
-	if len(seen) == 0 {
-		return nil, errors.New("no PEM block found")
-	}
-	return nil, fmt.Errorf("no RSA private key among PEM blocks %s", strings.Join(seen, ", "))
+		return nil, false, nil
+	})
 }
 
 // encodePublicKeyPEM gives the public key as a PKIX "PUBLIC KEY" block, the

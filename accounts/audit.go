@@ -62,10 +62,10 @@ func (svc *Service) Audit(ctx context.Context, q AuditQuery) (AuditPage, error) 
 		f.Limit = -1
 	}
 	var err error
-	if f.From, err = parseDay("from", q.From); err != nil {
+	if f.From, err = input.Day("from", q.From); err != nil {
 		return AuditPage{}, err
 	}
-	if f.To, err = parseDay("to", q.To); err != nil {
+	if f.To, err = input.Day("to", q.To); err != nil {
 		return AuditPage{}, err
 	}
 	if !f.To.IsZero() {
@@ -98,15 +98,4 @@ func (svc *Service) ExportAudit(ctx context.Context, q AuditQuery, by Actor) (Au
 		return page, err
 	}
 	return page, svc.Record(ctx, by, ActionExport, "audit", fmt.Sprintf("%d entries as csv", len(page.Entries)))
-}
-
-func parseDay(field, v string) (time.Time, error) {
-	if v == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(time.DateOnly, v)
-	if err != nil {
-		return time.Time{}, input.Invalid(field, fmt.Sprintf("%q is not a date like 2026-11-24", v))
-	}
-	return t, nil
 }

@@ -79,10 +79,10 @@ func (svc *Service) filter(q ListQuery, now time.Time) (store.SessionFilter, err
 		f.After = c
 	}
 	var err error
-	if f.CreatedFrom, err = parseDay("from", q.From); err != nil {
+	if f.CreatedFrom, err = input.Day("from", q.From); err != nil {
 		return f, err
 	}
-	if f.CreatedTo, err = parseDay("to", q.To); err != nil {
+	if f.CreatedTo, err = input.Day("to", q.To); err != nil {
 		return f, err
 	}
 	if !f.CreatedTo.IsZero() {
@@ -105,17 +105,6 @@ func (svc *Service) filter(q ListQuery, now time.Time) (store.SessionFilter, err
 		return f, input.Invalid("state", fmt.Sprintf("there is no session state %q", q.State))
 	}
 	return f, nil
-}
-
-func parseDay(field, v string) (time.Time, error) {
-	if v == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(time.DateOnly, v)
-	if err != nil {
-		return time.Time{}, input.Invalid(field, fmt.Sprintf("%q is not a date like 2026-11-24", v))
-	}
-	return t, nil
 }
 
 func earliest(a, b time.Time) time.Time {

@@ -4,8 +4,10 @@
 package input
 
 import (
+	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -56,6 +58,19 @@ func (e *Error) Error() string {
 		parts[i] = f + ": " + e.Fields[f]
 	}
 	return strings.Join(parts, "; ")
+}
+
+// Day reads a day written as 2026-11-24 from field; empty is no day. The
+// session list and the audit trail filter by it.
+func Day(field, v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.DateOnly, v)
+	if err != nil {
+		return time.Time{}, Invalid(field, fmt.Sprintf("%q is not a date like 2026-11-24", v))
+	}
+	return t, nil
 }
 
 // Sentence starts a problem with a capital letter, as people write.

@@ -1,7 +1,9 @@
 package input_test
 
 import (
+	"errors"
 	"testing"
+	"time"
 
 	"github.com/parley-dev/parley/input"
 )
@@ -42,5 +44,26 @@ func TestAddKeepsTheFirstProblemAndCapitalises(t *testing.T) {
 	}
 	if got := input.Invalid("name", "élan is missing").Fields["name"]; got != "Élan is missing" {
 		t.Errorf("Invalid = %q", got)
+	}
+}
+
+func TestDay(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     time.Time
+		wantErr  bool
+	}{
+		{"empty is no day", "", time.Time{}, false},
+		{"a day", "2026-11-24", time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC), false},
+		{"not a day", "24/11/2026", time.Time{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := input.Day("from", tt.in)
+			var ie *input.Error
+			if !got.Equal(tt.want) || (err != nil) != tt.wantErr || (err != nil && (!errors.As(err, &ie) || ie.Fields["from"] == "")) {
+				t.Errorf("Day(%q) = %s, %v", tt.in, got, err)
+			}
+		})
 	}
 }

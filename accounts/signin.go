@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -31,8 +32,11 @@ type SignedIn struct {
 }
 
 // dummyHash makes a sign-in for an unknown user cost as much as a real one,
-// so timing does not tell which usernames exist.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("parley-dummy-password"), bcrypt.DefaultCost)
+// so timing does not tell which usernames exist. It is made at the first
+// such sign-in rather than when the program starts.
+var dummyHash = sync.OnceValues(func() ([]byte, error) {
+	return bcrypt.GenerateFromPassword([]byte("parley-dummy-password"), bcrypt.DefaultCost)
+})
 
 // unknownUser stands in the audit trail for a username that matches nobody:
 // people type passwords into the username field, and those must not be kept.
@@ -54,8 +58,12 @@ func (svc *Service) SignIn(ctx context.Context, username, password, addr string)
 	} else {
 		username = unknownUser
 	}
-	who := username
+	who, hash := username, []byte(u.PasswordHash)
 	if u.ID == 0 {
+		var err error
+		if hash, err = dummyHash(); err != nil {
+			return SignedIn{}, fmt.Errorf("sign in: stand-in password hash: %w", err)
+		}
 		who = unknownUser
 	}
 	failed := func(reason string) {
@@ -65,10 +73,6 @@ func (svc *Service) SignIn(ctx context.Context, username, password, addr string)
 	if wait > 0 {
 		failed("throttled")
 		return SignedIn{}, &ThrottledError{Wait: wait}
-	}
-	hash := []byte(u.PasswordHash)
-	if u.ID == 0 {
-		hash = dummyHash
 	}
 	match := svc.compare(hash, []byte(password)) == nil
 	if u.ID == 0 || !match || u.Disabled {

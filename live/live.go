@@ -1,9 +1,10 @@
 // Package live tells open browsers that something they show has changed.
 //
 // A notice is only a poke naming what changed; the websocket handler then
-// reads the change from the store and renders it. Keeping notices this small
-// lets a Postgres LISTEN/NOTIFY broker replace the in-process Hub later, so
-// several Parley instances can serve the same sessions.
+// reads the change from the store and renders it. Notices this small travel
+// as well between processes: on SQLite the in-process Hub carries them, and
+// on Postgres the PGBroker's LISTEN/NOTIFY, so several Parley instances can
+// serve the same sessions.
 package live
 
 import (

@@ -9,10 +9,7 @@ import (
 // AddAudit appends to the audit trail. The trail is never updated or
 // deleted through the store.
 func (s *Store) AddAudit(ctx context.Context, e *AuditEntry) error {
-	if e.At.IsZero() {
-		e.At = time.Now()
-	}
-	e.At = stamp(e.At)
+	e.At = stampOrNow(e.At)
 	if err := s.with(ctx).Create(e).Error; err != nil {
 		return fmt.Errorf("add audit entry %s: %w", e.Action, err)
 	}

@@ -14,10 +14,7 @@ import (
 // CleanText), keeping the original body in PayloadBase64.
 func (s *Store) InsertEvent(ctx context.Context, ev *CallbackEvent) (bool, error) {
 	ev.cleanPayload()
-	if ev.ReceivedAt.IsZero() {
-		ev.ReceivedAt = time.Now()
-	}
-	ev.ReceivedAt, ev.AppliedAt = stamp(ev.ReceivedAt), stampPtr(ev.AppliedAt)
+	ev.ReceivedAt, ev.AppliedAt = stampOrNow(ev.ReceivedAt), stampPtr(ev.AppliedAt)
 	res := s.with(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "event_id"}}, DoNothing: true}).Create(ev)
 	if res.Error != nil {
 		return false, fmt.Errorf("insert event %s: %w", ev.EventID, res.Error)
@@ -69,12 +66,7 @@ func (s *Store) LinkEvent(ctx context.Context, id int64, sessionID string, appli
 // ListEventsSince returns the session's callbacks linked or changed after
 // the session's change counter was afterSeq, in the order they arrived.
 func (s *Store) ListEventsSince(ctx context.Context, sessionID string, afterSeq int64) ([]CallbackEvent, error) {
-	var rows []CallbackEvent
-	err := s.with(ctx).Where("session_id = ? AND seq > ?", sessionID, afterSeq).Order("id").Find(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("list events of session %s: %w", sessionID, err)
-	}
-	return rows, nil
+	return listSince[CallbackEvent](ctx, s, "events", sessionID, afterSeq)
 }
 
 // CountEvents returns how many callbacks are stored in all.

@@ -22,10 +22,7 @@ func (s *Store) AddMessage(ctx context.Context, m *Message) (bool, error) {
 		if err != nil {
 			return err
 		}
-		if m.CreatedAt.IsZero() {
-			m.CreatedAt = time.Now()
-		}
-		m.CreatedAt = stamp(m.CreatedAt)
+		m.CreatedAt = stampOrNow(m.CreatedAt)
 		m.UpdatedAt = m.CreatedAt
 		m.Seq = seq
 		res := tx.with(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(m)
@@ -161,10 +158,5 @@ func (s *Store) ListMessages(ctx context.Context, sessionID string) ([]Message, 
 // ListMessagesSince returns the session's messages added or changed after
 // the session's change counter was afterSeq.
 func (s *Store) ListMessagesSince(ctx context.Context, sessionID string, afterSeq int64) ([]Message, error) {
-	var rows []Message
-	err := s.with(ctx).Where("session_id = ? AND seq > ?", sessionID, afterSeq).Order("id").Find(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("list messages of session %s: %w", sessionID, err)
-	}
-	return rows, nil
+	return listSince[Message](ctx, s, "messages", sessionID, afterSeq)
 }

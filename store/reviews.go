@@ -3,16 +3,12 @@ package store
 import (
 	"context"
 	"fmt"
-	"time"
 )
 
 // SetReview records QA's verdict and notes on a session, and keeps the
 // change in the session's review history.
 func (s *Store) SetReview(ctx context.Context, c *ReviewChange) error {
-	if c.At.IsZero() {
-		c.At = time.Now()
-	}
-	c.At = stamp(c.At)
+	c.At = stampOrNow(c.At)
 	return s.Transaction(ctx, func(tx *Store) error {
 		seq, err := tx.bumpSeq(ctx, c.SessionID)
 		if err != nil {

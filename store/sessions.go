@@ -18,13 +18,11 @@ func (s *Store) CreateSession(ctx context.Context, sess *Session) error {
 		}
 		sess.ID = id.String()
 	}
-	if sess.CreatedAt.IsZero() {
-		sess.CreatedAt = time.Now()
-	}
+	sess.CreatedAt = stampOrNow(sess.CreatedAt)
 	if sess.LastActivityAt.IsZero() {
 		sess.LastActivityAt = sess.CreatedAt
 	}
-	sess.CreatedAt, sess.LastActivityAt, sess.EndedAt = stamp(sess.CreatedAt), stamp(sess.LastActivityAt), stampPtr(sess.EndedAt)
+	sess.LastActivityAt, sess.EndedAt = stamp(sess.LastActivityAt), stampPtr(sess.EndedAt)
 	// The service validates these before Alvaria is called; this keeps a
 	// session Alvaria has already opened from failing to store.
 	cleanAll(&sess.AlvariaSessionID, &sess.WorkTypeID, &sess.ContactName, &sess.Integration, &sess.StateDetail, &sess.AgentAlias)

@@ -73,6 +73,26 @@ func (s *Store) with(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx
 // which both engines keep exactly, so cursors compare equal after a round trip.
 func stamp(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
+// listSince returns a session's rows of type T (messages, events) added or
+// changed after the session's change counter was afterSeq, oldest first.
+func listSince[T any](ctx context.Context, s *Store, what, sessionID string, afterSeq int64) ([]T, error) {
+	var rows []T
+	err := s.with(ctx).Where("session_id = ? AND seq > ?", sessionID, afterSeq).Order("id").Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("list %s of session %s: %w", what, sessionID, err)
+	}
+	return rows, nil
+}
+
+// stampOrNow is stamp, with the zero time read as now: rows the caller did
+// not date are dated when stored.
+func stampOrNow(t time.Time) time.Time {
+	if t.IsZero() {
+		t = time.Now()
+	}
+	return stamp(t)
+}
+
 func stampPtr(t *time.Time) *time.Time {
 	if t == nil {
 		return nil

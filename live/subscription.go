@@ -54,35 +54,33 @@ func (s *Subscription) Close() {
 }
 
 func (s *Subscription) notify(key string) {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return
-	}
-	if len(s.keys) >= maxPendingKeys {
-		s.overflow = true
-	} else {
-		s.keys[key] = struct{}{}
-	}
-	s.mu.Unlock()
-	select {
-	case s.ready <- struct{}{}:
-	default: // a wake-up is already pending; the key is in the mailbox
-	}
+	s.wake(func() {
+		if len(s.keys) >= maxPendingKeys {
+			s.overflow = true
+		} else {
+			s.keys[key] = struct{}{}
+		}
+	})
 }
 
 // resync tells the reader it may have missed notices and should refresh
 // everything it shows.
 func (s *Subscription) resync() {
+	s.wake(func() { s.overflow = true })
+}
+
+// wake records a notice with mark, under the lock, and wakes the reader;
+// on a closed subscription it does nothing.
+func (s *Subscription) wake(mark func()) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
 		return
 	}
-	s.overflow = true
+	mark()
 	s.mu.Unlock()
 	select {
 	case s.ready <- struct{}{}:
-	default:
+	default: // a wake-up is already pending; the notice is in the mailbox
 	}
 }

@@ -165,12 +165,7 @@ func (svc *Service) ResetPasswordByName(ctx context.Context, a Actor, username s
 }
 
 func (svc *Service) setPassword(ctx context.Context, a Actor, u store.User, password, detail string) error {
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
-	if err != nil {
-		return fmt.Errorf("hash password: %w", err)
-	}
-	h := string(hash)
-	if err := svc.store.UpdateUser(ctx, u.ID, store.UserUpdate{PasswordHash: &h}); err != nil {
+	if err := svc.storePassword(ctx, u.ID, password); err != nil {
 		return err
 	}
 	if err := svc.store.DeleteUserWebSessions(ctx, u.ID); err != nil {
@@ -178,6 +173,16 @@ func (svc *Service) setPassword(ctx context.Context, a Actor, u store.User, pass
 	}
 	svc.revoke(ctx, u.ID)
 	return svc.Record(ctx, a, ActionUserPassword, u.Username, detail)
+}
+
+// storePassword keeps the hash of a user's new password.
+func (svc *Service) storePassword(ctx context.Context, id int64, password string) error {
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		return fmt.Errorf("hash password: %w", err)
+	}
+	h := string(hash)
+	return svc.store.UpdateUser(ctx, id, store.UserUpdate{PasswordHash: &h})
 }
 
 func (svc *Service) user(ctx context.Context, id int64) (store.User, error) {
@@ -214,12 +219,7 @@ func (svc *Service) ChangeOwnPassword(ctx context.Context, a Actor, token, curre
 		return input.Invalid("current", "this is not your current password")
 	}
 	svc.throttle.succeeded(try)
-	hash, err := bcrypt.GenerateFromPassword([]byte(next), bcrypt.DefaultCost)
-	if err != nil {
-		return fmt.Errorf("hash password: %w", err)
-	}
-	h := string(hash)
-	if err := svc.store.UpdateUser(ctx, u.ID, store.UserUpdate{PasswordHash: &h}); err != nil {
+	if err := svc.storePassword(ctx, u.ID, next); err != nil {
 		return err
 	}
 	if err := svc.store.DeleteOtherWebSessions(ctx, u.ID, ws.TokenHash); err != nil {

@@ -31,6 +31,16 @@ func startConsole(t *testing.T, env map[string]string) *server {
 // signIn signs in through the form as the first admin.
 func signIn(base string) testkit.Act { return testkit.BrowserSignIn(base, "admin", testAdminPassword) }
 
+// fillNewSession fills in and submits the new-session form on the page.
+func fillNewSession(workType, contactName string) testkit.Act {
+	return chromedp.Steps(
+		chromedp.WaitVisible(chromedp.CSS(`#work-type`)),
+		chromedp.SendKeys(chromedp.CSS(`#work-type`), workType),
+		chromedp.SendKeys(chromedp.CSS(`#contact-name`), contactName),
+		chromedp.Click(chromedp.CSS(`form[action="/sessions"] button[type=submit]`)),
+	)
+}
+
 func TestBrowserConversation(t *testing.T) {
 	ctx := testkit.NewBrowser(t)
 	srv := startConsole(t, nil)
@@ -40,10 +50,7 @@ func TestBrowserConversation(t *testing.T) {
 		chromedp.Navigate(srv.URL+"/"),
 		testkit.WaitText("main", "No sessions yet"),
 		chromedp.Click(chromedp.CSS(`a[href="/sessions/new"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#work-type`)),
-		chromedp.SendKeys(chromedp.CSS(`#work-type`), "32"),
-		chromedp.SendKeys(chromedp.CSS(`#contact-name`), "Ada <b>Customer</b>"),
-		chromedp.Click(chromedp.CSS(`form[action="/sessions"] button[type=submit]`)),
+		fillNewSession("32", "Ada <b>Customer</b>"),
 		chromedp.WaitVisible(chromedp.CSS(`#transcript`)),
 		// A marker that a reload would wipe: everything after happens live.
 		testkit.RunJS(`window.__noReload = true`),
@@ -104,10 +111,7 @@ func TestBrowserCatchesUpAfterTheWebsocketDrops(t *testing.T) {
 	testkit.Step(t, ctx, "sign in", signIn(srv.URL))
 	testkit.Step(t, ctx, "start a session",
 		chromedp.Navigate(srv.URL+"/sessions/new"),
-		chromedp.WaitVisible(chromedp.CSS(`#work-type`)),
-		chromedp.SendKeys(chromedp.CSS(`#work-type`), "7"),
-		chromedp.SendKeys(chromedp.CSS(`#contact-name`), "Grace"),
-		chromedp.Click(chromedp.CSS(`form[action="/sessions"] button[type=submit]`)),
+		fillNewSession("7", "Grace"),
 		testkit.WaitText("#session-state", "Connected"),
 		testkit.WaitText("#live-status", "Live"),
 	)

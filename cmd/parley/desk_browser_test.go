@@ -15,10 +15,7 @@ func TestBrowserDeskPlaysTheAgent(t *testing.T) {
 	testkit.Step(t, console, "sign in", signIn(srv.URL), chromedp.EmulateViewport(1280, 900))
 	testkit.Step(t, console, "start a session as the customer",
 		chromedp.Navigate(srv.URL+"/sessions/new"),
-		chromedp.WaitVisible(chromedp.CSS(`#work-type`)),
-		chromedp.SendKeys(chromedp.CSS(`#work-type`), "32"),
-		chromedp.SendKeys(chromedp.CSS(`#contact-name`), "Grace Customer"),
-		chromedp.Click(chromedp.CSS(`form[action="/sessions"] button[type=submit]`)),
+		fillNewSession("32", "Grace Customer"),
 		testkit.WaitText("#session-state", "Connected"),
 		testkit.WaitText("#live-status", "Live"),
 		testkit.RunJS(`window.__noReload = true`),

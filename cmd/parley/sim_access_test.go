@@ -2,11 +2,12 @@ package main
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/parley-dev/parley/internal/testkit"
 )
 
 // simToken asks the console's embedded simulator for an access token and
@@ -34,13 +35,8 @@ func simCreate(t *testing.T, base, token, apiKey string) int {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("x-api-key", apiKey)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode
+	code, _ := testkit.Do(t, req)
+	return code
 }
 
 func TestServeSimulatorAcceptsOnlyParleysOwnClient(t *testing.T) {

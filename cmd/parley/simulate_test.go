@@ -119,13 +119,8 @@ func TestSimulateServesTheDeskToItsOwnPagesOnly(t *testing.T) {
 		if origin != "" {
 			req.Header.Set("Origin", origin)
 		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusForbidden {
-			t.Errorf("pause from origin %q = %d, want 403", origin, resp.StatusCode)
+		if code, _ := testkit.Do(t, req); code != http.StatusForbidden {
+			t.Errorf("pause from origin %q = %d, want 403", origin, code)
 		}
 	}
 	// The deliveries page hears of the pause through the broker simulate
@@ -143,19 +138,14 @@ func TestSimulateServesTheDeskToItsOwnPagesOnly(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodPost, base+"/deliveries/pause", strings.NewReader(""))
 	req.Header.Set("Origin", base)
 	req.Header.Set("X-Parley-Async", "1")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Errorf("pause from its own page = %d", resp.StatusCode)
+	if code, _ := testkit.Do(t, req); code != http.StatusOK {
+		t.Errorf("pause from its own page = %d", code)
 	}
 	if _, next, err := ws.Read(wctx); err != nil || !strings.Contains(string(next), "Delivery paused") {
 		t.Errorf("after the pause, the page got: %v %s", err, next)
 	}
-	if resp, err := http.Get(base + "/static/parley.css"); err != nil || resp.StatusCode != http.StatusOK {
-		t.Errorf("the desk's stylesheet: %v %v", resp, err)
+	if code, _ := testkit.Get(t, base+"/static/parley.css"); code != http.StatusOK {
+		t.Errorf("the desk's stylesheet = %d", code)
 	}
 }
 
@@ -183,12 +173,8 @@ func TestSimulateDeskRefusesARebindingSite(t *testing.T) {
 		for k, v := range headers {
 			req.Header.Set(k, v)
 		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
+		code, _ := testkit.Do(t, req)
+		return code
 	}
 	rebound := "evil.example:" + port
 	for name, headers := range map[string]map[string]string{
@@ -218,12 +204,8 @@ func TestSimulateDeskRefusesARebindingSite(t *testing.T) {
 	read := func(host, path string) int {
 		req, _ := http.NewRequest(http.MethodGet, base+path, nil)
 		req.Host = host
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
+		code, _ := testkit.Do(t, req)
+		return code
 	}
 	for _, path := range []string{"/deliveries", "/simulator/deliveries", "/desk"} {
 		if code := read(rebound, path); code != http.StatusMisdirectedRequest {
@@ -237,12 +219,7 @@ func TestSimulateDeskRefusesARebindingSite(t *testing.T) {
 		strings.NewReader("grant_type=client_credentials&client_id=parley&client_secret=parley-secret"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Host = rebound
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusMisdirectedRequest {
-		t.Errorf("token as %s = %d, want 421", rebound, resp.StatusCode)
+	if code, _ := testkit.Do(t, req); code != http.StatusMisdirectedRequest {
+		t.Errorf("token as %s = %d, want 421", rebound, code)
 	}
 }

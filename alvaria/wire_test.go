@@ -19,11 +19,13 @@ func TestWorkTypeIDAcceptsStringOrNumber(t *testing.T) {
 		{`{"id":32}`, "", true},
 	}
 	for _, tt := range tests {
-		var w WorkTypeID
-		err := json.Unmarshal([]byte(tt.in), &w)
-		if (err != nil) != tt.wantErr || w != tt.want {
-			t.Errorf("Unmarshal(%s) = %q, %v; want %q, error %v", tt.in, w, err, tt.want, tt.wantErr)
-		}
+		t.Run(tt.in, func(t *testing.T) {
+			var w WorkTypeID
+			err := json.Unmarshal([]byte(tt.in), &w)
+			if (err != nil) != tt.wantErr || w != tt.want {
+				t.Errorf("Unmarshal(%s) = %q, %v; want %q, error %v", tt.in, w, err, tt.want, tt.wantErr)
+			}
+		})
 	}
 }
 

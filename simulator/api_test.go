@@ -110,16 +110,18 @@ func TestWrongMethodIs405(t *testing.T) {
 		{http.MethodDelete, messagePath(DefaultOrgID), "POST"},
 	}
 	for _, tt := range tests {
-		resp, body := h.do(t, tt.method, tt.path, apiHeaders(tok), "")
-		if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != tt.allow {
-			t.Errorf("%s %s = %d Allow %q, want 405 Allow %q", tt.method, tt.path, resp.StatusCode, resp.Header.Get("Allow"), tt.allow)
-			continue
-		}
-		var er alvaria.ErrorResponse
-		mustJSON(t, body, &er)
-		if er.Code != 405 || len(er.Errors) == 0 {
-			t.Errorf("405 body = %s", body)
-		}
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			resp, body := h.do(t, tt.method, tt.path, apiHeaders(tok), "")
+			if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != tt.allow {
+				t.Errorf("%s %s = %d Allow %q, want 405 Allow %q", tt.method, tt.path, resp.StatusCode, resp.Header.Get("Allow"), tt.allow)
+				return
+			}
+			var er alvaria.ErrorResponse
+			mustJSON(t, body, &er)
+			if er.Code != 405 || len(er.Errors) == 0 {
+				t.Errorf("405 body = %s", body)
+			}
+		})
 	}
 }
 

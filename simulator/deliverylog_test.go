@@ -11,8 +11,10 @@ func TestWithoutSignatureKeepsHeaderAndClaims(t *testing.T) {
 		{"opaque", RedactedSignature},
 		{"", ""},
 	} {
-		if got := (DeliveryAttempt{Token: tt.in}).WithoutSignature().Token; got != tt.want {
-			t.Errorf("WithoutSignature(%q) = %q, want %q", tt.in, got, tt.want)
-		}
+		t.Run(tt.in, func(t *testing.T) {
+			if got := (DeliveryAttempt{Token: tt.in}).WithoutSignature().Token; got != tt.want {
+				t.Errorf("WithoutSignature(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
 	}
 }

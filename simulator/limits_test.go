@@ -99,10 +99,12 @@ func TestDeskInputsAreBounded(t *testing.T) {
 		{"agent reply text", h.sim.AgentReply(id, alvaria.Message{Text: long(alvaria.MaxTextChars + 1)}), "text"},
 	}
 	for _, tt := range tests {
-		var v *alvaria.ValidationError
-		if !errors.As(tt.err, &v) || v.Field != tt.field {
-			t.Errorf("%s: err = %v, want a ValidationError on %s", tt.name, tt.err, tt.field)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			var v *alvaria.ValidationError
+			if !errors.As(tt.err, &v) || v.Field != tt.field {
+				t.Errorf("%s: err = %v, want a ValidationError on %s", tt.name, tt.err, tt.field)
+			}
+		})
 	}
 	if err := h.sim.Join(id, long(MaxAgentAliasChars)); err != nil {
 		t.Errorf("alias at the limit: %v", err)

@@ -34,12 +34,14 @@ func TestNewNamesTheBadField(t *testing.T) {
 		{"RetryMaxDelay", func(c *Config) { c.RetryBaseDelay = 20 * 60e9 }},
 	}
 	for _, tt := range tests {
-		cfg := good
-		tt.modify(&cfg)
-		_, err := New(cfg)
-		if err == nil || !strings.Contains(err.Error(), tt.field) {
-			t.Errorf("%s: error %v does not name the field", tt.field, err)
-		}
+		t.Run(tt.field, func(t *testing.T) {
+			cfg := good
+			tt.modify(&cfg)
+			_, err := New(cfg)
+			if err == nil || !strings.Contains(err.Error(), tt.field) {
+				t.Errorf("%s: error %v does not name the field", tt.field, err)
+			}
+		})
 	}
 	sim, err := New(good)
 	if err != nil {

@@ -158,17 +158,19 @@ func TestListSessionsFilters(t *testing.T) {
 			{"to exclusive", store.SessionFilter{CreatedTo: t0.Add(24 * time.Hour)}, []string{"Ada Lovelace"}},
 		}
 		for _, c := range cases {
-			page, err := st.ListSessions(ctx, c.f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, s := range page.Sessions {
-				got = append(got, s.ContactName)
-			}
-			if fmt.Sprint(got) != fmt.Sprint(c.want) {
-				t.Errorf("%s: got %q, want %q", c.name, got, c.want)
-			}
+			t.Run(c.name, func(t *testing.T) {
+				page, err := st.ListSessions(ctx, c.f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, s := range page.Sessions {
+					got = append(got, s.ContactName)
+				}
+				if fmt.Sprint(got) != fmt.Sprint(c.want) {
+					t.Errorf("%s: got %q, want %q", c.name, got, c.want)
+				}
+			})
 		}
 		active, err := st.ListSessionsActiveSince(ctx, t0.Add(time.Hour), 10)
 		if err != nil || len(active) != 2 {

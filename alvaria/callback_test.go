@@ -96,18 +96,25 @@ func TestParseCallbackDocumentExamples(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseCallback([]byte(tt.body))
-			if err != nil {
-				t.Fatalf("ParseCallback: %v", err)
-			}
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("got %#v\nwant %#v", got, tt.want)
-			}
+			got := mustParseAs(t, tt.body, tt.want)
 			if got.CallbackEvent() != tt.event || got.CallbackEventID() != docEventID || got.CallbackSessionID() != docSessionID {
 				t.Errorf("Callback methods = %q %q %q", got.CallbackEvent(), got.CallbackEventID(), got.CallbackSessionID())
 			}
 		})
 	}
+}
+
+// mustParseAs parses body and checks it reads as want.
+func mustParseAs(t *testing.T, body string, want Callback) Callback {
+	t.Helper()
+	got, err := ParseCallback([]byte(body))
+	if err != nil {
+		t.Fatalf("ParseCallback: %v", err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %#v\nwant %#v", got, want)
+	}
+	return got
 }
 
 func TestParseCallbackVariants(t *testing.T) {
@@ -129,13 +136,7 @@ func TestParseCallbackVariants(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseCallback([]byte(tt.body))
-			if err != nil {
-				t.Fatalf("ParseCallback: %v", err)
-			}
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("got %#v\nwant %#v", got, tt.want)
-			}
+			mustParseAs(t, tt.body, tt.want)
 		})
 	}
 }

@@ -3,9 +3,9 @@ package conversation_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/parley-dev/parley/conversation"
+	"github.com/parley-dev/parley/internal/testkit"
 	"github.com/parley-dev/parley/live"
 	"github.com/parley-dev/parley/store"
 	"github.com/parley-dev/parley/store/storetest"
@@ -38,12 +38,8 @@ func TestACallbackOnOneInstanceReachesPagesOnAnother(t *testing.T) {
 	if err := first.ReceiveCallback(t.Context(), conversation.CallbackInput{Body: []byte(body)}); err != nil {
 		t.Fatal(err)
 	}
-	select {
-	case <-page.Ready():
-		if keys, _ := page.Take(); len(keys) != 1 || keys[0] != s.ID {
-			t.Fatalf("page got %v", keys)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the other instance's page heard nothing")
+	testkit.Receive(t, page.Ready(), testkit.WaitTimeout, "a notice on the other instance's page")
+	if keys, _ := page.Take(); len(keys) != 1 || keys[0] != s.ID {
+		t.Fatalf("page got %v", keys)
 	}
 }

@@ -26,13 +26,8 @@ func newPGBroker(t *testing.T, url string) *live.PGBroker {
 // take waits for the subscription to be ready and returns what it holds.
 func take(t *testing.T, s *live.Subscription) ([]string, bool) {
 	t.Helper()
-	select {
-	case <-s.Ready():
-		return s.Take()
-	case <-time.After(10 * time.Second):
-		t.Fatal("no notice arrived")
-		return nil, false
-	}
+	testkit.Receive(t, s.Ready(), testkit.WaitTimeout, "a notice")
+	return s.Take()
 }
 
 func TestPGBrokerReachesOtherInstances(t *testing.T) {

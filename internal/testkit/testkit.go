@@ -61,6 +61,20 @@ func Eventually(t testing.TB, timeout time.Duration, cond func() bool, msg strin
 	}
 }
 
+// Receive waits for a value on ch and returns it, failing the test with
+// msg if timeout passes first.
+func Receive[T any](t testing.TB, ch <-chan T, timeout time.Duration, msg string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(timeout):
+		t.Fatalf("timed out after %s waiting for %s", timeout, msg)
+		var zero T
+		return zero
+	}
+}
+
 // rsaKey is made once per test binary: 2048-bit keys take a while under -race.
 var rsaKey = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })
 

@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"context"
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"testing"
@@ -328,4 +329,33 @@ func without(m map[string]string, k string) map[string]string {
 		}
 	}
 	return out
+}
+
+// TestSeededErrorRateRepeats: with the same seed, a share of injected errors
+// falls on the same calls, so a failing fault-injection run can be replayed.
+func TestSeededErrorRateRepeats(t *testing.T) {
+	pattern := func(seed uint64) string {
+		cfg := quick()
+		cfg.ErrorRate = 0.5
+		cfg.Rand = rand.New(rand.NewPCG(seed, seed))
+		h := newHarness(t, cfg)
+		tok := h.token(t)
+		var b strings.Builder
+		for range 32 {
+			resp, _ := h.do(t, http.MethodDelete, sessionPath(DefaultOrgID), apiHeaders(tok), "")
+			if resp.StatusCode == http.StatusInternalServerError {
+				b.WriteByte('x')
+			} else {
+				b.WriteByte('.')
+			}
+		}
+		return b.String()
+	}
+	first := pattern(7)
+	if again := pattern(7); again != first {
+		t.Fatalf("same seed, different faults:\n%s\n%s", first, again)
+	}
+	if !strings.Contains(first, "x") || !strings.Contains(first, ".") {
+		t.Fatalf("ErrorRate 0.5 over 32 calls injected %s", first)
+	}
 }

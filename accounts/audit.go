@@ -28,13 +28,21 @@ const (
 	// ActionPasswordChangeFailed is a wrong current password when someone
 	// changes their own: a guess like a failed sign-in.
 	ActionPasswordChangeFailed = "password-change-failed"
+	// Conversation tests: a test saved or deleted, runs started, and the
+	// personal API tokens that drive them.
+	ActionTestSave    = "test-save"
+	ActionTestDelete  = "test-delete"
+	ActionRunStart    = "run-start"
+	ActionTokenCreate = "token-create"
+	ActionTokenRevoke = "token-revoke"
+	ActionTokenUse    = "token-use"
 )
 
 // Actions lists the audited actions in the order a filter offers them.
 var Actions = []string{
 	ActionSignIn, ActionSignInFailed, ActionSignOut, ActionSessionStart, ActionMessageSend, ActionSessionEnd,
 	ActionReview, ActionExport, ActionUserCreate, ActionUserRole, ActionUserDisable, ActionUserEnable, ActionUserPassword,
-	ActionPasswordChangeFailed,
+	ActionPasswordChangeFailed, ActionTestSave, ActionTestDelete, ActionRunStart, ActionTokenCreate, ActionTokenRevoke, ActionTokenUse,
 }
 
 // AuditQuery selects audit entries. Dates are whole UTC days, To inclusive.

@@ -15,6 +15,7 @@ import (
 	"github.com/parley-dev/parley/alvaria"
 	"github.com/parley-dev/parley/conversation"
 	"github.com/parley-dev/parley/live"
+	"github.com/parley-dev/parley/runs"
 	"github.com/parley-dev/parley/simulator"
 	"github.com/parley-dev/parley/static"
 )
@@ -38,6 +39,18 @@ type SessionService interface {
 	ReviewSession(ctx context.Context, sessionID string, in conversation.ReviewInput) error
 	ExportTranscript(ctx context.Context, sessionID, format string, by accounts.Actor) (conversation.Detail, error)
 	ExportSessions(ctx context.Context, q conversation.ListQuery, by accounts.Actor) ([]conversation.Session, error)
+}
+
+// RunService is what the conversation-test screens and the API need of the
+// runs service.
+type RunService interface {
+	SaveTest(ctx context.Context, in runs.TestInput) (runs.Test, error)
+	DeleteTest(ctx context.Context, id string, by accounts.Actor) error
+	GetTest(ctx context.Context, id string) (runs.Test, error)
+	ListTests(ctx context.Context) ([]runs.Test, error)
+	StartRuns(ctx context.Context, in runs.RunInput) ([]runs.Run, error)
+	GetRun(ctx context.Context, id int64) (runs.Run, error)
+	ListRuns(ctx context.Context, f runs.RunFilter) ([]runs.Run, error)
 }
 
 // AccountService is what sign-in and the admin screens need.
@@ -71,6 +84,7 @@ type Deps struct {
 	Log       *slog.Logger
 	Health    Readiness
 	Sessions  SessionService
+	Runs      RunService // conversation tests; nil serves none
 	Callbacks CallbackService
 	Verifier  CallbackVerifier
 	Accounts  AccountService

@@ -26,21 +26,10 @@ type InputError struct{ Message string }
 
 func (e *InputError) Error() string { return e.Message }
 
-// Run is a run with its steps.
-type Run struct {
-	store.Run
-	Steps []store.RunStep
-}
-
-// Finished reports whether the run has its final status.
-func (r Run) Finished() bool {
-	return r.Status == store.RunPassed || r.Status == store.RunFailed || r.Status == store.RunErrored
-}
-
 // StartRuns queues runs of a scenario; they start as soon as a worker is
 // free, on this instance or another. The scenario is checked first, so an
 // invalid one queues nothing (a *scenario.Error names every problem).
-func (svc *Service) StartRuns(ctx context.Context, in RunInput) ([]store.Run, error) {
+func (svc *Service) StartRuns(ctx context.Context, in RunInput) ([]Run, error) {
 	count := in.Count
 	if count == 0 {
 		count = 1
@@ -65,7 +54,7 @@ func (svc *Service) StartRuns(ctx context.Context, in RunInput) ([]store.Run, er
 	if svc.queue == nil {
 		return nil, errors.New("start runs: no job queue")
 	}
-	runs := make([]store.Run, 0, count)
+	runs := make([]Run, 0, count)
 	for range count {
 		r := store.Run{TestID: testID, Name: sc.Name, Scenario: yaml, StartedBy: in.By.Username, CreatedAt: svc.now()}
 		if err := svc.store.CreateRun(ctx, &r, plannedSteps(sc)); err != nil {
@@ -77,11 +66,27 @@ func (svc *Service) StartRuns(ctx context.Context, in RunInput) ([]store.Run, er
 			svc.store.FinishRun(context.WithoutCancel(ctx), r.ID, store.RunErrored, "The run could not be queued.", nil, svc.now())
 			return runs, fmt.Errorf("queue run %d: %w", r.ID, err)
 		}
-		svc.record(ctx, in.By, ActionRunStart, fmt.Sprint(r.ID), sc.Name)
+		svc.record(ctx, in.By, accounts.ActionRunStart, fmt.Sprint(r.ID), sc.Name)
 		svc.changed(ctx, r)
-		runs = append(runs, r)
+		runs = append(runs, presentRun(r, nil))
 	}
 	return runs, nil
+}
+
+// RequeueQueued puts every queued run on the job queue again. A run whose
+// job was lost (the insert failed after the row was written) starts now;
+// one whose job exists is not doubled, since jobs are unique per run.
+func (svc *Service) RequeueQueued(ctx context.Context) (int, error) {
+	queued, err := svc.store.ListRuns(ctx, store.RunFilter{Status: store.RunQueued, Limit: 10000})
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range queued {
+		if err := svc.queue.EnqueueRun(ctx, r.ID); err != nil {
+			return 0, err
+		}
+	}
+	return len(queued), nil
 }
 
 // plannedSteps are a scenario's steps as a run records them, pending.
@@ -106,10 +111,22 @@ func (svc *Service) GetRun(ctx context.Context, id int64) (Run, error) {
 	if err != nil {
 		return Run{}, err
 	}
-	return Run{Run: r, Steps: steps}, nil
+	return presentRun(r, steps), nil
 }
 
 // ListRuns returns runs, newest first: of one test, or all.
-func (svc *Service) ListRuns(ctx context.Context, f store.RunFilter) ([]store.Run, error) {
-	return svc.store.ListRuns(ctx, f)
+func (svc *Service) ListRuns(ctx context.Context, f RunFilter) ([]Run, error) {
+	rs, err := svc.store.ListRuns(ctx, store.RunFilter(f))
+	if err != nil {
+		return nil, err
+	}
+	return presentRuns(rs), nil
+}
+
+// RunFilter selects runs, newest first.
+type RunFilter struct {
+	TestID   string // "" for every run
+	Status   string
+	BeforeID int64 // keyset: runs older than this id; 0 from the newest
+	Limit    int   // 0 means 50
 }

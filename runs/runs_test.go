@@ -179,7 +179,7 @@ func TestAnInvalidScenarioIsNotQueued(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "line 2") {
 		t.Fatalf("StartRuns = %v", err)
 	}
-	queued, _ := in.runs.ListRuns(t.Context(), store.RunFilter{})
+	queued, _ := in.runs.ListRuns(t.Context(), runs.RunFilter{})
 	if len(queued) != 0 {
 		t.Fatalf("%d runs queued", len(queued))
 	}

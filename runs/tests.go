@@ -11,13 +11,6 @@ import (
 	"github.com/parley-dev/parley/store"
 )
 
-// Audit actions of conversation tests.
-const (
-	ActionTestSave   = "test-save"
-	ActionTestDelete = "test-delete"
-	ActionRunStart   = "run-start"
-)
-
 // ErrNotFound means there is no test or run with that id.
 var ErrNotFound = errors.New("there is no such test or run")
 
@@ -29,38 +22,29 @@ type TestInput struct {
 	By       accounts.Actor
 }
 
-// Test is a saved test with its record of runs.
-type Test struct {
-	store.Test
-	Runs       int     // finished runs
-	PassRate   float64 // passed share of finished runs, 0 to 1
-	LastRunID  int64
-	LastStatus string
-}
-
 // SaveTest checks the scenario and stores it; an invalid one is refused
 // whole with a *scenario.Error naming every problem.
-func (svc *Service) SaveTest(ctx context.Context, in TestInput) (store.Test, error) {
+func (svc *Service) SaveTest(ctx context.Context, in TestInput) (Test, error) {
 	sc, err := scenario.Parse([]byte(in.Scenario))
 	if err != nil {
-		return store.Test{}, err
+		return Test{}, err
 	}
 	name := strings.TrimSpace(in.Name)
 	if name == "" {
 		name = sc.Name
 	}
 	if len(name) > scenario.MaxNameLen {
-		return store.Test{}, &scenario.Error{Problems: []scenario.Problem{{Message: fmt.Sprintf("the name is %d characters long; at most %d are allowed", len(name), scenario.MaxNameLen)}}}
+		return Test{}, &scenario.Error{Problems: []scenario.Problem{{Message: fmt.Sprintf("the name is %d characters long; at most %d are allowed", len(name), scenario.MaxNameLen)}}}
 	}
 	t := store.Test{ID: in.ID, Name: name, Scenario: in.Scenario, CreatedBy: in.By.Username}
 	if err := svc.store.SaveTest(ctx, &t); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return store.Test{}, ErrNotFound
+			return Test{}, ErrNotFound
 		}
-		return store.Test{}, fmt.Errorf("save test: %w", err)
+		return Test{}, fmt.Errorf("save test: %w", err)
 	}
-	svc.record(ctx, in.By, ActionTestSave, t.ID, t.Name)
-	return svc.store.GetTest(ctx, t.ID)
+	svc.record(ctx, in.By, accounts.ActionTestSave, t.ID, t.Name)
+	return svc.GetTest(ctx, t.ID)
 }
 
 // DeleteTest removes a test; its runs stay readable.
@@ -72,20 +56,20 @@ func (svc *Service) DeleteTest(ctx context.Context, id string, by accounts.Actor
 	if err := svc.store.DeleteTest(ctx, id); err != nil {
 		return fmt.Errorf("delete test: %w", err)
 	}
-	svc.record(ctx, by, ActionTestDelete, id, t.Name)
+	svc.record(ctx, by, accounts.ActionTestDelete, id, t.Name)
 	return nil
 }
 
 // GetTest returns the saved test with id.
-func (svc *Service) GetTest(ctx context.Context, id string) (store.Test, error) {
+func (svc *Service) GetTest(ctx context.Context, id string) (Test, error) {
 	t, err := svc.store.GetTest(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return t, ErrNotFound
+		return Test{}, ErrNotFound
 	}
 	if err != nil {
-		return t, fmt.Errorf("get test %s: %w", id, err)
+		return Test{}, fmt.Errorf("get test %s: %w", id, err)
 	}
-	return t, nil
+	return presentTest(t), nil
 }
 
 // ListTests returns every saved test with its pass rate and last result.
@@ -96,7 +80,8 @@ func (svc *Service) ListTests(ctx context.Context) ([]Test, error) {
 	}
 	out := make([]Test, len(rows))
 	for i, r := range rows {
-		out[i] = Test{Test: r.Test, Runs: r.Runs, LastStatus: r.LastStatus}
+		out[i] = presentTest(r.Test)
+		out[i].Runs, out[i].LastStatus = r.Runs, r.LastStatus
 		if r.LastRunID != nil {
 			out[i].LastRunID = *r.LastRunID
 		}

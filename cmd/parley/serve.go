@@ -16,6 +16,7 @@ import (
 	"github.com/parley-dev/parley/conversation"
 	"github.com/parley-dev/parley/handlers"
 	"github.com/parley-dev/parley/live"
+	"github.com/parley-dev/parley/runs"
 	"github.com/parley-dev/parley/store"
 )
 
@@ -32,6 +33,7 @@ type serveConfig struct {
 	AdminPassword  string
 	IdleTimeout    time.Duration
 	MaxSignInAge   time.Duration
+	RunWorkers     int
 	Alvaria        alvariaConfig
 	Sim            simConfig
 }
@@ -48,6 +50,7 @@ func serveSettings(cfg *serveConfig) *settings {
 	s.String(&cfg.AdminPassword, "admin-password", "PARLEY_ADMIN_PASSWORD", "", "that admin's password; empty generates one and prints it once to the log")
 	s.Duration(&cfg.IdleTimeout, "session-idle-timeout", "PARLEY_SESSION_IDLE_TIMEOUT", accounts.DefaultIdleTimeout, "sign a browser out after this long without a request")
 	s.Duration(&cfg.MaxSignInAge, "session-max-age", "PARLEY_SESSION_MAX_AGE", accounts.DefaultAbsoluteTimeout, "sign a browser out this long after sign-in, however busy")
+	s.Int(&cfg.RunWorkers, "run-workers", "PARLEY_RUN_WORKERS", 10, "conversation-test runs this instance plays at once")
 	cfg.Alvaria.register(s)
 	cfg.Sim.register(s)
 	return s
@@ -63,6 +66,9 @@ func (cfg serveConfig) validate() error {
 	}
 	if cfg.AdminPassword != "" && len(cfg.AdminPassword) < accounts.MinPasswordLength {
 		return fmt.Errorf("PARLEY_ADMIN_PASSWORD: use at least %d characters", accounts.MinPasswordLength)
+	}
+	if cfg.RunWorkers < 1 || cfg.RunWorkers > 1000 {
+		return fmt.Errorf("PARLEY_RUN_WORKERS %d: use 1 to 1000", cfg.RunWorkers)
 	}
 	if cfg.IdleTimeout <= 0 || cfg.MaxSignInAge <= 0 {
 		return errors.New("PARLEY_SESSION_IDLE_TIMEOUT and PARLEY_SESSION_MAX_AGE must be positive durations")
@@ -136,10 +142,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	} else if n > 0 {
 		log.Info("settled messages left sending", "count", n)
 	}
+	tests, stopRuns, err := startRuns(ctx, cfg, st, sessions, hub, people, log)
+	if err != nil {
+		return err
+	}
+	defer stopRuns()
 	deps := handlers.Deps{
 		Log:            log,
 		Health:         st,
 		Sessions:       sessions,
+		Runs:           tests,
 		Callbacks:      sessions,
 		Verifier:       conn.Verifier,
 		Accounts:       people,
@@ -200,6 +212,36 @@ func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, log 
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// startRuns builds the conversation-test service and starts working its
+// River jobs; stop waits a little for runs in progress, then errors them
+// (Parley stopped) rather than holding the shutdown.
+func startRuns(ctx context.Context, cfg serveConfig, st *store.Store, sessions *conversation.Service, hub live.Broker, people *accounts.Service, log *slog.Logger) (*runs.Service, func(), error) {
+	svc := runs.New(runs.Config{Store: st, Conversations: sessions, Live: hub, Audit: people, Log: log.With("component", "runs")})
+	jobs, err := runs.NewJobs(ctx, runs.JobsConfig{Store: st, DatabaseURL: cfg.DatabaseURL, Workers: cfg.RunWorkers, Log: log.With("component", "jobs")}, svc)
+	if err != nil {
+		return nil, nil, fmt.Errorf("PARLEY_DATABASE_URL: %w", err)
+	}
+	svc.SetQueue(jobs)
+	jobsCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	if err := jobs.Start(jobsCtx); err != nil {
+		cancel()
+		return nil, nil, fmt.Errorf("start the job queue: %w", err)
+	}
+	if n, err := svc.RequeueQueued(ctx); err != nil {
+		log.Error("queue runs left queued", "err", err)
+	} else if n > 0 {
+		log.Info("queued runs left queued", "count", n)
+	}
+	return svc, func() {
+		stopCtx, done := context.WithTimeout(context.Background(), 5*time.Second)
+		defer done()
+		if err := jobs.Stop(stopCtx); err != nil {
+			log.Warn("stop the job queue", "err", err)
+		}
+		cancel()
+	}, nil
 }
 
 // newBroker picks how live notices travel: within this process on SQLite,

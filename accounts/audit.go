@@ -42,7 +42,7 @@ const (
 var Actions = []string{
 	ActionSignIn, ActionSignInFailed, ActionSignOut, ActionSessionStart, ActionMessageSend, ActionSessionEnd,
 	ActionReview, ActionExport, ActionUserCreate, ActionUserRole, ActionUserDisable, ActionUserEnable, ActionUserPassword,
-	ActionPasswordChangeFailed, ActionTestSave, ActionTestDelete, ActionRunStart, ActionTokenCreate, ActionTokenRevoke, ActionTokenUse,
+	ActionPasswordChangeFailed,
 }
 
 // AuditQuery selects audit entries. Dates are whole UTC days, To inclusive.

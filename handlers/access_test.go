@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/parley-dev/parley/internal/testkit"
+
 	"github.com/parley-dev/parley/accounts"
 	"github.com/parley-dev/parley/conversation"
 	"github.com/parley-dev/parley/store"
@@ -64,9 +66,9 @@ func TestRoleMatrixOnEveryEndpoint(t *testing.T) {
 			u := users[role]
 			var code int
 			if e.method == "GET" {
-				code, _ = u.get(t, e.path)
+				code, _ = u.Get(t, e.path)
 			} else {
-				code, _ = u.post(t, e.path, cloneForm(e.form, role))
+				code, _ = u.Post(t, e.path, cloneForm(e.form, role))
 			}
 			if e.allowed[role] && (code == http.StatusForbidden || code >= 400) {
 				t.Errorf("%s %s as %s = %d, want allowed", e.method, e.path, role, code)
@@ -95,7 +97,7 @@ func TestControlsFollowTheRole(t *testing.T) {
 	a := newApp(t, storetest.SQLite(t))
 	admin := a.signIn(t, "admin")
 	sid := a.startSession(t, admin)
-	_, qaPage := a.signIn(t, "quinn").get(t, "/sessions/"+sid)
+	_, qaPage := a.signIn(t, "quinn").Get(t, "/sessions/"+sid)
 	for _, absent := range []string{`id="composer"`, `id="end-session"`} {
 		if strings.Contains(qaPage, absent) {
 			t.Errorf("QA sees %s", absent)
@@ -104,7 +106,7 @@ func TestControlsFollowTheRole(t *testing.T) {
 	if !strings.Contains(qaPage, `action="/sessions/`+sid+`/review"`) {
 		t.Error("QA has no review form")
 	}
-	_, opPage := a.signIn(t, "olive").get(t, "/sessions/"+sid)
+	_, opPage := a.signIn(t, "olive").Get(t, "/sessions/"+sid)
 	if !strings.Contains(opPage, `id="composer"`) || strings.Contains(opPage, `/review"`) || strings.Contains(opPage, "transcript.json") {
 		t.Error("operator controls wrong")
 	}
@@ -113,41 +115,41 @@ func TestControlsFollowTheRole(t *testing.T) {
 func TestSignInRedirectsAndComesBack(t *testing.T) {
 	a := newApp(t, storetest.SQLite(t))
 	u := a.anonymous()
-	code, loc := u.get(t, "/admin/audit?action=sign-in")
+	code, loc := u.Get(t, "/admin/audit?action=sign-in")
 	if code != http.StatusSeeOther || loc != "/login?next="+url.QueryEscape("/admin/audit?action=sign-in") {
 		t.Fatalf("anonymous page = %d %q", code, loc)
 	}
-	_, page := u.get(t, loc)
-	u.csrf = field(t, page)
+	_, page := u.Get(t, loc)
+	u.CSRF = testkit.CSRFField(t, page)
 	if !strings.Contains(page, `name="next" value="/admin/audit?action=sign-in"`) {
 		t.Fatalf("sign-in form lost where to go back:\n%s", page)
 	}
-	code, back := u.post(t, "/login", url.Values{"username": {"admin"}, "password": {password}, "next": {"/admin/audit?action=sign-in"}})
+	code, back := u.Post(t, "/login", url.Values{"username": {"admin"}, "password": {password}, "next": {"/admin/audit?action=sign-in"}})
 	if code != http.StatusSeeOther || back != "/admin/audit?action=sign-in" {
 		t.Fatalf("after sign-in = %d %q", code, back)
 	}
 	// Only this site: an offsite next goes home.
 	u2 := a.anonymous()
-	_, page = u2.get(t, "/login")
-	u2.csrf = field(t, page)
-	if _, back := u2.post(t, "/login", url.Values{"username": {"admin"}, "password": {password}, "next": {"//evil.example/"}}); back != "/" {
+	_, page = u2.Get(t, "/login")
+	u2.CSRF = testkit.CSRFField(t, page)
+	if _, back := u2.Post(t, "/login", url.Values{"username": {"admin"}, "password": {password}, "next": {"//evil.example/"}}); back != "/" {
 		t.Fatalf("offsite next kept: %q", back)
 	}
 	// A tab the browser drops would turn /<tab>/evil.example into //evil.example.
 	u3 := a.anonymous()
-	_, page = u3.get(t, "/login?next=/%09/evil.example")
-	u3.csrf = field(t, page)
+	_, page = u3.Get(t, "/login?next=/%09/evil.example")
+	u3.CSRF = testkit.CSRFField(t, page)
 	if !strings.Contains(page, `name="next" value="/"`) {
 		t.Fatalf("sign-in form kept a hostile next:\n%s", page)
 	}
-	if _, back := u3.post(t, "/login", url.Values{"username": {"admin"}, "password": {password}, "next": {"/\t/evil.example"}}); back != "/" {
+	if _, back := u3.Post(t, "/login", url.Values{"username": {"admin"}, "password": {password}, "next": {"/\t/evil.example"}}); back != "/" {
 		t.Fatalf("next with a tab kept: %q", back)
 	}
 	// Requests that are not page loads get 401, and the webhook needs no sign-in.
-	if code, _ := a.anonymous().post(t, "/sessions", url.Values{"work_type_id": {"1"}}); code != http.StatusUnauthorized {
+	if code, _ := a.anonymous().Post(t, "/sessions", url.Values{"work_type_id": {"1"}}); code != http.StatusUnauthorized {
 		t.Errorf("anonymous POST = %d, want 401", code)
 	}
-	if code, _ := a.anonymous().post(t, "/webhooks/server-messaging", nil); code != http.StatusUnauthorized {
+	if code, _ := a.anonymous().Post(t, "/webhooks/server-messaging", nil); code != http.StatusUnauthorized {
 		t.Errorf("webhook without JWT = %d, want 401 from the verifier", code)
 	}
 }
@@ -156,7 +158,7 @@ func TestCSRFIsRequired(t *testing.T) {
 	a := newApp(t, storetest.SQLite(t))
 	admin := a.signIn(t, "admin")
 	for _, token := range []string{"", "forged"} {
-		code, _ := admin.post(t, "/admin/users", url.Values{"csrf": {token}, "username": {"mallory"}, "password": {password}, "role": {accounts.RoleAdmin}})
+		code, _ := admin.Post(t, "/admin/users", url.Values{"csrf": {token}, "username": {"mallory"}, "password": {password}, "role": {accounts.RoleAdmin}})
 		if code != http.StatusForbidden {
 			t.Errorf("token %q: %d, want 403", token, code)
 		}
@@ -166,8 +168,8 @@ func TestCSRFIsRequired(t *testing.T) {
 	}
 	// The sign-in form has its own token.
 	u := a.anonymous()
-	u.get(t, "/login")
-	if code, _ := u.post(t, "/login", url.Values{"csrf": {"forged"}, "username": {"admin"}, "password": {password}}); code != http.StatusForbidden {
+	u.Get(t, "/login")
+	if code, _ := u.Post(t, "/login", url.Values{"csrf": {"forged"}, "username": {"admin"}, "password": {password}}); code != http.StatusForbidden {
 		t.Errorf("forged sign-in = %d, want 403", code)
 	}
 }
@@ -177,16 +179,16 @@ func TestDisabledUserIsSignedOut(t *testing.T) {
 	admin := a.signIn(t, "admin")
 	olive := a.signIn(t, "olive")
 	u, _ := a.store.GetUserByName(t.Context(), "olive")
-	if code, _ := admin.post(t, fmt.Sprintf("/admin/users/%d/disable", u.ID), nil); code != http.StatusSeeOther {
+	if code, _ := admin.Post(t, fmt.Sprintf("/admin/users/%d/disable", u.ID), nil); code != http.StatusSeeOther {
 		t.Fatalf("disable = %d", code)
 	}
-	if code, loc := olive.get(t, "/"); code != http.StatusSeeOther || !strings.HasPrefix(loc, "/login") {
+	if code, loc := olive.Get(t, "/"); code != http.StatusSeeOther || !strings.HasPrefix(loc, "/login") {
 		t.Fatalf("disabled user's page = %d %q", code, loc)
 	}
 	again := a.anonymous()
-	_, page := again.get(t, "/login")
-	again.csrf = field(t, page)
-	if code, _ := again.post(t, "/login", url.Values{"username": {"olive"}, "password": {password}}); code != http.StatusUnauthorized {
+	_, page := again.Get(t, "/login")
+	again.CSRF = testkit.CSRFField(t, page)
+	if code, _ := again.Post(t, "/login", url.Values{"username": {"olive"}, "password": {password}}); code != http.StatusUnauthorized {
 		t.Fatalf("disabled sign-in = %d, want 401", code)
 	}
 }
@@ -200,22 +202,22 @@ func TestEveryAuditedActionLeavesOneRecord(t *testing.T) {
 		}
 		admin := a.signIn(t, "admin")
 		sid := a.startSession(t, admin)
-		admin.post(t, "/sessions/"+sid+"/messages", url.Values{"text": {"hello"}})
-		admin.post(t, "/sessions/"+sid+"/review", url.Values{"verdict": {conversation.VerdictFail}, "notes": {"rude"}})
-		admin.get(t, "/sessions/"+sid+"/transcript.csv")
-		admin.post(t, "/admin/users", url.Values{"username": {"rita"}, "password": {password}, "role": {accounts.RoleQA}})
+		admin.Post(t, "/sessions/"+sid+"/messages", url.Values{"text": {"hello"}})
+		admin.Post(t, "/sessions/"+sid+"/review", url.Values{"verdict": {conversation.VerdictFail}, "notes": {"rude"}})
+		admin.Get(t, "/sessions/"+sid+"/transcript.csv")
+		admin.Post(t, "/admin/users", url.Values{"username": {"rita"}, "password": {password}, "role": {accounts.RoleQA}})
 		rita, _ := a.store.GetUserByName(t.Context(), "rita")
-		admin.post(t, fmt.Sprintf("/admin/users/%d/role", rita.ID), url.Values{"role": {accounts.RoleOperator}})
-		admin.post(t, fmt.Sprintf("/admin/users/%d/disable", rita.ID), nil)
-		admin.post(t, fmt.Sprintf("/admin/users/%d/enable", rita.ID), nil)
-		admin.post(t, fmt.Sprintf("/admin/users/%d/password", rita.ID), url.Values{"password": {"another long one"}})
+		admin.Post(t, fmt.Sprintf("/admin/users/%d/role", rita.ID), url.Values{"role": {accounts.RoleOperator}})
+		admin.Post(t, fmt.Sprintf("/admin/users/%d/disable", rita.ID), nil)
+		admin.Post(t, fmt.Sprintf("/admin/users/%d/enable", rita.ID), nil)
+		admin.Post(t, fmt.Sprintf("/admin/users/%d/password", rita.ID), url.Values{"password": {"another long one"}})
 		bad := a.anonymous()
-		_, page := bad.get(t, "/login")
-		bad.csrf = field(t, page)
-		bad.post(t, "/login", url.Values{"username": {"admin"}, "password": {"wrong password"}})
-		admin.post(t, "/account/password", url.Values{"current": {"wrong password"}, "password": {"a new long password"}})
-		admin.post(t, "/sessions/"+sid+"/end", nil)
-		admin.post(t, "/logout", nil)
+		_, page := bad.Get(t, "/login")
+		bad.CSRF = testkit.CSRFField(t, page)
+		bad.Post(t, "/login", url.Values{"username": {"admin"}, "password": {"wrong password"}})
+		admin.Post(t, "/account/password", url.Values{"current": {"wrong password"}, "password": {"a new long password"}})
+		admin.Post(t, "/sessions/"+sid+"/end", nil)
+		admin.Post(t, "/logout", nil)
 		for _, action := range accounts.Actions {
 			want := 1
 			if action == accounts.ActionSignIn {
@@ -253,7 +255,7 @@ func TestSecurityHeaders(t *testing.T) {
 	}
 	var session *http.Cookie
 	u := a.signIn(t, "admin")
-	for _, c := range u.http.Jar.Cookies(mustURL(a.URL)) {
+	for _, c := range u.HTTP.Jar.Cookies(mustURL(a.URL)) {
 		if c.Name == "parley_session" {
 			session = c
 		}
@@ -274,16 +276,16 @@ func mustURL(s string) *url.URL {
 func TestEveryoneCanChangeTheirOwnPassword(t *testing.T) {
 	a := newApp(t, storetest.SQLite(t))
 	quinn := a.signIn(t, "quinn")
-	if code, _ := quinn.post(t, "/account/password", url.Values{"current": {"not it"}, "password": {"a new long password"}}); code != http.StatusUnprocessableEntity {
+	if code, _ := quinn.Post(t, "/account/password", url.Values{"current": {"not it"}, "password": {"a new long password"}}); code != http.StatusUnprocessableEntity {
 		t.Fatalf("wrong current password = %d, want 422", code)
 	}
-	if code, loc := quinn.post(t, "/account/password", url.Values{"current": {password}, "password": {"a new long password"}}); code != http.StatusSeeOther || loc != "/account?done=password" {
+	if code, loc := quinn.Post(t, "/account/password", url.Values{"current": {password}, "password": {"a new long password"}}); code != http.StatusSeeOther || loc != "/account?done=password" {
 		t.Fatalf("change = %d %q", code, loc)
 	}
-	if code, page := quinn.get(t, "/account?done=password"); code != http.StatusOK || !strings.Contains(page, "Your password is changed.") {
+	if code, page := quinn.Get(t, "/account?done=password"); code != http.StatusOK || !strings.Contains(page, "Your password is changed.") {
 		t.Fatalf("account page = %d", code)
 	}
-	if code, _ := quinn.post(t, "/account/password", url.Values{"csrf": {"forged"}, "current": {"a new long password"}, "password": {"mallory was here!"}}); code != http.StatusForbidden {
+	if code, _ := quinn.Post(t, "/account/password", url.Values{"csrf": {"forged"}, "current": {"a new long password"}, "password": {"mallory was here!"}}); code != http.StatusForbidden {
 		t.Fatalf("forged change = %d, want 403", code)
 	}
 }
@@ -292,11 +294,11 @@ func TestCurrentPasswordGuessesAreThrottled(t *testing.T) {
 	a := newApp(t, storetest.SQLite(t))
 	quinn := a.signIn(t, "quinn")
 	for i := range 3 {
-		if code, _ := quinn.post(t, "/account/password", url.Values{"current": {fmt.Sprint("guess ", i)}, "password": {"a new long password"}}); code != http.StatusUnprocessableEntity {
+		if code, _ := quinn.Post(t, "/account/password", url.Values{"current": {fmt.Sprint("guess ", i)}, "password": {"a new long password"}}); code != http.StatusUnprocessableEntity {
 			t.Fatalf("guess %d = %d, want 422", i, code)
 		}
 	}
-	code, page := quinn.post(t, "/account/password", url.Values{"current": {password}, "password": {"a new long password"}})
+	code, page := quinn.Post(t, "/account/password", url.Values{"current": {password}, "password": {"a new long password"}})
 	if code != http.StatusTooManyRequests || !strings.Contains(page, "try again in") {
 		t.Fatalf("fourth try = %d, want 429 with when to try again", code)
 	}
@@ -308,22 +310,22 @@ func TestCurrentPasswordGuessesAreThrottled(t *testing.T) {
 func TestUsersNoticeIsACodeNotText(t *testing.T) {
 	a := newApp(t, storetest.SQLite(t))
 	admin := a.signIn(t, "admin")
-	if _, page := admin.get(t, "/admin/users?done="+url.QueryEscape("Your session expired; sign in again at evil.example")); strings.Contains(page, "evil.example") {
+	if _, page := admin.Get(t, "/admin/users?done="+url.QueryEscape("Your session expired; sign in again at evil.example")); strings.Contains(page, "evil.example") {
 		t.Fatal("the users page shows text from the address bar as a notice")
 	}
-	code, loc := admin.post(t, "/admin/users", url.Values{"username": {"rita"}, "password": {password}, "role": {accounts.RoleQA}})
+	code, loc := admin.Post(t, "/admin/users", url.Values{"username": {"rita"}, "password": {password}, "role": {accounts.RoleQA}})
 	if code != http.StatusSeeOther || loc != "/admin/users?done=created" {
 		t.Fatalf("create = %d %q", code, loc)
 	}
-	if _, page := admin.get(t, loc); !strings.Contains(page, `role="status">User created.`) {
+	if _, page := admin.Get(t, loc); !strings.Contains(page, `role="status">User created.`) {
 		t.Fatal("no notice after creating a user")
 	}
 	rita, _ := a.store.GetUserByName(t.Context(), "rita")
-	code, loc = admin.post(t, fmt.Sprintf("/admin/users/%d/disable", rita.ID), nil)
+	code, loc = admin.Post(t, fmt.Sprintf("/admin/users/%d/disable", rita.ID), nil)
 	if code != http.StatusSeeOther || loc != "/admin/users?done=disabled" {
 		t.Fatalf("disable = %d %q", code, loc)
 	}
-	if _, page := admin.get(t, loc); !strings.Contains(page, "User disabled and signed out.") {
+	if _, page := admin.Get(t, loc); !strings.Contains(page, "User disabled and signed out.") {
 		t.Fatal("no notice after disabling a user")
 	}
 }

@@ -30,7 +30,7 @@ func TestDeliveryLogShowsLiveTokensOnlyToOperatorsAndAdmins(t *testing.T) {
 	}{{"admin", true}, {"olive", true}, {"quinn", false}} {
 		t.Run(tt.name, func(t *testing.T) {
 			u := a.signIn(t, tt.name)
-			code, body := u.get(t, "/sim"+simulator.DeliveriesPath)
+			code, body := u.Get(t, "/sim"+simulator.DeliveriesPath)
 			if code != http.StatusOK {
 				t.Fatalf("delivery log JSON = %d", code)
 			}
@@ -47,7 +47,7 @@ func TestDeliveryLogShowsLiveTokensOnlyToOperatorsAndAdmins(t *testing.T) {
 					t.Errorf("token of %s attempt %d: whole = %v, want %v", d.Event, d.Attempt, whole, tt.full)
 				}
 			}
-			code, page := u.get(t, "/sim/deliveries")
+			code, page := u.Get(t, "/sim/deliveries")
 			if code != http.StatusOK {
 				t.Fatalf("deliveries page = %d", code)
 			}

@@ -40,12 +40,12 @@ func TestPausedDeliveryArrivesOnceAfterResume(t *testing.T) {
 		sid := a.startSession(t, admin)
 		s, _ := a.store.GetSession(t.Context(), sid)
 
-		if code, _ := admin.post(t, "/sim/deliveries/pause", nil); code != http.StatusSeeOther {
+		if code, _ := admin.Post(t, "/sim/deliveries/pause", nil); code != http.StatusSeeOther {
 			t.Fatalf("pause = %d", code)
 		}
 		texts := []string{"first while paused", "second while paused", "third while paused"}
 		for _, text := range texts {
-			if code, _ := admin.post(t, "/sessions/"+sid+"/messages", url.Values{"text": {text}}); code != http.StatusSeeOther {
+			if code, _ := admin.Post(t, "/sessions/"+sid+"/messages", url.Values{"text": {text}}); code != http.StatusSeeOther {
 				t.Fatalf("send %q = %d", text, code)
 			}
 		}
@@ -67,7 +67,7 @@ func TestPausedDeliveryArrivesOnceAfterResume(t *testing.T) {
 			}
 		}
 
-		if code, _ := admin.post(t, "/sim/deliveries/resume", nil); code != http.StatusSeeOther {
+		if code, _ := admin.Post(t, "/sim/deliveries/resume", nil); code != http.StatusSeeOther {
 			t.Fatalf("resume = %d", code)
 		}
 		waitUntil(t, "the held replies", func() bool {
@@ -118,17 +118,17 @@ func TestDeskActionsAsTheAgent(t *testing.T) {
 	s, _ := a.store.GetSession(t.Context(), sid)
 	desk := "/sim/desk/" + s.AlvariaSessionID
 
-	if code, page := admin.get(t, "/sim/desk"); code != http.StatusOK || !strings.Contains(page, "Ada") {
+	if code, page := admin.Get(t, "/sim/desk"); code != http.StatusOK || !strings.Contains(page, "Ada") {
 		t.Fatalf("desk = %d\n%s", code, page)
 	}
-	if code, _ := admin.post(t, desk+"/take-over", nil); code != http.StatusSeeOther {
+	if code, _ := admin.Post(t, desk+"/take-over", nil); code != http.StatusSeeOther {
 		t.Fatalf("take over = %d", code)
 	}
-	admin.post(t, "/sessions/"+sid+"/messages", url.Values{"text": {"anyone there?"}})
-	if code, _ := admin.post(t, desk+"/reply", url.Values{"text": {"A person answers."}}); code != http.StatusSeeOther {
+	admin.Post(t, "/sessions/"+sid+"/messages", url.Values{"text": {"anyone there?"}})
+	if code, _ := admin.Post(t, desk+"/reply", url.Values{"text": {"A person answers."}}); code != http.StatusSeeOther {
 		t.Fatalf("reply = %d", code)
 	}
-	if code, _ := admin.post(t, desk+"/transfer", url.Values{"work_type_id": {"45"}}); code != http.StatusSeeOther {
+	if code, _ := admin.Post(t, desk+"/transfer", url.Values{"work_type_id": {"45"}}); code != http.StatusSeeOther {
 		t.Fatalf("transfer = %d", code)
 	}
 	waitUntil(t, "the reply and the transfer in the console", func() bool {
@@ -146,45 +146,45 @@ func TestDeskActionsAsTheAgent(t *testing.T) {
 			t.Error("the automatic agent answered a taken-over session")
 		}
 	}
-	if code, _ := admin.post(t, desk+"/end", nil); code != http.StatusSeeOther {
+	if code, _ := admin.Post(t, desk+"/end", nil); code != http.StatusSeeOther {
 		t.Fatalf("end = %d", code)
 	}
 	waitUntil(t, "the session to end", func() bool {
 		got, _ := a.store.GetSession(t.Context(), sid)
 		return got.State == store.SessionEnded
 	})
-	if code, _ := admin.post(t, desk+"/reply", url.Values{"text": {"too late"}}); code != http.StatusConflict {
+	if code, _ := admin.Post(t, desk+"/reply", url.Values{"text": {"too late"}}); code != http.StatusConflict {
 		t.Errorf("reply to an ended session = %d, want 409", code)
 	}
-	if code, _ := admin.post(t, "/sim/desk/no-such-session/end", nil); code != http.StatusNotFound {
+	if code, _ := admin.Post(t, "/sim/desk/no-such-session/end", nil); code != http.StatusNotFound {
 		t.Errorf("unknown session = %d, want 404", code)
 	}
 }
 
 func TestDeskNeedsSignInAndTheRole(t *testing.T) {
 	a := newApp(t, storetest.SQLite(t))
-	if code, loc := a.anonymous().get(t, "/sim/desk"); code != http.StatusSeeOther || !strings.HasPrefix(loc, "/login") {
+	if code, loc := a.anonymous().Get(t, "/sim/desk"); code != http.StatusSeeOther || !strings.HasPrefix(loc, "/login") {
 		t.Fatalf("anonymous desk = %d %q", code, loc)
 	}
 	quinn := a.signIn(t, "quinn")
-	if code, _ := quinn.get(t, "/sim/deliveries"); code != http.StatusOK {
+	if code, _ := quinn.Get(t, "/sim/deliveries"); code != http.StatusOK {
 		t.Fatalf("QA reading deliveries = %d", code)
 	}
-	if code, _ := quinn.post(t, "/sim/deliveries/pause", nil); code != http.StatusForbidden {
+	if code, _ := quinn.Post(t, "/sim/deliveries/pause", nil); code != http.StatusForbidden {
 		t.Fatalf("QA pausing delivery = %d, want 403", code)
 	}
 	admin := a.signIn(t, "admin")
-	if code, _ := admin.post(t, "/sim/deliveries/pause", url.Values{"csrf": {"forged"}}); code != http.StatusForbidden {
+	if code, _ := admin.Post(t, "/sim/deliveries/pause", url.Values{"csrf": {"forged"}}); code != http.StatusForbidden {
 		t.Fatalf("forged pause = %d, want 403", code)
 	}
 	if a.sim.DeliveryPaused() {
 		t.Fatal("delivery paused by a refused request")
 	}
 	// The delivery log's JSON holds transcripts and JWTs: people only.
-	if code, loc := a.anonymous().get(t, "/sim/simulator/deliveries"); code != http.StatusSeeOther || !strings.HasPrefix(loc, "/login") {
+	if code, loc := a.anonymous().Get(t, "/sim/simulator/deliveries"); code != http.StatusSeeOther || !strings.HasPrefix(loc, "/login") {
 		t.Fatalf("anonymous delivery log = %d %q", code, loc)
 	}
-	if code, body := quinn.get(t, "/sim/simulator/deliveries"); code != http.StatusOK || !strings.HasPrefix(body, "[") {
+	if code, body := quinn.Get(t, "/sim/simulator/deliveries"); code != http.StatusOK || !strings.HasPrefix(body, "[") {
 		t.Fatalf("signed-in delivery log = %d %q", code, body)
 	}
 	// The API stays open to applications, which sign their own calls.
@@ -227,12 +227,12 @@ func TestDeskPagesStreamThroughTheBroker(t *testing.T) {
 		t.Fatalf("%d desk pages listen on the broker, want 3", n)
 	}
 
-	if code, _ := admin.post(t, desk+"/take-over", nil); code != http.StatusSeeOther {
+	if code, _ := admin.Post(t, desk+"/take-over", nil); code != http.StatusSeeOther {
 		t.Fatalf("take over = %d", code)
 	}
 	readUntil(t, session, "Hand back")
 	readUntil(t, list, "taken over")
-	if code, _ := admin.post(t, "/sim/deliveries/pause", nil); code != http.StatusSeeOther {
+	if code, _ := admin.Post(t, "/sim/deliveries/pause", nil); code != http.StatusSeeOther {
 		t.Fatalf("pause = %d", code)
 	}
 	readUntil(t, deliveries, "Delivery paused")

@@ -75,7 +75,7 @@ func TestHSTSOnlyWhenThePublicURLIsHTTPS(t *testing.T) {
 func TestAFormOverTheLimitIsCalledTooLarge(t *testing.T) {
 	a := newApp(t, storetest.SQLite(t))
 	admin := a.signIn(t, "admin")
-	code, body := admin.post(t, "/account/password", url.Values{"current": {strings.Repeat("x", 2<<20)}})
+	code, body := admin.Post(t, "/account/password", url.Values{"current": {strings.Repeat("x", 2<<20)}})
 	if code != http.StatusRequestEntityTooLarge || !strings.Contains(body, "too large") || strings.Contains(body, "expired") {
 		t.Fatalf("a 2 MiB form = %d, want 413 saying it is too large:\n%s", code, body)
 	}

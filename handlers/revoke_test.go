@@ -26,7 +26,7 @@ func openLive(t *testing.T, u *user, path string) *websocket.Conn {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
-	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(u.base, "http")+path, &websocket.DialOptions{HTTPClient: u.http})
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(u.Base, "http")+path, &websocket.DialOptions{HTTPClient: u.HTTP})
 	if err != nil {
 		t.Fatalf("open %s: %v", path, err)
 	}
@@ -64,28 +64,28 @@ func TestLiveSocketsCloseWhenTheSignInEnds(t *testing.T) {
 		end  func(t *testing.T, a *app, olive *user, oliveID int64)
 	}{
 		{"disabled", func(t *testing.T, a *app, _ *user, id int64) {
-			if code, _ := a.signIn(t, "admin").post(t, fmt.Sprintf("/admin/users/%d/disable", id), nil); code != http.StatusSeeOther {
+			if code, _ := a.signIn(t, "admin").Post(t, fmt.Sprintf("/admin/users/%d/disable", id), nil); code != http.StatusSeeOther {
 				t.Fatalf("disable = %d", code)
 			}
 		}},
 		{"signed out", func(t *testing.T, _ *app, olive *user, _ int64) {
-			if code, _ := olive.post(t, "/logout", nil); code != http.StatusSeeOther {
+			if code, _ := olive.Post(t, "/logout", nil); code != http.StatusSeeOther {
 				t.Fatalf("sign out = %d", code)
 			}
 		}},
 		{"password reset by an admin", func(t *testing.T, a *app, _ *user, id int64) {
-			if code, _ := a.signIn(t, "admin").post(t, fmt.Sprintf("/admin/users/%d/password", id), url.Values{"password": {"another long one"}}); code != http.StatusSeeOther {
+			if code, _ := a.signIn(t, "admin").Post(t, fmt.Sprintf("/admin/users/%d/password", id), url.Values{"password": {"another long one"}}); code != http.StatusSeeOther {
 				t.Fatalf("reset = %d", code)
 			}
 		}},
 		{"own password changed in another browser", func(t *testing.T, a *app, _ *user, _ int64) {
 			other := a.signIn(t, "olive")
-			if code, _ := other.post(t, "/account/password", url.Values{"current": {password}, "password": {"another long one"}}); code != http.StatusSeeOther {
+			if code, _ := other.Post(t, "/account/password", url.Values{"current": {password}, "password": {"another long one"}}); code != http.StatusSeeOther {
 				t.Fatalf("change = %d", code)
 			}
 		}},
 		{"demoted", func(t *testing.T, a *app, _ *user, id int64) {
-			if code, _ := a.signIn(t, "admin").post(t, fmt.Sprintf("/admin/users/%d/role", id), url.Values{"role": {accounts.RoleQA}}); code != http.StatusSeeOther {
+			if code, _ := a.signIn(t, "admin").Post(t, fmt.Sprintf("/admin/users/%d/role", id), url.Values{"role": {accounts.RoleQA}}); code != http.StatusSeeOther {
 				t.Fatalf("role = %d", code)
 			}
 		}},
@@ -140,7 +140,7 @@ func TestSigningOutOneBrowserKeepsTheOthersLive(t *testing.T) {
 	a := newApp(t, storetest.SQLite(t))
 	here, there := a.signIn(t, "admin"), a.signIn(t, "admin")
 	hereList, thereList := openLive(t, here, "/live/sessions"), openLive(t, there, "/live/sessions")
-	if code, _ := here.post(t, "/logout", nil); code != http.StatusSeeOther {
+	if code, _ := here.Post(t, "/logout", nil); code != http.StatusSeeOther {
 		t.Fatalf("sign out = %d", code)
 	}
 	waitClosed(t, hereList)

@@ -2,10 +2,9 @@ package runs_test
 
 import (
 	"context"
-	"crypto/rsa"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,28 +13,14 @@ import (
 	"github.com/parley-dev/parley/alvaria"
 	"github.com/parley-dev/parley/conversation"
 	"github.com/parley-dev/parley/handlers"
+	"github.com/parley-dev/parley/internal/testkit"
 	"github.com/parley-dev/parley/live"
 	"github.com/parley-dev/parley/runs"
 	"github.com/parley-dev/parley/simulator"
+	"github.com/parley-dev/parley/simulator/simtest"
 	"github.com/parley-dev/parley/store"
 	"github.com/parley-dev/parley/store/storetest"
 )
-
-var (
-	keyOnce sync.Once
-	simKey  *rsa.PrivateKey
-)
-
-func signingKey(t testing.TB) *rsa.PrivateKey {
-	keyOnce.Do(func() {
-		k, err := simulator.GenerateSigningKey()
-		if err != nil {
-			panic(err)
-		}
-		simKey = k
-	})
-	return simKey
-}
 
 // instance is one Parley: a console with the verified webhook, the
 // conversation service, and the runs service with its River jobs.
@@ -44,7 +29,7 @@ type instance struct {
 	store *store.Store
 	runs  *runs.Service
 	jobs  *runs.Jobs
-	sim   *simulator.Simulator
+	sim   *simtest.Server
 }
 
 // database is a fresh store and the URL River's pool reaches it by.
@@ -88,15 +73,7 @@ func newInstance(t *testing.T, db database, o options) *instance {
 	t.Cleanup(console.Close)
 
 	sim := o.simulator(t, console.URL)
-	simSrv := httptest.NewServer(sim.Handler())
-	t.Cleanup(simSrv.Close)
-	client, err := alvaria.NewClient(alvaria.Config{
-		APIURL: simSrv.URL, TokenURL: simSrv.URL + "/tokenservice/oauth2/access_token",
-		OrgID: "demo", ClientID: "parley", ClientSecret: "parley-secret", APIKey: "parley-api-key",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	client := simtest.Client(t, sim.URL, func(c *alvaria.Config) { c.MaxAttempts, c.BaseDelay = 0, 0 })
 	verifier, err := alvaria.NewVerifier(alvaria.VerifierConfig{PublicKey: sim.PublicKey()})
 	if err != nil {
 		t.Fatal(err)
@@ -134,21 +111,15 @@ func newInstance(t *testing.T, db database, o options) *instance {
 	return &instance{URL: console.URL, store: db.store, runs: svc, jobs: jobs, sim: sim}
 }
 
-func (o options) simulator(t *testing.T, callbackURL string) *simulator.Simulator {
+func (o options) simulator(t *testing.T, callbackURL string) *simtest.Server {
 	if o.sim != nil {
 		return o.sim.sim
 	}
-	sim, err := simulator.New(simulator.Config{
+	return simtest.Start(t, simulator.Config{
 		CallbackURL: callbackURL + "/webhooks/server-messaging",
-		SigningKey:  signingKey(t),
 		AgentDelay:  10 * time.Millisecond,
 		WorkTypes:   o.workTypes,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sim.Close() })
-	return sim
 }
 
 func newBroker(t *testing.T, db database) live.Broker {
@@ -179,18 +150,11 @@ func (in *instance) runScenario(t *testing.T, yaml string) runs.Run {
 // a broken test from hanging.
 func (in *instance) waitRun(t *testing.T, id int64) runs.Run {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		r, err := in.runs.GetRun(t.Context(), id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r.Finished() {
-			return r
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("run %d did not finish: %+v", id, r)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	var r runs.Run
+	testkit.Eventually(t, 60*time.Second, func() bool {
+		var err error
+		r, err = in.runs.GetRun(t.Context(), id)
+		return err == nil && r.Finished()
+	}, fmt.Sprintf("run %d finished", id))
+	return r
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parley-dev/parley/internal/testkit"
 	"github.com/parley-dev/parley/runs"
 	"github.com/parley-dev/parley/store"
 )
@@ -246,10 +247,10 @@ steps:
 			t.Fatal(err)
 		}
 		id := started[0].ID
-		waitFor(t, func() bool {
+		testkit.Eventually(t, testkit.WaitTimeout, func() bool {
 			r, _ := in.runs.GetRun(t.Context(), id)
 			return len(r.Steps) > 2 && r.Steps[2].Status == store.StepRunning
-		})
+		}, "the wait step running")
 		// The instance dies: its jobs are cancelled without a word and its
 		// heartbeat stops.
 		stopCtx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
@@ -287,17 +288,6 @@ func TestARunClaimedBeforeIsNotPlayedTwice(t *testing.T) {
 	got, _ := in.runs.GetRun(t.Context(), r.ID)
 	if got.Status != store.RunErrored || !strings.Contains(got.Reason, "Parley stopped") {
 		t.Fatalf("run %s %q", got.Status, got.Reason)
-	}
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met")
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 

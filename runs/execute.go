@@ -88,6 +88,20 @@ func (svc *Service) SweepStale(ctx context.Context) error {
 	return nil
 }
 
+// AbandonRunning errors every run still marked running. Only for a
+// database one instance owns (SQLite): at its start no run can be in
+// progress, so these lost their worker when Parley last stopped.
+func (svc *Service) AbandonRunning(ctx context.Context) (int, error) {
+	running, err := svc.store.ListRuns(ctx, store.RunFilter{Status: store.RunRunning, Limit: 10000})
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range running {
+		svc.abandon(ctx, r, stoppedReason)
+	}
+	return len(running), nil
+}
+
 // abandon errors a run that cannot go on, and ends its session so nothing
 // is left open at Alvaria.
 func (svc *Service) abandon(ctx context.Context, r store.Run, reason string) {

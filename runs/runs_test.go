@@ -321,3 +321,24 @@ func TestTheSweepErrorsRunsWhoseWorkerDied(t *testing.T) {
 		t.Fatalf("a run with a live heartbeat was %s", alive.Status)
 	}
 }
+
+// At the start of the only instance on a SQLite file, a run still marked
+// running lost its worker when Parley last stopped (a kill, a crash).
+func TestRunsCutShortByACrashAreErroredAtStart(t *testing.T) {
+	in := newInstance(t, sqliteDB(t), options{noWorkers: true})
+	r := store.Run{Name: "x", Scenario: "name: x\n", StartedBy: "olive", CreatedAt: time.Now()}
+	if err := in.store.CreateRun(t.Context(), &r, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := in.store.ClaimRun(t.Context(), r.ID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	n, err := in.runs.AbandonRunning(t.Context())
+	if err != nil || n != 1 {
+		t.Fatalf("AbandonRunning = %d, %v", n, err)
+	}
+	got, _ := in.runs.GetRun(t.Context(), r.ID)
+	if got.Status != store.RunErrored || !strings.Contains(got.Reason, "Parley stopped") {
+		t.Fatalf("run %s %q", got.Status, got.Reason)
+	}
+}

@@ -229,6 +229,16 @@ func startRuns(ctx context.Context, cfg serveConfig, st *store.Store, sessions *
 		cancel()
 		return nil, nil, fmt.Errorf("start the job queue: %w", err)
 	}
+	// On SQLite this is the only instance (ClaimSole), so a run still
+	// marked running lost its worker when Parley last stopped; on Postgres
+	// another instance may be playing it, and the sweep decides.
+	if st.Dialect() == store.DialectSQLite {
+		if n, err := svc.AbandonRunning(ctx); err != nil {
+			log.Error("error runs cut short by the last stop", "err", err)
+		} else if n > 0 {
+			log.Info("errored runs cut short by the last stop", "count", n)
+		}
+	}
 	if n, err := svc.RequeueQueued(ctx); err != nil {
 		log.Error("queue runs left queued", "err", err)
 	} else if n > 0 {

@@ -31,6 +31,7 @@ type app struct {
 	people *accounts.Service
 	sim    *simulator.Simulator
 	live   *live.Hub
+	clock  *testkit.Clock
 }
 
 func newApp(t *testing.T, st *store.Store) *app {
@@ -53,7 +54,10 @@ func newApp(t *testing.T, st *store.Store) *app {
 	if err != nil {
 		t.Fatal(err)
 	}
-	people := accounts.New(accounts.Config{Store: st, Live: hub})
+	// Sign-in limits wait on this clock, which stands still unless a test
+	// moves it: a slow machine must not let a throttle run out mid-test.
+	clock := testkit.NewClock(time.Now())
+	people := accounts.New(accounts.Config{Store: st, Live: hub, Now: clock.Now})
 	if _, err := people.Bootstrap(t.Context(), "admin", password); err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +72,7 @@ func newApp(t *testing.T, st *store.Store) *app {
 		Health: st, Sessions: svc, Callbacks: svc, Verifier: verifier, Live: hub, Accounts: people, Connection: "simulator",
 		Simulator: sim.Handler(), Desk: sim.Simulator,
 	})))
-	return &app{URL: console.URL, store: st, people: people, sim: sim.Simulator, live: hub}
+	return &app{URL: console.URL, store: st, people: people, sim: sim.Simulator, live: hub, clock: clock}
 }
 
 // user is a browser without script: a cookie jar and the CSRF token that

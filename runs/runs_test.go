@@ -73,10 +73,7 @@ steps:
 	if r.Steps[0].Status != store.StepPassed || r.Steps[2].Status != store.StepSkipped {
 		t.Errorf("steps around the failure: %s, %s", r.Steps[0].Status, r.Steps[2].Status)
 	}
-	sess, _ := in.store.GetSession(t.Context(), r.SessionID)
-	if sess.State != store.SessionEnded {
-		t.Errorf("session left %s", sess.State)
-	}
+	in.waitSessionEnded(t, r.SessionID)
 }
 
 func TestEachExpectationKind(t *testing.T) {
@@ -264,10 +261,7 @@ steps:
 		if r.Steps[2].Status != store.StepSkipped && r.Steps[2].Status != store.StepFailed {
 			t.Errorf("the interrupted step is %s", r.Steps[2].Status)
 		}
-		sess, _ := in.store.GetSession(t.Context(), r.SessionID)
-		if sess.State != store.SessionEnded {
-			t.Errorf("session left %s", sess.State)
-		}
+		in.waitSessionEnded(t, r.SessionID)
 	})
 }
 
@@ -341,4 +335,14 @@ func TestRunsCutShortByACrashAreErroredAtStart(t *testing.T) {
 	if got.Status != store.RunErrored || !strings.Contains(got.Reason, "Parley stopped") {
 		t.Fatalf("run %s %q", got.Status, got.Reason)
 	}
+}
+
+// waitSessionEnded waits for a run's session to be ended: Parley asks
+// Alvaria to end it, and the state follows with SESSION_END.
+func (in *instance) waitSessionEnded(t *testing.T, sessionID string) {
+	t.Helper()
+	testkit.Eventually(t, testkit.WaitTimeout, func() bool {
+		sess, err := in.store.GetSession(t.Context(), sessionID)
+		return err == nil && sess.State == store.SessionEnded
+	}, "the run's session ended")
 }

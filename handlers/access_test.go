@@ -216,6 +216,13 @@ func TestEveryAuditedActionLeavesOneRecord(t *testing.T) {
 		bad.CSRF = testkit.CSRFField(t, page)
 		bad.Post(t, "/login", url.Values{"username": {"admin"}, "password": {"wrong password"}})
 		admin.Post(t, "/account/password", url.Values{"current": {"wrong password"}, "password": {"a new long password"}})
+		// API tokens: created on the account page, used once, revoked.
+		_, page = admin.Post(t, "/account/tokens", url.Values{"token_name": {"ci"}})
+		useToken, _ := http.NewRequest(http.MethodGet, a.URL+"/api/v1/sessions/no-such-session/transcript", nil)
+		useToken.Header.Set("Authorization", "Bearer "+tokenOnPage(t, page))
+		testkit.Do(t, useToken)
+		tokens, _ := a.people.ListTokens(t.Context(), "admin")
+		admin.Post(t, fmt.Sprintf("/account/tokens/%d/revoke", tokens[0].ID), nil)
 		admin.Post(t, "/sessions/"+sid+"/end", nil)
 		admin.Post(t, "/logout", nil)
 		for _, action := range accounts.Actions {

@@ -8,12 +8,25 @@ import (
 	"github.com/parley-dev/parley/views"
 )
 
+// accountNotices are what the page says after a change it redirected from.
+var accountNotices = map[string]string{
+	"password": "Your password is changed.",
+	"revoked":  "The token is revoked: it is refused from now on.",
+}
+
 func (h *handler) accountPage(c *gin.Context) {
-	notice := ""
-	if c.Query("done") == "password" {
-		notice = "Your password is changed."
+	h.renderAccount(c, http.StatusOK, views.AccountPageData{Notice: accountNotices[c.Query("done")]})
+}
+
+// renderAccount shows the account page with the person's API tokens.
+func (h *handler) renderAccount(c *gin.Context, status int, d views.AccountPageData) {
+	tokens, err := h.Accounts.ListTokens(c.Request.Context(), principal(c).Username)
+	if err != nil {
+		h.respondError(c, err)
+		return
 	}
-	h.render(c, http.StatusOK, views.AccountPage(views.AccountPageData{Page: h.page("Your account", "account"), Notice: notice}))
+	d.Page, d.Tokens = h.page("Your account", "account"), tokens
+	h.render(c, status, views.AccountPage(d))
 }
 
 func (h *handler) accountPassword(c *gin.Context) {
@@ -32,5 +45,34 @@ func (h *handler) accountPassword(c *gin.Context) {
 		h.respondProblem(c, p)
 		return
 	}
-	h.render(c, p.Status, views.AccountPage(views.AccountPageData{Page: h.page("Your account", "account"), Fields: p.Fields}))
+	h.renderAccount(c, p.Status, views.AccountPageData{Fields: p.Fields})
+}
+
+// accountTokenCreate shows the new token on the page it answers with, the
+// only time it is ever shown: a redirect would have to keep it somewhere.
+func (h *handler) accountTokenCreate(c *gin.Context) {
+	form := newTokenForm(c.Request)
+	tok, err := h.Accounts.CreateToken(c.Request.Context(), h.actor(c), principal(c).Username, form.Name)
+	if err != nil {
+		p := h.problemFor(c, err)
+		if len(p.Fields) == 0 {
+			h.respondProblem(c, p)
+			return
+		}
+		h.renderAccount(c, p.Status, views.AccountPageData{Fields: formFields(tokenFields, p.Fields), TokenName: form.Name})
+		return
+	}
+	h.renderAccount(c, http.StatusCreated, views.AccountPageData{NewToken: &tok})
+}
+
+func (h *handler) accountTokenRevoke(c *gin.Context) {
+	id, err := newTokenRevokeForm(c.Param("id")).Validate()
+	if err == nil {
+		err = h.Accounts.RevokeToken(c.Request.Context(), h.actor(c), id)
+	}
+	if err != nil {
+		h.respondError(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/account?done=revoked")
 }

@@ -13,6 +13,8 @@ import (
 	"github.com/parley-dev/parley/accounts"
 	"github.com/parley-dev/parley/conversation"
 	"github.com/parley-dev/parley/input"
+	"github.com/parley-dev/parley/runs"
+	"github.com/parley-dev/parley/scenario"
 	"github.com/parley-dev/parley/views"
 )
 
@@ -41,6 +43,8 @@ type problem struct {
 	Alvaria *conversation.AlvariaError
 	// Redirect, for the page script: where to go to put it right.
 	Redirect string
+	// Problems are an invalid scenario's, each where it stands.
+	Problems []scenario.Problem
 }
 
 // explain maps an error kind to a status and a sentence. ok is false for an
@@ -52,6 +56,9 @@ func explain(err error, query bool) (p problem, ok bool) {
 		throttled *accounts.ThrottledError
 		forbidden *forbiddenError
 		tooBig    *http.MaxBytesError
+		runErr    *runs.InputError
+		invalid   *scenario.Error
+		badJSON   *badJSONError
 	)
 	switch {
 	case errors.As(err, &inputErr):
@@ -86,6 +93,20 @@ func explain(err error, query bool) (p problem, ok bool) {
 		return problem{Status: http.StatusForbidden, Message: "The sign-in form expired. Try again."}, true
 	case errors.As(err, &tooBig):
 		return problem{Status: http.StatusRequestEntityTooLarge, Message: fmt.Sprintf("This form is too large: the limit is %s. Shorten what you typed and try again.", byteSize(tooBig.Limit))}, true
+	case errors.Is(err, runs.ErrNotFound):
+		return problem{Status: http.StatusNotFound, Message: "There is no such test or run."}, true
+	case errors.As(err, &runErr):
+		return problem{Status: http.StatusUnprocessableEntity, Message: runErr.Message}, true
+	case errors.As(err, &invalid):
+		return problem{Status: http.StatusUnprocessableEntity, Message: strings.TrimSuffix(input.Sentence(invalid.Error()), ".") + ".", Problems: invalid.Problems}, true
+	case errors.As(err, &badJSON):
+		return problem{Status: http.StatusBadRequest, Message: "The request body is not the JSON this API reads: " + badJSON.err.Error() + "."}, true
+	case errors.Is(err, errNoToken):
+		return problem{Status: http.StatusUnauthorized, Message: "This API needs a personal API token: send Authorization: Bearer <token>. Create one on your account page."}, true
+	case errors.Is(err, accounts.ErrBadToken):
+		return problem{Status: http.StatusUnauthorized, Message: "The API token is unknown or revoked, or its user is disabled."}, true
+	case errors.Is(err, accounts.ErrTokenNotFound):
+		return problem{Status: http.StatusNotFound, Message: "There is no such API token."}, true
 	case errors.Is(err, errWhoUnknown):
 		return problem{Status: http.StatusServiceUnavailable, Message: "Parley cannot check who you are right now. Try again in a moment."}, true
 	}
@@ -145,15 +166,37 @@ func respondProblem(c *gin.Context, log *slog.Logger, p problem) {
 	case isAsync(c):
 		c.JSON(p.Status, asyncReply{Error: p.Message, Redirect: p.Redirect})
 	case wantsJSON(c):
-		c.JSON(p.Status, gin.H{"error": p.Message})
+		c.JSON(p.Status, newJSONProblem(p))
 	default:
 		renderPage(c, log, p.Status, views.ErrorPage(p.Status, p.Message))
 	}
 }
 
-// wantsJSON reports whether the client asked for JSON rather than a page.
+// wantsJSON reports whether the client asked for JSON rather than a page;
+// the API answers nothing else.
 func wantsJSON(c *gin.Context) bool {
-	return c.NegotiateFormat(gin.MIMEHTML, gin.MIMEJSON) == gin.MIMEJSON
+	return strings.HasPrefix(c.Request.URL.Path, apiPrefix+"/") || c.NegotiateFormat(gin.MIMEHTML, gin.MIMEJSON) == gin.MIMEJSON
+}
+
+// jsonProblem is an error as JSON clients get it: {"error": "…"}, and an
+// invalid scenario's problems each with its line and column.
+type jsonProblem struct {
+	Error    string            `json:"error"`
+	Problems []jsonLineProblem `json:"problems,omitempty"`
+}
+
+type jsonLineProblem struct {
+	Line    int    `json:"line"`
+	Column  int    `json:"column"`
+	Message string `json:"message"`
+}
+
+func newJSONProblem(p problem) jsonProblem {
+	out := jsonProblem{Error: p.Message}
+	for _, sp := range p.Problems {
+		out.Problems = append(out.Problems, jsonLineProblem(sp))
+	}
+	return out
 }
 
 // formFields renames a service's input problems to a form's HTML field

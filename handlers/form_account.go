@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -84,4 +85,28 @@ func newAuditForm(r *http.Request) auditForm {
 func (f auditForm) Validate() (accounts.AuditQuery, error) {
 	before, _ := strconv.ParseInt(f.Before, 10, 64)
 	return accounts.AuditQuery{Actor: f.Actor, Action: f.Action, From: f.From, To: f.To, BeforeID: before}, nil
+}
+
+// tokenForm is the account page's form for a new API token.
+type tokenForm struct{ Name string }
+
+// tokenFields maps the service's field names to the form's.
+var tokenFields = map[string]string{"name": "token_name"}
+
+func newTokenForm(r *http.Request) tokenForm {
+	return tokenForm{Name: r.PostFormValue("token_name")}
+}
+
+// tokenRevokeForm is a Revoke button: the token's id in the path.
+type tokenRevokeForm struct{ ID string }
+
+func newTokenRevokeForm(id string) tokenRevokeForm { return tokenRevokeForm{ID: id} }
+
+// Validate returns the token's id; one that is not a number names no token.
+func (f tokenRevokeForm) Validate() (int64, error) {
+	id, err := strconv.ParseInt(f.ID, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("token %q: %w", f.ID, accounts.ErrTokenNotFound)
+	}
+	return id, nil
 }

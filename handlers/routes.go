@@ -67,6 +67,11 @@ type AccountService interface {
 	Audit(ctx context.Context, q accounts.AuditQuery) (accounts.AuditPage, error)
 	ExportAudit(ctx context.Context, q accounts.AuditQuery, by accounts.Actor) (accounts.AuditPage, error)
 	ChangeOwnPassword(ctx context.Context, a accounts.Actor, token, current, next string) error
+	// Personal API tokens.
+	CreateToken(ctx context.Context, by accounts.Actor, username, name string) (accounts.NewToken, error)
+	ListTokens(ctx context.Context, username string) ([]accounts.APIToken, error)
+	RevokeToken(ctx context.Context, by accounts.Actor, id int64) error
+	AuthenticateToken(ctx context.Context, token, addr, what string) (accounts.Principal, error)
 }
 
 // CallbackService applies verified callbacks.
@@ -187,6 +192,8 @@ func NewRouter(d Deps) *gin.Engine {
 	signedIn.POST("/logout", h.logout)
 	signedIn.GET("/account", h.accountPage)
 	signedIn.POST("/account/password", h.accountPassword)
+	signedIn.POST("/account/tokens", h.accountTokenCreate)
+	signedIn.POST("/account/tokens/:id/revoke", h.accountTokenRevoke)
 	signedIn.GET("/", h.sessionsList)
 	signedIn.GET("/live/sessions", h.watchSignIn, h.sessionsLive)
 	signedIn.GET("/sessions/:id", h.sessionShow)
@@ -215,5 +222,22 @@ func NewRouter(d Deps) *gin.Engine {
 	admin.POST("/users/:id/password", h.userChange(h.userPassword))
 	admin.GET("/audit", h.auditPage)
 	admin.GET("/audit.csv", h.auditCSV)
+
+	registerAPI(r, h)
 	return r
+}
+
+// registerAPI wires the JSON API: personal API tokens only, no cookies, so
+// no CSRF. Its OpenAPI document lists every route (see api_openapi_test.go).
+func registerAPI(r *gin.Engine, h *handler) {
+	r.GET(apiPrefix+"/openapi.yaml", h.openAPI)
+	api := r.Group(apiPrefix, h.apiAuthenticate)
+	api.GET("/sessions/:id/transcript", h.require(accounts.Export), h.apiTranscript)
+	if h.Runs == nil {
+		return
+	}
+	api.GET("/tests", h.apiTestsList)
+	api.GET("/runs", h.apiRunsList)
+	api.GET("/runs/:id", h.apiRunsShow)
+	api.POST("/runs", h.require(accounts.Converse), h.apiRunsStart)
 }

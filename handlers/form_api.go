@@ -1,0 +1,91 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/parley-dev/parley/accounts"
+	"github.com/parley-dev/parley/conversation"
+	"github.com/parley-dev/parley/runs"
+	"github.com/parley-dev/parley/scenario"
+)
+
+// The API's requests, read like the pages' forms: a small type from the
+// request that returns the service's input; the service checks the values.
+
+// badJSONError is a request body that is not the JSON the API reads.
+type badJSONError struct{ err error }
+
+func (e *badJSONError) Error() string { return "request body: " + e.err.Error() }
+
+// maxRunBody bounds a run request: a scenario of scenario.MaxBytes, every
+// character of it escaped, and room for the other fields.
+const maxRunBody = 2*scenario.MaxBytes + 4<<10
+
+// apiRunForm is POST /api/v1/runs.
+type apiRunForm struct {
+	Scenario string `json:"scenario"`
+	TestID   string `json:"testId"`
+	Runs     int    `json:"runs"`
+}
+
+func newAPIRunForm(w http.ResponseWriter, r *http.Request) (apiRunForm, error) {
+	var f apiRunForm
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRunBody))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(&f)
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return f, tooBig
+	case errors.Is(err, io.EOF):
+		return f, &badJSONError{errors.New("empty; send {\"scenario\": \"…\"} or {\"testId\": \"…\"}")}
+	case err != nil:
+		return f, &badJSONError{err}
+	}
+	return f, nil
+}
+
+// Validate returns the service's input. A scenario longer than a scenario
+// may be is refused as too large, like a body over the limit.
+func (f apiRunForm) Validate(by accounts.Actor) (runs.RunInput, error) {
+	if len(f.Scenario) > scenario.MaxBytes {
+		return runs.RunInput{}, &http.MaxBytesError{Limit: scenario.MaxBytes}
+	}
+	return runs.RunInput{TestID: f.TestID, Scenario: f.Scenario, Count: f.Runs, By: by}, nil
+}
+
+// apiRunListForm is GET /api/v1/runs's filter.
+type apiRunListForm struct{ TestID, Before string }
+
+func newAPIRunListForm(r *http.Request) apiRunListForm {
+	q := r.URL.Query()
+	return apiRunListForm{TestID: q.Get("testId"), Before: q.Get("before")}
+}
+
+// Validate returns the service's filter; a cursor that is not a run id is
+// a page link gone wrong.
+func (f apiRunListForm) Validate() (runs.RunFilter, error) {
+	filter := runs.RunFilter{TestID: f.TestID, Limit: apiRunsPage}
+	if f.Before != "" {
+		before, err := strconv.ParseInt(f.Before, 10, 64)
+		if err != nil || before < 1 {
+			return filter, fmt.Errorf("before=%q: %w", f.Before, conversation.ErrBadCursor)
+		}
+		filter.BeforeID = before
+	}
+	return filter, nil
+}
+
+// runID reads a run id from the path; one that is not a number names no run.
+func runID(s string) (int64, error) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("run %q: %w", s, runs.ErrNotFound)
+	}
+	return id, nil
+}

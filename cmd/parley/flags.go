@@ -20,6 +20,9 @@ type settings struct {
 	fs   *flag.FlagSet
 	envs map[string]string // flag name → environment variable
 	docs []settingDoc
+	// args is what the command takes after its flags (e.g. "SCENARIO.yaml…");
+	// empty refuses arguments.
+	args string
 }
 
 type settingDoc struct {
@@ -49,6 +52,11 @@ func (s *settings) Duration(p *time.Duration, name, env string, def time.Duratio
 
 func (s *settings) Float(p *float64, name, env string, def float64, usage string) {
 	s.fs.Float64Var(p, name, def, usage)
+	s.add(name, env, fmt.Sprint(def), usage)
+}
+
+func (s *settings) Bool(p *bool, name, env string, def bool, usage string) {
+	s.fs.BoolVar(p, name, def, usage)
 	s.add(name, env, fmt.Sprint(def), usage)
 }
 
@@ -127,7 +135,7 @@ func (s *settings) parse(args []string, getenv func(string) string, help io.Writ
 		}
 		return fmt.Errorf("%v (see 'parley %s --help')", err, strings.TrimPrefix(s.fs.Name(), "parley "))
 	}
-	if s.fs.NArg() > 0 {
+	if s.fs.NArg() > 0 && s.args == "" {
 		return fmt.Errorf("unexpected argument %q (see '%s --help')", s.fs.Arg(0), s.fs.Name())
 	}
 	return nil
@@ -142,7 +150,11 @@ func unwrapFlagError(err error) string {
 }
 
 func (s *settings) usage(w io.Writer) {
-	fmt.Fprintf(w, "Usage: %s [flags]\n\nEvery flag can also be set by the environment variable beside it; flags win.\n\n", s.fs.Name())
+	args := ""
+	if s.args != "" {
+		args = " " + s.args
+	}
+	fmt.Fprintf(w, "Usage: %s [flags]%s\n\nEvery flag can also be set by the environment variable beside it; flags win.\n\n", s.fs.Name(), args)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "FLAG\tENVIRONMENT\tDEFAULT\tMEANING")
 	for _, d := range s.docs {

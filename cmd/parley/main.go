@@ -22,8 +22,27 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	if err != nil && !errors.Is(err, errHelp) {
 		fmt.Fprintf(os.Stderr, "parley: %v\n", err)
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
+}
+
+// exitError is a failure with its own exit code: parley test run tells a
+// failed test (1) from a run that could not be made (2).
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// exitCode is the process's exit code for err: 1 unless it says otherwise.
+func exitCode(err error) int {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return 1
 }
 
 // run dispatches to a subcommand; serve is the default so that a bare
@@ -42,6 +61,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runSimulate(ctx, args, getenv, stdout, stderr)
 	case "admin":
 		return runAdmin(ctx, args, getenv, stdout, stderr)
+	case "token":
+		return runToken(ctx, args, getenv, stdout, stderr)
+	case "test":
+		return runTest(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, versionString())
 		return nil
@@ -60,6 +83,8 @@ Commands:
   migrate    apply database migrations and exit
   simulate   run the Alvaria Cloud simulator on its own
   admin      maintenance on the database: admin reset-password --user NAME
+  token      personal API tokens: token create --user NAME --name LABEL
+  test       conversation tests: test run [--server URL] [--token T] SCENARIO.yaml…
   version    print the version
 
 Run 'parley <command> --help' for the command's settings.

@@ -53,8 +53,11 @@ func (h *handler) openAPI(c *gin.Context) {
 	c.Data(http.StatusOK, "application/yaml; charset=utf-8", openAPIDocument)
 }
 
-// apiTest is a saved test as the API shows it.
-type apiTest struct {
+// The API's answers. They are exported so that parley test run decodes
+// the same types the server encodes.
+
+// APITest is a saved test as the API shows it.
+type APITest struct {
 	ID         string    `json:"id"`
 	Name       string    `json:"name"`
 	Scenario   string    `json:"scenario"`
@@ -67,8 +70,8 @@ type apiTest struct {
 	LastStatus string    `json:"lastStatus,omitempty"`
 }
 
-// apiRun is a run as the API shows it; Steps only when one run is asked for.
-type apiRun struct {
+// APIRun is a run as the API shows it; Steps only when one run is asked for.
+type APIRun struct {
 	ID         int64      `json:"id"`
 	TestID     string     `json:"testId,omitempty"`
 	Name       string     `json:"name"`
@@ -80,11 +83,11 @@ type apiRun struct {
 	CreatedAt  time.Time  `json:"createdAt"`
 	StartedAt  *time.Time `json:"startedAt,omitempty"`
 	FinishedAt *time.Time `json:"finishedAt,omitempty"`
-	Steps      []apiStep  `json:"steps,omitempty"`
+	Steps      []APIStep  `json:"steps,omitempty"`
 }
 
-// apiStep is one step of a run with its outcome.
-type apiStep struct {
+// APIStep is one step of a run with its outcome.
+type APIStep struct {
 	Number      int        `json:"number"`
 	Line        int        `json:"line"`
 	Description string     `json:"description"`
@@ -95,28 +98,28 @@ type apiStep struct {
 	FinishedAt  *time.Time `json:"finishedAt,omitempty"`
 }
 
-// apiRunList is a page of runs, newest first; NextBefore continues it.
-type apiRunList struct {
-	Runs       []apiRun `json:"runs"`
+// APIRunList is a page of runs, newest first; NextBefore continues it.
+type APIRunList struct {
+	Runs       []APIRun `json:"runs"`
 	NextBefore int64    `json:"nextBefore,omitempty"`
 }
 
-func newAPITest(t runs.Test) apiTest {
-	return apiTest{ID: t.ID, Name: t.Name, Scenario: t.Scenario, CreatedBy: t.CreatedBy, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
+func newAPITest(t runs.Test) APITest {
+	return APITest{ID: t.ID, Name: t.Name, Scenario: t.Scenario, CreatedBy: t.CreatedBy, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt,
 		Runs: t.Runs, PassRate: t.PassRate, LastRunID: t.LastRunID, LastStatus: t.LastStatus}
 }
 
-func newAPIRun(r runs.Run) apiRun {
-	out := apiRun{ID: r.ID, TestID: r.TestID, Name: r.Name, Status: r.Status, Reason: r.Reason, SessionID: r.SessionID,
+func newAPIRun(r runs.Run) APIRun {
+	out := APIRun{ID: r.ID, TestID: r.TestID, Name: r.Name, Status: r.Status, Reason: r.Reason, SessionID: r.SessionID,
 		FailedStep: r.FailedStep, StartedBy: r.StartedBy, CreatedAt: r.CreatedAt, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt}
 	for _, s := range r.Steps {
-		out.Steps = append(out.Steps, apiStep(s))
+		out.Steps = append(out.Steps, APIStep(s))
 	}
 	return out
 }
 
-func newAPIRuns(rs []runs.Run) []apiRun {
-	out := make([]apiRun, len(rs))
+func newAPIRuns(rs []runs.Run) []APIRun {
+	out := make([]APIRun, len(rs))
 	for i, r := range rs {
 		out[i] = newAPIRun(r)
 	}

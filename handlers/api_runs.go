@@ -25,7 +25,7 @@ func (h *handler) apiRunsStart(c *gin.Context) {
 		h.respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusAccepted, apiRunList{Runs: newAPIRuns(started)})
+	c.JSON(http.StatusAccepted, APIRunList{Runs: newAPIRuns(started)})
 }
 
 func (h *handler) apiRunsShow(c *gin.Context) {
@@ -53,7 +53,7 @@ func (h *handler) apiRunsList(c *gin.Context) {
 		h.respondError(c, err)
 		return
 	}
-	out := apiRunList{Runs: newAPIRuns(rs)}
+	out := APIRunList{Runs: newAPIRuns(rs)}
 	if len(rs) == filter.Limit {
 		out.NextBefore = rs[len(rs)-1].ID
 	}
@@ -66,7 +66,7 @@ func (h *handler) apiTestsList(c *gin.Context) {
 		h.respondError(c, err)
 		return
 	}
-	out := make([]apiTest, len(tests))
+	out := make([]APITest, len(tests))
 	for i, t := range tests {
 		out[i] = newAPITest(t)
 	}

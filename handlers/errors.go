@@ -178,23 +178,25 @@ func wantsJSON(c *gin.Context) bool {
 	return strings.HasPrefix(c.Request.URL.Path, apiPrefix+"/") || c.NegotiateFormat(gin.MIMEHTML, gin.MIMEJSON) == gin.MIMEJSON
 }
 
-// jsonProblem is an error as JSON clients get it: {"error": "…"}, and an
-// invalid scenario's problems each with its line and column.
-type jsonProblem struct {
-	Error    string            `json:"error"`
-	Problems []jsonLineProblem `json:"problems,omitempty"`
+// JSONError is an error as JSON clients get it: {"error": "…"}, and an
+// invalid scenario's problems each with its line and column. parley test
+// run decodes it.
+type JSONError struct {
+	Error    string             `json:"error"`
+	Problems []JSONErrorProblem `json:"problems,omitempty"`
 }
 
-type jsonLineProblem struct {
+// JSONErrorProblem is one problem of an invalid scenario, where it stands.
+type JSONErrorProblem struct {
 	Line    int    `json:"line"`
 	Column  int    `json:"column"`
 	Message string `json:"message"`
 }
 
-func newJSONProblem(p problem) jsonProblem {
-	out := jsonProblem{Error: p.Message}
+func newJSONProblem(p problem) JSONError {
+	out := JSONError{Error: p.Message}
 	for _, sp := range p.Problems {
-		out.Problems = append(out.Problems, jsonLineProblem(sp))
+		out.Problems = append(out.Problems, JSONErrorProblem(sp))
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/parley-dev/parley/handlers"
 	"github.com/parley-dev/parley/scenario"
 )
 
@@ -53,8 +54,8 @@ type testRunConfig struct {
 
 // fileResult is one scenario file and its runs, as they ended.
 type fileResult struct {
-	File string   `json:"file"`
-	Runs []apiRun `json:"runs"`
+	File string            `json:"file"`
+	Runs []handlers.APIRun `json:"runs"`
 }
 
 // runTestRun checks every file locally, runs each on the server, follows
@@ -144,7 +145,7 @@ func runScenarios(ctx context.Context, c *apiClient, cfg testRunConfig, scripts 
 		started, err := c.startRuns(ctx, yaml, cfg.Runs)
 		var e *apiError
 		if errors.As(err, &e) {
-			for _, p := range e.Problems {
+			for _, p := range e.Body.Problems {
 				fmt.Fprintln(out, problemLine(cfg.Files[i], p.Line, p.Column, p.Message))
 			}
 		}
@@ -167,7 +168,7 @@ func runScenarios(ctx context.Context, c *apiClient, cfg testRunConfig, scripts 
 }
 
 // follow polls a run until it ends, printing each step as it completes.
-func follow(ctx context.Context, c *apiClient, id int64, every time.Duration, out io.Writer) (apiRun, error) {
+func follow(ctx context.Context, c *apiClient, id int64, every time.Duration, out io.Writer) (handlers.APIRun, error) {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	printed := 0
@@ -179,7 +180,7 @@ func follow(ctx context.Context, c *apiClient, id int64, every time.Duration, ou
 		for ; printed < len(r.Steps) && stepDone(r.Steps[printed].Status); printed++ {
 			fmt.Fprintln(out, stepLine(r.Steps[printed]))
 		}
-		if r.finished() {
+		if finished(r) {
 			fmt.Fprintln(out, runLine(r))
 			return r, nil
 		}
@@ -195,7 +196,7 @@ func stepDone(status string) bool {
 	return status == stepPassed || status == stepFailed || status == stepSkipped
 }
 
-func stepLine(s apiStep) string {
+func stepLine(s handlers.APIStep) string {
 	switch s.Status {
 	case stepPassed:
 		return fmt.Sprintf("  ✓ step %d %s (%s)", s.Number, s.Description, seconds(span(s.StartedAt, s.FinishedAt)))
@@ -205,7 +206,7 @@ func stepLine(s apiStep) string {
 	return fmt.Sprintf("  - step %d %s (skipped)", s.Number, s.Description)
 }
 
-func runLine(r apiRun) string {
+func runLine(r handlers.APIRun) string {
 	took := seconds(span(r.StartedAt, r.FinishedAt))
 	switch r.Status {
 	case runPassed:

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/parley-dev/parley/handlers"
 )
 
 // apiClient is parley test run's side of Parley's JSON API (/api/v1).
@@ -22,31 +24,6 @@ func newAPIClient(server, token string) *apiClient {
 	return &apiClient{server: strings.TrimRight(server, "/"), token: token, http: &http.Client{Timeout: 30 * time.Second}}
 }
 
-// apiRun is a run as the API answers it.
-type apiRun struct {
-	ID         int64      `json:"id"`
-	Name       string     `json:"name"`
-	Status     string     `json:"status"`
-	Reason     string     `json:"reason,omitempty"`
-	SessionID  string     `json:"sessionId,omitempty"`
-	FailedStep *int       `json:"failedStep,omitempty"`
-	StartedAt  *time.Time `json:"startedAt,omitempty"`
-	FinishedAt *time.Time `json:"finishedAt,omitempty"`
-	Steps      []apiStep  `json:"steps,omitempty"`
-}
-
-// apiStep is one step of a run with its outcome.
-type apiStep struct {
-	Number      int        `json:"number"`
-	Line        int        `json:"line"`
-	Description string     `json:"description"`
-	Status      string     `json:"status"`
-	Expected    string     `json:"expected,omitempty"`
-	Got         string     `json:"got,omitempty"`
-	StartedAt   *time.Time `json:"startedAt,omitempty"`
-	FinishedAt  *time.Time `json:"finishedAt,omitempty"`
-}
-
 // Run and step statuses the CLI acts on.
 const (
 	runPassed   = "passed"
@@ -57,7 +34,7 @@ const (
 	stepSkipped = "skipped"
 )
 
-func (r apiRun) finished() bool {
+func finished(r handlers.APIRun) bool {
 	return r.Status == runPassed || r.Status == runFailed || r.Status == runErrored
 }
 
@@ -71,32 +48,27 @@ func span(from, to *time.Time) time.Duration {
 // apiError is the API's refusal: its status, sentence and, for an invalid
 // scenario, each problem where it stands.
 type apiError struct {
-	Status   int
-	Message  string `json:"error"`
-	Problems []struct {
-		Line    int    `json:"line"`
-		Column  int    `json:"column"`
-		Message string `json:"message"`
-	} `json:"problems"`
+	Status int
+	Body   handlers.JSONError
 }
 
 func (e *apiError) Error() string {
-	return fmt.Sprintf("the server answered %d: %s", e.Status, e.Message)
+	return fmt.Sprintf("the server answered %d: %s", e.Status, e.Body.Error)
 }
 
 // startRuns queues runs runs of the scenario yaml.
-func (c *apiClient) startRuns(ctx context.Context, yaml string, runs int) ([]apiRun, error) {
+func (c *apiClient) startRuns(ctx context.Context, yaml string, runs int) ([]handlers.APIRun, error) {
 	body, err := json.Marshal(map[string]any{"scenario": yaml, "runs": runs})
 	if err != nil {
 		return nil, err
 	}
-	var out struct{ Runs []apiRun }
+	var out handlers.APIRunList
 	return out.Runs, c.do(ctx, http.MethodPost, "/api/v1/runs", body, http.StatusAccepted, &out)
 }
 
 // getRun reads a run with its steps.
-func (c *apiClient) getRun(ctx context.Context, id int64) (apiRun, error) {
-	var out apiRun
+func (c *apiClient) getRun(ctx context.Context, id int64) (handlers.APIRun, error) {
+	var out handlers.APIRun
 	return out, c.do(ctx, http.MethodGet, fmt.Sprintf("/api/v1/runs/%d", id), nil, http.StatusOK, &out)
 }
 
@@ -121,10 +93,10 @@ func (c *apiClient) do(ctx context.Context, method, path string, body []byte, wa
 	}
 	if resp.StatusCode != want {
 		e := &apiError{Status: resp.StatusCode}
-		if json.Unmarshal(data, e) != nil || e.Message == "" {
-			e.Message = strings.TrimSpace(string(data))
-			if len(e.Message) > 200 {
-				e.Message = e.Message[:200] + "…"
+		if json.Unmarshal(data, &e.Body) != nil || e.Body.Error == "" {
+			e.Body.Error = strings.TrimSpace(string(data))
+			if len(e.Body.Error) > 200 {
+				e.Body.Error = e.Body.Error[:200] + "…"
 			}
 		}
 		return e

@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/parley-dev/parley/handlers"
 )
 
 // The JUnit XML that CI systems read: a testsuite per scenario file, a
@@ -105,7 +107,7 @@ func writeJUnit(w io.Writer, results []fileResult) error {
 }
 
 // junitFailure names the failed step, what it expected and what arrived.
-func junitFailure(r apiRun) *junitProblem {
+func junitFailure(r handlers.APIRun) *junitProblem {
 	p := &junitProblem{Message: r.Reason, Type: "failed", Text: r.Reason}
 	for _, s := range r.Steps {
 		if s.Status != stepFailed {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/parley-dev/parley/handlers"
 )
 
 func TestJUnitHasASuitePerFileAndACasePerRun(t *testing.T) {
@@ -13,13 +15,13 @@ func TestJUnitHasASuitePerFileAndACasePerRun(t *testing.T) {
 	at := func(d time.Duration) *time.Time { v := t0.Add(d); return &v }
 	four := 4
 	results := []fileResult{
-		{File: "tests/greeting.yaml", Runs: []apiRun{
+		{File: "tests/greeting.yaml", Runs: []handlers.APIRun{
 			{ID: 1, Name: "Greeting", Status: runPassed, SessionID: "s-1", StartedAt: at(0), FinishedAt: at(1500 * time.Millisecond)},
 			{ID: 2, Name: "Greeting", Status: runErrored, Reason: "Parley stopped during the run.", StartedAt: at(0), FinishedAt: at(time.Second)},
 		}},
-		{File: "tests/order <&>.yaml", Runs: []apiRun{
+		{File: "tests/order <&>.yaml", Runs: []handlers.APIRun{
 			{ID: 3, Name: "Order", Status: runFailed, Reason: "Step 4 failed.", FailedStep: &four, StartedAt: at(0), FinishedAt: at(2 * time.Second),
-				Steps: []apiStep{
+				Steps: []handlers.APIStep{
 					{Number: 3, Line: 8, Description: `say "hello"`, Status: stepPassed},
 					{Number: 4, Line: 9, Description: `expect agent_message contains "nope" within 2s`, Status: stepFailed,
 						Expected: `expect agent_message contains "nope" within 2s`, Got: `agent_message "You said: \"hello\""`},

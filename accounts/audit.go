@@ -43,6 +43,7 @@ var Actions = []string{
 	ActionSignIn, ActionSignInFailed, ActionSignOut, ActionSessionStart, ActionMessageSend, ActionSessionEnd,
 	ActionReview, ActionExport, ActionUserCreate, ActionUserRole, ActionUserDisable, ActionUserEnable, ActionUserPassword,
 	ActionPasswordChangeFailed,
+	ActionTokenCreate, ActionTokenRevoke, ActionTokenUse,
 }
 
 // AuditQuery selects audit entries. Dates are whole UTC days, To inclusive.

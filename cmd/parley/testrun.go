@@ -93,7 +93,7 @@ func runTestRun(ctx context.Context, args []string, getenv func(string) string, 
 	if cfg.JSON {
 		progress = stderr
 	}
-	results, err := runScenarios(ctx, newAPIClient(cfg.Server, cfg.Token), cfg, scripts, progress)
+	results, err := runScenarios(ctx, newAPIClient(cfg.Server, cfg.Token), cfg, scripts, progress, stderr)
 	if err != nil {
 		return &exitError{exitTrouble, err}
 	}
@@ -138,15 +138,16 @@ func problemLine(file string, line, column int, msg string) string {
 }
 
 // runScenarios queues every file's runs first, so they run side by side on
-// the server, then follows them one after another.
-func runScenarios(ctx context.Context, c *apiClient, cfg testRunConfig, scripts []string, out io.Writer) ([]fileResult, error) {
+// the server, then follows them one after another. A scenario the server
+// finds invalid (a newer format, say) is named on stderr like a local one.
+func runScenarios(ctx context.Context, c *apiClient, cfg testRunConfig, scripts []string, out, stderr io.Writer) ([]fileResult, error) {
 	results := make([]fileResult, len(scripts))
 	for i, yaml := range scripts {
 		started, err := c.startRuns(ctx, yaml, cfg.Runs)
 		var e *apiError
 		if errors.As(err, &e) {
 			for _, p := range e.Body.Problems {
-				fmt.Fprintln(out, problemLine(cfg.Files[i], p.Line, p.Column, p.Message))
+				fmt.Fprintln(stderr, problemLine(cfg.Files[i], p.Line, p.Column, p.Message))
 			}
 		}
 		if err != nil {

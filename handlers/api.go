@@ -30,11 +30,12 @@ var errNoToken = errors.New("no bearer token")
 // the API takes no cookies, so a page of another site cannot use it and it
 // needs no CSRF token.
 func (h *handler) apiAuthenticate(c *gin.Context) {
-	token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	scheme, token, _ := strings.Cut(c.GetHeader("Authorization"), " ")
+	token = strings.TrimSpace(token)
 	err := errNoToken
-	if ok && token != "" {
+	if strings.EqualFold(scheme, "Bearer") && token != "" {
 		var p accounts.Principal
-		p, err = h.Accounts.AuthenticateToken(c.Request.Context(), strings.TrimSpace(token), c.ClientIP(), c.Request.Method+" "+c.Request.URL.Path)
+		p, err = h.Accounts.AuthenticateToken(c.Request.Context(), token, c.ClientIP(), c.Request.Method+" "+c.Request.URL.Path)
 		if err == nil {
 			c.Set(principalKey, p)
 			c.Next()

@@ -142,10 +142,15 @@ func TestAPIRefusesRequestsWithoutAGoodToken(t *testing.T) {
 
 	a.wantError(t, "", "GET", "/api/v1/tests", "", 401, "needs a personal API token")
 	a.wantError(t, "parley_not-a-token", "GET", "/api/v1/tests", "", 401, "unknown or revoked")
+	req, _ := http.NewRequest("GET", a.URL+"/api/v1/tests", nil)
+	req.Header.Set("Authorization", "bearer  "+a.tokens["olive"]) // the scheme is case-insensitive
+	if code, _ := testkit.Do(t, req); code != 200 {
+		t.Errorf("lower-case bearer = %d, want 200", code)
+	}
 	a.wantError(t, "", "GET", "/api/v1/no/such/thing", "", 404, "no page")
 
 	// Basic authentication or a signed-in browser's cookie are no token.
-	req, _ := http.NewRequest("GET", a.URL+"/api/v1/tests", nil)
+	req, _ = http.NewRequest("GET", a.URL+"/api/v1/tests", nil)
 	req.SetBasicAuth("olive", password)
 	if code, _ := testkit.Do(t, req); code != 401 {
 		t.Errorf("basic auth = %d, want 401", code)
@@ -186,7 +191,7 @@ func TestAPIRefusesRequestsWithoutAGoodToken(t *testing.T) {
 
 	// Every use of a known token is audited as its owner, never with the secret.
 	uses, err := a.store.ListAudit(ctx, store.AuditFilter{Action: accounts.ActionTokenUse, Limit: -1})
-	if err != nil || len(uses) != 3 {
+	if err != nil || len(uses) != 4 {
 		t.Fatalf("token-use entries = %d, %v", len(uses), err)
 	}
 	for _, e := range uses {
@@ -295,6 +300,7 @@ func TestAPIErrorsAreJSONWithTheRightStatus(t *testing.T) {
 	}{
 		{"QA starts a run", a.tokens["quinn"], "POST", "/api/v1/runs", jsonBody(t, map[string]any{"scenario": apiScenario}), 403, "Your role (qa) cannot do this"},
 		{"operator reads a transcript", olive, "GET", "/api/v1/sessions/nope/transcript", "", 403, "Your role (operator)"},
+		{"wrong method", olive, "DELETE", "/api/v1/runs", "", 405, "does not take that kind of request"},
 		{"no such run", olive, "GET", "/api/v1/runs/99999", "", 404, "There is no such test or run."},
 		{"run id not a number", olive, "GET", "/api/v1/runs/abc", "", 404, "There is no such test or run."},
 		{"no such test", olive, "POST", "/api/v1/runs", `{"testId": "no-such-test"}`, 404, "There is no such test or run."},

@@ -22,6 +22,7 @@ import (
 // services' errors, they become sentences only in explain.
 var (
 	errNoPage       = errors.New("no route")
+	errNoMethod     = errors.New("no route for this method")
 	errNoUser       = errors.New("no user with that id")
 	errSignInFirst  = errors.New("not signed in")
 	errFormExpired  = errors.New("CSRF token missing or wrong")
@@ -71,6 +72,8 @@ func explain(err error, query bool) (p problem, ok bool) {
 		return problem{Status: http.StatusNotFound, Message: "There is no session with this address."}, true
 	case errors.Is(err, accounts.ErrNotFound), errors.Is(err, errNoUser):
 		return problem{Status: http.StatusNotFound, Message: "There is no such user."}, true
+	case errors.Is(err, errNoMethod):
+		return problem{Status: http.StatusMethodNotAllowed, Message: "This address does not take that kind of request."}, true
 	case errors.Is(err, errNoPage):
 		return problem{Status: http.StatusNotFound, Message: "There is no page at this address."}, true
 	case errors.Is(err, conversation.ErrSessionClosed):

@@ -27,6 +27,12 @@ func (h *handler) notFound(c *gin.Context) {
 	h.respondError(c, errNoPage)
 }
 
+// noMethod answers a known address asked with the wrong method, in the
+// request's kind (JSON for the API) rather than gin's plain text.
+func (h *handler) noMethod(c *gin.Context) {
+	h.respondError(c, errNoMethod)
+}
+
 func (h *handler) page(title, nav string) views.Page {
 	return views.Page{Title: title, Nav: nav, Connection: h.Connection}
 }

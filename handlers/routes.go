@@ -144,6 +144,7 @@ func NewRouter(d Deps) *gin.Engine {
 	}
 	r.Use(requestLog(d.Log), recoverPanic(d.Log), securityHeaders(d.SecureCookies), h.limitBody)
 	r.NoRoute(h.notFound)
+	r.NoMethod(h.noMethod)
 
 	// Machines: probes, metrics, assets, and Alvaria (which signs its calls).
 	for _, probe := range []struct {

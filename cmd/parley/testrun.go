@@ -80,14 +80,16 @@ func runTestRun(ctx context.Context, args []string, getenv func(string) string, 
 	switch {
 	case len(cfg.Files) == 0:
 		return &exitError{exitTrouble, errors.New("name the scenario files to run (see 'parley test run --help')")}
-	case cfg.Token == "":
-		return &exitError{exitTrouble, errors.New("give an API token with --token or PARLEY_TOKEN (create one on your account page)")}
 	case cfg.Runs < 1 || cfg.Poll <= 0:
 		return &exitError{exitTrouble, errors.New("--runs and --poll must be positive")}
 	}
+	// The files are checked first, so that a script can be checked without a token.
 	scripts, err := readScenarios(cfg.Files, stderr)
 	if err != nil {
 		return &exitError{exitTrouble, err}
+	}
+	if cfg.Token == "" {
+		return &exitError{exitTrouble, errors.New("give an API token with --token or PARLEY_TOKEN (create one on your account page)")}
 	}
 	progress := stdout
 	if cfg.JSON {

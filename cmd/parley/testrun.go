@@ -69,7 +69,7 @@ func runTestRun(ctx context.Context, args []string, getenv func(string) string, 
 	s.Int(&cfg.Runs, "runs", "PARLEY_TEST_RUNS", 1, "runs of each scenario")
 	s.String(&cfg.JUnit, "junit", "PARLEY_TEST_JUNIT", "", "write the results as JUnit XML to this file")
 	s.Bool(&cfg.JSON, "json", "PARLEY_TEST_JSON", false, "print the results as JSON on stdout (progress goes to stderr)")
-	s.Duration(&cfg.Poll, "poll", "PARLEY_TEST_POLL", 300*time.Millisecond, "how often to ask the server how a run goes")
+	s.Duration(&cfg.Poll, "poll", "PARLEY_TEST_POLL", time.Second, "how often to ask the server how a run goes (each ask is one audited API use)")
 	if err := s.parse(args, getenv, stdout); err != nil {
 		if errors.Is(err, errHelp) {
 			return err

@@ -41,6 +41,8 @@ type Session struct {
 	// Status is the display state, one of the State* constants.
 	Status    string
 	ExpiresAt time.Time
+	// RunID is the conversation-test run that drove the session, if any.
+	RunID *int64
 }
 
 // Live reports whether the customer can still write in the session.
@@ -55,7 +57,7 @@ func (svc *Service) present(s store.Session) Session {
 		AgentAlias: s.AgentAlias, StartedBy: s.StartedBy, MessageCount: s.MessageCount, Seq: s.Seq,
 		CreatedAt: s.CreatedAt, LastActivityAt: s.LastActivityAt, EndedAt: s.EndedAt, Verdict: s.Verdict,
 		ReviewNotes: s.ReviewNotes, ReviewedBy: s.ReviewedBy, ReviewedAt: s.ReviewedAt,
-		Status: displayState(s, svc.now()), ExpiresAt: s.CreatedAt.Add(MaxLife),
+		Status: displayState(s, svc.now()), ExpiresAt: s.CreatedAt.Add(MaxLife), RunID: s.RunID,
 	}
 }
 

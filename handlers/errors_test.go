@@ -54,6 +54,10 @@ func (f failingSessions) SendMessage(context.Context, string, conversation.Messa
 
 func (f failingSessions) EndSession(context.Context, string, accounts.Actor) error { return f.err }
 
+func (f failingSessions) ScenarioFromSession(context.Context, string) (string, error) {
+	return "", f.err
+}
+
 func (f failingSessions) ReviewSession(context.Context, string, conversation.ReviewInput) error {
 	return f.err
 }

@@ -39,6 +39,7 @@ type SessionService interface {
 	ReviewSession(ctx context.Context, sessionID string, in conversation.ReviewInput) error
 	ExportTranscript(ctx context.Context, sessionID, format string, by accounts.Actor) (conversation.Detail, error)
 	ExportSessions(ctx context.Context, q conversation.ListQuery, by accounts.Actor) ([]conversation.Session, error)
+	ScenarioFromSession(ctx context.Context, sessionID string) (string, error)
 }
 
 // RunService is what the conversation-test screens and the API need of the
@@ -213,6 +214,20 @@ func NewRouter(d Deps) *gin.Engine {
 	export.GET("/sessions.csv", h.sessionsCSV)
 	export.GET("/sessions/:id/transcript.json", h.transcriptJSON)
 	export.GET("/sessions/:id/transcript.csv", h.transcriptCSV)
+
+	// Conversation tests in the console: everyone reads, operators write and run.
+	if d.Runs != nil {
+		signedIn.GET("/tests", h.testsList)
+		signedIn.GET("/tests/:id", h.testShow)
+		signedIn.GET("/tests/:id/live", h.watchSignIn, h.testLive)
+		signedIn.GET("/runs/:id", h.runShow)
+		signedIn.GET("/runs/:id/live", h.watchSignIn, h.runLive)
+		converse.GET("/tests/new", h.testNew)
+		converse.POST("/tests", h.testCreate)
+		converse.GET("/tests/:id/edit", h.testEdit)
+		converse.POST("/tests/:id", h.testUpdate)
+		converse.POST("/tests/:id/runs", h.testRun)
+	}
 
 	admin := signedIn.Group("/admin", h.require(accounts.ManageUsers))
 	admin.GET("/users", h.usersPage)

@@ -1,0 +1,67 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/parley-dev/parley/live"
+	"github.com/parley-dev/parley/runs"
+	"github.com/parley-dev/parley/views"
+)
+
+// testHistory is how many runs a test's page lists and charts.
+const testHistory = 40
+
+func (h *handler) testShow(c *gin.Context) {
+	t, err := h.Runs.GetTest(c.Request.Context(), c.Param("id"))
+	var rs []runs.Run
+	if err == nil {
+		rs, err = h.Runs.ListRuns(c.Request.Context(), runs.RunFilter{TestID: t.ID, Limit: testHistory})
+	}
+	if err != nil {
+		h.respondError(c, err)
+		return
+	}
+	h.render(c, http.StatusOK, views.TestPage(views.TestPageData{Page: h.page(t.Name, "tests"), Test: t, Runs: rs, Now: time.Now()}))
+}
+
+// testLive keeps a test's run history and chart current while its runs
+// go; notices on live.TopicRuns name the test that changed.
+func (h *handler) testLive(c *gin.Context) {
+	id := c.Param("id")
+	if _, err := h.Runs.GetTest(c.Request.Context(), id); err != nil {
+		h.respondError(c, err)
+		return
+	}
+	h.stream(c, live.TopicRuns, func(ctx context.Context, seq int64, keys []string, all bool) (liveUpdate, error) {
+		if !all && !slices.Contains(keys, id) {
+			return liveUpdate{Seq: seq}, nil
+		}
+		rs, err := h.Runs.ListRuns(ctx, runs.RunFilter{TestID: id, Limit: testHistory})
+		if err != nil {
+			return liveUpdate{}, err
+		}
+		return testUpdate(ctx, seq+1, rs)
+	})
+}
+
+// testUpdate renders the history's rows, oldest first so that each new one
+// inserted on top leaves the newest there, and the chart.
+func testUpdate(ctx context.Context, seq int64, rs []runs.Run) (liveUpdate, error) {
+	up := liveUpdate{Seq: seq}
+	now := time.Now()
+	for _, r := range slices.Backward(rs) {
+		html, err := renderHTML(ctx, views.RunRow(r, now))
+		if err != nil {
+			return up, err
+		}
+		up.Items = append(up.Items, item{ID: views.RunRowID(r.ID), Into: "run-rows", HTML: html, First: true})
+	}
+	html, err := renderHTML(ctx, views.RunChartPanel(rs))
+	up.Items = append(up.Items, item{ID: "run-chart", HTML: html})
+	return up, err
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/parley-dev/parley/conversation"
 	"github.com/parley-dev/parley/handlers"
 	"github.com/parley-dev/parley/live"
+	"github.com/parley-dev/parley/runs"
 	"github.com/parley-dev/parley/simulator"
 	"github.com/parley-dev/parley/store"
 )
@@ -68,8 +69,10 @@ func newApp(t *testing.T, st *store.Store) *app {
 		}
 	}
 	svc := conversation.New(conversation.Config{Store: st, Alvaria: client, Live: hub, Connection: "simulator", Audit: people})
+	tests := runs.New(runs.Config{Store: st, Conversations: svc, Live: hub, Audit: people})
+	tests.SetQueue(newRunAtOnce(t, tests))
 	router.Store(http.Handler(handlers.NewRouter(handlers.Deps{
-		Health: st, Sessions: svc, Callbacks: svc, Verifier: verifier, Live: hub, Accounts: people, Connection: "simulator",
+		Health: st, Sessions: svc, Runs: tests, Callbacks: svc, Verifier: verifier, Live: hub, Accounts: people, Connection: "simulator",
 		Simulator: sim.Handler(), Desk: sim.Simulator,
 	})))
 	return &app{URL: console.URL, store: st, people: people, sim: sim.Simulator, live: hub, clock: clock}

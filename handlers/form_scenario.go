@@ -17,8 +17,10 @@ import (
 type testForm views.TestForm
 
 // newTestForm reads the editor; id comes from the address, for an edit.
+// Browsers send a textarea's lines with CRLF; the script keeps plain
+// newlines, as it would be written in a file.
 func newTestForm(r *http.Request, id string) testForm {
-	return testForm{ID: id, Name: r.PostFormValue("name"), Scenario: r.PostFormValue("scenario")}
+	return testForm{ID: id, Name: r.PostFormValue("name"), Scenario: strings.ReplaceAll(r.PostFormValue("scenario"), "\r\n", "\n")}
 }
 
 // Validate returns the service's input; the service checks the scenario.

@@ -8,9 +8,9 @@ import (
 )
 
 func TestTestForm(t *testing.T) {
-	f := newTestForm(postForm(url.Values{"name": {" Orders "}, "scenario": {"name: x\n"}}), "t1")
+	f := newTestForm(postForm(url.Values{"name": {" Orders "}, "scenario": {"name: x\r\nsteps:\r\n"}}), "t1")
 	in, err := f.Validate(formActor)
-	want := runs.TestInput{ID: "t1", Name: " Orders ", Scenario: "name: x\n", By: formActor}
+	want := runs.TestInput{ID: "t1", Name: " Orders ", Scenario: "name: x\nsteps:\n", By: formActor}
 	if err != nil || in != want {
 		t.Errorf("Validate = %+v, %v; want %+v (the service trims and checks)", in, err, want)
 	}

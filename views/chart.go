@@ -20,6 +20,7 @@ const (
 	chartMaxRuns     = 40 // the most recent runs drawn
 	PassRateWindow   = 10 // the pass-rate line is over this many runs
 	chartMinBarWidth = 3
+	chartMaxBarWidth = 28 // a few runs are bars, not blocks
 )
 
 // RunChart draws a test's finished runs as an SVG, oldest on the left: a
@@ -44,7 +45,7 @@ func RunChart(rs []runs.Run) string {
 	plotW := float64(chartW - chartLeft - chartRight)
 	plotH := float64(chartH - chartTop - chartBottom)
 	slot := plotW / float64(len(done))
-	barW := max(slot*0.7, chartMinBarWidth)
+	barW := min(max(slot*0.7, chartMinBarWidth), chartMaxBarWidth)
 	base := float64(chartTop) + plotH
 
 	var b strings.Builder
@@ -54,7 +55,7 @@ func RunChart(rs []runs.Run) string {
 	for _, f := range []float64{0, 0.5, 1} {
 		y := base - f*plotH
 		fmt.Fprintf(&b, `<line class="grid" x1="%d" y1="%.1f" x2="%d" y2="%.1f"/>`, chartLeft, y, chartW-chartRight, y)
-		fmt.Fprintf(&b, `<text class="axis" x="%d" y="%.1f" text-anchor="end">%s</text>`, chartLeft-6, y+4, html.EscapeString(DurationText(time.Duration(f*float64(longest)))))
+		fmt.Fprintf(&b, `<text class="axis" x="%d" y="%.1f" text-anchor="end">%s</text>`, chartLeft-6, y+4, html.EscapeString(axisDuration(time.Duration(f*float64(longest)))))
 		fmt.Fprintf(&b, `<text class="axis" x="%d" y="%.1f">%d%%</text>`, chartW-chartRight+6, y+4, int(f*100))
 	}
 	points := make([]string, len(done))
@@ -97,4 +98,11 @@ func DurationText(d time.Duration) string {
 		return fmt.Sprintf("%.1fs", d.Seconds())
 	}
 	return fmt.Sprintf("%dm %02ds", int(d.Minutes()), int(d.Seconds())%60)
+}
+
+func axisDuration(d time.Duration) string {
+	if d == 0 {
+		return "0s"
+	}
+	return DurationText(d)
 }

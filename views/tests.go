@@ -5,22 +5,12 @@ import (
 	"math"
 	"time"
 
-	"github.com/parley-dev/parley/input"
 	"github.com/parley-dev/parley/runs"
 )
 
 // Percent writes a share from 0 to 1 as a whole percentage.
 func Percent(share float64) string {
 	return fmt.Sprintf("%d%%", int(math.Round(share*100)))
-}
-
-// Sentence starts a problem's message with a capital and ends it with a full stop.
-func Sentence(s string) string {
-	s = input.Sentence(s)
-	if s != "" && s[len(s)-1] != '.' {
-		s += "."
-	}
-	return s
 }
 
 // StepDuration is how long a step took, or has taken so far; "" before it starts.
@@ -47,3 +37,16 @@ func RunRowID(id int64) string { return fmt.Sprintf("run-row-%d", id) }
 
 // StepID is the element id of a step on a run's page.
 func StepID(n int) string { return fmt.Sprintf("step-%d", n) }
+
+// PassedOf counts the passed runs among the finished ones of rs.
+func PassedOf(rs []runs.Run) (passed, finished int) {
+	for _, r := range rs {
+		if r.Finished() {
+			finished++
+			if r.Status == runs.StatusPassed {
+				passed++
+			}
+		}
+	}
+	return passed, finished
+}

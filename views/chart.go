@@ -14,7 +14,7 @@ import (
 const (
 	chartW, chartH   = 720, 220
 	chartLeft        = 52 // room for the duration axis
-	chartRight       = 44 // room for the pass-rate axis
+	chartRight       = 54 // room for the pass-rate axis
 	chartTop         = 14
 	chartBottom      = 24
 	chartMaxRuns     = 40 // the most recent runs drawn

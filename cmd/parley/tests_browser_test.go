@@ -63,11 +63,13 @@ func TestBrowserConversationTests(t *testing.T) {
 	testkit.Step(t, ctx, "the empty Tests page says what to do",
 		chromedp.Navigate(srv.URL+"/"),
 		testkit.ClickJS(`nav a[href='/tests']`),
+		chromedp.WaitVisible(chromedp.CSS(`.empty a[href='/tests/new']`)),
 		testkit.WaitText("main", "No tests yet"),
 	)
 	shots(t, ctx, "tests-empty")
 	testkit.Step(t, ctx, "the editor starts with a working example beside the help",
 		testkit.ClickJS(`a[href='/tests/new']`),
+		chromedp.WaitVisible(chromedp.CSS(`aside.help`)),
 		testkit.WaitText("aside.help", "agent_message"),
 		testkit.WaitText("#test-scenario", "How can I help"),
 	)
@@ -76,6 +78,7 @@ func TestBrowserConversationTests(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`#test-scenario`), strings.Replace(orderScript, "expect: agent_joined", "expect: agent_smiled", 1)+"  - wait: forever\n"),
 		chromedp.SendKeys(chromedp.CSS(`#test-name`), "Order status"),
 		testkit.ClickJS(`form[action='/tests'] button[type=submit]`),
+		chromedp.WaitVisible(chromedp.CSS(`#test-error`)),
 		testkit.WaitText("#test-error", "The scenario has 2 problems"),
 		testkit.WaitText("#test-error li", "Line 6, column"),
 		testkit.WaitText("#test-error li", "Line 15, column"),
@@ -85,6 +88,7 @@ func TestBrowserConversationTests(t *testing.T) {
 	testkit.Step(t, ctx, "save the corrected test",
 		chromedp.SetValue(chromedp.CSS(`#test-scenario`), orderScript),
 		testkit.ClickJS(`form[action='/tests'] button[type=submit]`),
+		chromedp.WaitVisible(chromedp.CSS(`.listing`)),
 		testkit.WaitText("h1", "Order status"),
 		testkit.WaitText(".listing", `contains: "How can I help"`),
 		testkit.WaitText("main", "No runs yet"),
@@ -108,6 +112,7 @@ func TestBrowserConversationTests(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#test-scenario`)),
 		chromedp.SetValue(chromedp.CSS(`#test-scenario`), strings.Replace(orderScript, `contains: "1234"`, `contains: "refund approved"`+"\n    within: 2s", 1)),
 		testkit.ClickJS(`main form button[type=submit]`),
+		chromedp.WaitVisible(chromedp.CSS(`.listing`)),
 		testkit.WaitText(".listing", "refund approved"),
 		runAndWatch("failed"),
 		testkit.WaitText("#step-5 .step-diff", "Expected"),
@@ -123,8 +128,8 @@ func TestBrowserConversationTests(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#run-count`)),
 		chromedp.SetValue(chromedp.CSS(`#run-count`), "3"),
 		testkit.ClickJS(`form.run-form button[type=submit]`),
+		chromedp.WaitVisible(chromedp.CSS(`#run-rows tr:nth-child(5)`)),
 		testkit.WaitText("#live-status", "Live"),
-		waitCount(`#run-rows tr`, 5),
 		waitCount(`#run-rows .badge.run-failed`, 4),
 		testkit.WaitText("#run-chart .chart-summary", "1 of 5 finished runs"),
 		waitCount(`#run-chart rect.bar.failed`, 4),
@@ -132,6 +137,7 @@ func TestBrowserConversationTests(t *testing.T) {
 	shots(t, ctx, "test-page")
 	testkit.Step(t, ctx, "the Tests page shows the last result and pass rate",
 		testkit.ClickJS(`nav a[href='/tests']`),
+		chromedp.WaitVisible(chromedp.CSS(`.page-head a[href='/tests/new']`)),
 		testkit.WaitText("tbody", "Order status"),
 		testkit.WaitText("tbody .badge", "failed"),
 		testkit.WaitText("tbody td.num", "20%"),
@@ -165,6 +171,7 @@ func TestBrowserSaveAsTest(t *testing.T) {
 	testkit.Step(t, ctx, "have a conversation by hand",
 		chromedp.Navigate(srv.URL+"/sessions/new"),
 		fillNewSession("32", "Grace"),
+		chromedp.WaitVisible(chromedp.CSS(`#session-state`)),
 		testkit.WaitText("#session-state", "Connected"),
 		testkit.WaitText("#transcript .msg.agent", "How can I help"),
 		chromedp.SendKeys(chromedp.CSS(`#message-text`), "Where is my order 1234?"),
@@ -175,10 +182,12 @@ func TestBrowserSaveAsTest(t *testing.T) {
 	)
 	testkit.Step(t, ctx, "Save as test opens the editor with the conversation as a script",
 		testkit.ClickJS(`#save-as-test`),
+		chromedp.WaitVisible(chromedp.CSS(`#test-scenario`)),
 		testkit.WaitText("h1", "New test"),
 		testkit.WaitText("#test-scenario", `say: "Where is my order 1234?"`),
 		testkit.WaitText("#test-scenario", "expect: session_ended"),
 		testkit.ClickJS(`form[action='/tests'] button[type=submit]`),
+		chromedp.WaitVisible(chromedp.CSS(`#run-count`)),
 		testkit.WaitText("h1", "Grace"),
 	)
 	testkit.Step(t, ctx, "the replay runs green", runAndWatch("passed"))

@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -130,9 +128,9 @@ func TestBrowserConversationTests(t *testing.T) {
 		testkit.ClickJS(`form.run-form button[type=submit]`),
 		chromedp.WaitVisible(chromedp.CSS(`#run-rows tr:nth-child(5)`)),
 		testkit.WaitText("#live-status", "Live"),
-		waitCount(`#run-rows .badge.run-failed`, 4),
+		testkit.WaitCount(`#run-rows .badge.run-failed`, 4),
 		testkit.WaitText("#run-chart .chart-summary", "1 of 5 finished runs"),
-		waitCount(`#run-chart rect.bar.failed`, 4),
+		testkit.WaitCount(`#run-chart rect.bar.failed`, 4),
 	)
 	shots(t, ctx, "test-page")
 	testkit.Step(t, ctx, "the Tests page shows the last result and pass rate",
@@ -143,24 +141,6 @@ func TestBrowserConversationTests(t *testing.T) {
 		testkit.WaitText("tbody td.num", "20%"),
 	)
 	shots(t, ctx, "tests")
-}
-
-// waitCount waits until sel matches at least n elements.
-func waitCount(sel string, n int) testkit.Act {
-	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		js := fmt.Sprintf(`document.querySelectorAll(%q).length >= %d`, sel, n)
-		for {
-			ok, err := chromedp.Evaluate[bool](js)(ctx, t)
-			if err != nil || ok {
-				return err
-			}
-			select {
-			case <-ctx.Done():
-				return fmt.Errorf("waiting for %d of %s: %w", n, sel, ctx.Err())
-			case <-time.After(50 * time.Millisecond):
-			}
-		}
-	})
 }
 
 func TestBrowserSaveAsTest(t *testing.T) {

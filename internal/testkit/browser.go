@@ -84,8 +84,19 @@ func BrowserSignIn(base, username, password string) Act {
 
 // WaitText waits until an element matched by sel contains text.
 func WaitText(sel, text string) Act {
+	js := fmt.Sprintf(`Array.from(document.querySelectorAll(%q)).some(e => e.textContent.includes(%q))`, sel, text)
+	return WaitJS(js, fmt.Sprintf("%q in %s", text, sel))
+}
+
+// WaitCount waits until sel matches at least n elements.
+func WaitCount(sel string, n int) Act {
+	return WaitJS(fmt.Sprintf(`document.querySelectorAll(%q).length >= %d`, sel, n), fmt.Sprintf("%d of %s", n, sel))
+}
+
+// WaitJS waits until the JavaScript expression js is true; what names it
+// in the error.
+func WaitJS(js, what string) Act {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		js := fmt.Sprintf(`Array.from(document.querySelectorAll(%q)).some(e => e.textContent.includes(%q))`, sel, text)
 		for {
 			ok, err := chromedp.Evaluate[bool](js)(ctx, t)
 			if err != nil {
@@ -96,7 +107,7 @@ func WaitText(sel, text string) Act {
 			}
 			select {
 			case <-ctx.Done():
-				return fmt.Errorf("waiting for %q in %s: %w", text, sel, ctx.Err())
+				return fmt.Errorf("waiting for %s: %w", what, ctx.Err())
 			case <-time.After(50 * time.Millisecond):
 			}
 		}

@@ -19,7 +19,7 @@ func (h *handler) testNew(c *gin.Context) {
 			h.respondError(c, err)
 			return
 		}
-		form.Scenario = script
+		form.Scenario, form.FromSession = script, from
 	}
 	h.render(c, http.StatusOK, views.TestFormPage(h.page("New test", "tests"), form, nil))
 }

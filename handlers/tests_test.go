@@ -196,7 +196,7 @@ func TestSaveAsTestReplaysTheSession(t *testing.T) {
 
 	mustContain(t, "the session page", page(t, olive, "/sessions/"+sessionID), `href="/tests/new?from=`+sessionID+`"`, "Save as test")
 	editor := page(t, olive, "/tests/new?from="+sessionID)
-	mustContain(t, "the editor from a session", editor, "New test", "- expect: agent_joined", `- say: "Where is my order 1234?"`, "- expect: agent_message\n    contains: \"Hi Ada, this is\"", "- end: true\n  - expect: session_ended")
+	mustContain(t, "the editor from a session", editor, "New test", `<a href="/sessions/`+sessionID+`">that session's conversation</a>`, "- expect: agent_joined", `- say: "Where is my order 1234?"`, "- expect: agent_message\n    contains: \"Hi Ada, this is\"", "- end: true\n  - expect: session_ended")
 	script := editor[strings.Index(editor, "name: "):strings.Index(editor, "</textarea>")]
 	id := saveTest(t, olive, "", script)
 	if _, r := a.runTest(t, olive, id); r.Status != store.RunPassed {

@@ -166,6 +166,9 @@ func TestBrowserSaveAsTest(t *testing.T) {
 		testkit.WaitText("h1", "New test"),
 		testkit.WaitText("#test-scenario", `say: "Where is my order 1234?"`),
 		testkit.WaitText("#test-scenario", "expect: session_ended"),
+	)
+	shots(t, ctx, "test-editor-from-session")
+	testkit.Step(t, ctx, "save the replay",
 		testkit.ClickJS(`form[action='/tests'] button[type=submit]`),
 		chromedp.WaitVisible(chromedp.CSS(`#run-count`)),
 		testkit.WaitText("h1", "Grace"),
@@ -175,6 +178,9 @@ func TestBrowserSaveAsTest(t *testing.T) {
 		testkit.ClickJS(`#run-transcript`),
 		chromedp.WaitVisible(chromedp.CSS(`#session-run`)),
 		testkit.WaitText("#session-run", "Session of test run"),
+	)
+	shots(t, ctx, "run-session")
+	testkit.Step(t, ctx, "and links back to it",
 		testkit.ClickJS(`#session-run a`),
 		chromedp.WaitVisible(chromedp.CSS(`#run-summary`)),
 		testkit.WaitText("#run-summary .badge", "passed"),

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -55,12 +54,11 @@ func (h *handler) runLive(c *gin.Context) {
 	})
 }
 
-// runInPath loads the run named in the path; an id that is not a number
-// names no run.
+// runInPath loads the run named in the path.
 func (h *handler) runInPath(c *gin.Context) (runs.Run, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	id, err := runID(c.Param("id"))
 	if err != nil {
-		return runs.Run{}, runs.ErrNotFound
+		return runs.Run{}, err
 	}
 	return h.Runs.GetRun(c.Request.Context(), id)
 }

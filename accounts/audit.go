@@ -43,7 +43,7 @@ var Actions = []string{
 	ActionSignIn, ActionSignInFailed, ActionSignOut, ActionSessionStart, ActionMessageSend, ActionSessionEnd,
 	ActionReview, ActionExport, ActionUserCreate, ActionUserRole, ActionUserDisable, ActionUserEnable, ActionUserPassword,
 	ActionPasswordChangeFailed,
-	ActionTokenCreate, ActionTokenRevoke, ActionTokenUse,
+	ActionTokenCreate, ActionTokenRevoke, ActionTokenUse, ActionTestSave, ActionRunStart, ActionTestDelete,
 }
 
 // AuditQuery selects audit entries. Dates are whole UTC days, To inclusive.

@@ -223,20 +223,44 @@ func TestEveryAuditedActionLeavesOneRecord(t *testing.T) {
 		testkit.Do(t, useToken)
 		tokens, _ := a.people.ListTokens(t.Context(), "admin")
 		admin.Post(t, fmt.Sprintf("/account/tokens/%d/revoke", tokens[0].ID), nil)
+		// Conversation tests: saved, run once, deleted.
+		_, testPage := admin.Post(t, "/tests", url.Values{"scenario": {"name: Audit\nworkTypeId: \"32\"\ncontactName: Ada\nsteps:\n  - expect: agent_joined\n"}})
+		testID := strings.TrimPrefix(testPage, "/tests/")
+		_, runPage := admin.Post(t, "/tests/"+testID+"/runs", url.Values{"count": {"1"}})
+		if code, _ := admin.Post(t, "/tests/"+testID+"/delete", nil); code != http.StatusUnprocessableEntity {
+			t.Errorf("delete without the confirmation = %d, want 422", code)
+		}
+		admin.Post(t, "/tests/"+testID+"/delete", url.Values{"confirm": {"yes"}})
+		if code, _ := admin.Get(t, "/tests/"+testID); code != http.StatusNotFound {
+			t.Errorf("a deleted test's page = %d, want 404", code)
+		}
+		// The run plays a session of its own, audited like a person's.
+		var runID int64
+		fmt.Sscanf(runPage, "/runs/%d", &runID)
+		testkit.Eventually(t, testkit.WaitTimeout, func() bool {
+			r, err := a.store.GetRun(t.Context(), runID)
+			return err == nil && r.Status == store.RunPassed
+		}, "the test's run passed")
 		admin.Post(t, "/sessions/"+sid+"/end", nil)
 		admin.Post(t, "/logout", nil)
 		for _, action := range accounts.Actions {
 			want := 1
-			if action == accounts.ActionSignIn {
-				want = 1 // admin once; the app's fixtures sign nobody in
+			if action == accounts.ActionSessionStart || action == accounts.ActionSessionEnd {
+				want = 2 // the admin's session and the run's
 			}
 			if got := a.auditCount(t, action) - before[action]; got != want {
 				t.Errorf("%s: %d new records, want %d", action, got, want)
 			}
 		}
 		entries, _ := a.store.ListAudit(t.Context(), store.AuditFilter{Action: accounts.ActionSessionStart})
-		if len(entries) == 0 || entries[0].Actor != "admin" || entries[0].Target != sid || entries[0].ClientAddr == "" {
-			t.Errorf("session start entry = %+v", entries)
+		var mine *store.AuditEntry
+		for i := range entries {
+			if entries[i].Target == sid {
+				mine = &entries[i]
+			}
+		}
+		if mine == nil || mine.Actor != "admin" || mine.ClientAddr == "" {
+			t.Errorf("session start entries = %+v", entries)
 		}
 	})
 }

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/parley-dev/parley/input"
+
 	"github.com/parley-dev/parley/accounts"
 	"github.com/parley-dev/parley/runs"
 	"github.com/parley-dev/parley/views"
@@ -50,4 +52,24 @@ func (f runForm) Validate(by accounts.Actor) (runs.RunInput, error) {
 		in.Count = n
 	}
 	return in, nil
+}
+
+// deleteTestForm is the "Delete this test" form: a deletion needs its
+// confirmation ticked.
+type deleteTestForm struct {
+	TestID  string
+	Confirm string
+}
+
+func newDeleteTestForm(r *http.Request, testID string) deleteTestForm {
+	return deleteTestForm{TestID: testID, Confirm: r.PostFormValue("confirm")}
+}
+
+// Validate returns the test to delete, or an input error when the
+// confirmation was not ticked.
+func (f deleteTestForm) Validate() (string, error) {
+	if f.Confirm != "yes" {
+		return "", input.Invalid("confirm", "Tick the confirmation to delete the test")
+	}
+	return f.TestID, nil
 }

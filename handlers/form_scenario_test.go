@@ -30,3 +30,20 @@ func TestRunForm(t *testing.T) {
 		}
 	}
 }
+
+func TestDeleteTestFormNeedsItsConfirmation(t *testing.T) {
+	for _, tc := range []struct {
+		name, confirm string
+		ok            bool
+	}{{"ticked", "yes", true}, {"not ticked", "", false}, {"anything else", "on", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			id, err := newDeleteTestForm(postForm(url.Values{"confirm": {tc.confirm}}), "t1").Validate()
+			if tc.ok && (err != nil || id != "t1") {
+				t.Fatalf("Validate = %q, %v", id, err)
+			}
+			if !tc.ok && err == nil {
+				t.Fatalf("deleted without the confirmation ticked")
+			}
+		})
+	}
+}

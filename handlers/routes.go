@@ -227,6 +227,7 @@ func NewRouter(d Deps) *gin.Engine {
 		converse.GET("/tests/:id/edit", h.testEdit)
 		converse.POST("/tests/:id", h.testUpdate)
 		converse.POST("/tests/:id/runs", h.testRun)
+		converse.POST("/tests/:id/delete", h.testDelete)
 	}
 
 	admin := signedIn.Group("/admin", h.require(accounts.ManageUsers))

@@ -167,11 +167,13 @@ func senderName(senderID string) string {
 	return "the agent"
 }
 
-// quoteShort quotes text for a report, shortened to keep reports readable.
+// quoteShort quotes text for a report people read, shortened to keep it
+// readable. Only line breaks are escaped: escaped quotes would make the
+// agent's words harder to compare with what the script expects.
 func quoteShort(s string) string {
 	const max = 120
 	if r := []rune(s); len(r) > max {
 		s = string(r[:max]) + "…"
 	}
-	return fmt.Sprintf("%q", s)
+	return `"` + strings.ReplaceAll(s, "\n", `\n`) + `"`
 }

@@ -29,6 +29,9 @@ func Parse(data []byte) (*Scenario, error) {
 	if !utf8.Valid(data) {
 		return nil, &Error{Problems: []Problem{{Message: "the scenario is not UTF-8 text"}}}
 	}
+	if p := checkNesting(data); p != nil {
+		return nil, &Error{Problems: []Problem{*p}}
+	}
 	file, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		return nil, &Error{Problems: []Problem{syntaxProblem(err)}}

@@ -151,3 +151,28 @@ func problemStrings(e *scenario.Error) []string {
 	}
 	return out
 }
+
+// Deep nesting costs the YAML parser time that grows with its square; it
+// is refused before parsing, quickly, with its place.
+func TestDeepNestingIsRefusedBeforeParsing(t *testing.T) {
+	tests := map[string]string{
+		"flow lists":    strings.Repeat("[", 200000),
+		"flow mappings": strings.Repeat("{a: ", 60000),
+		"block lists":   strings.Repeat("- ", 100000) + "x",
+		"under a step":  "name: x\nworkTypeId: '1'\ncontactName: A\nsteps:\n  - say: " + strings.Repeat("[", 100) + "\n",
+	}
+	for name, yaml := range tests {
+		t.Run(name, func(t *testing.T) {
+			_, err := scenario.Parse([]byte(yaml))
+			var serr *scenario.Error
+			if !errors.As(err, &serr) || !strings.Contains(err.Error(), "nests more than") {
+				t.Fatalf("Parse = %v", err)
+			}
+		})
+	}
+	// Brackets in quotes and comments are text, not nesting.
+	sc, err := scenario.Parse([]byte("name: x\nworkTypeId: '1'\ncontactName: A # [[[[[[[[[[[[[[[[[[[[\nsteps:\n  - say: \"" + strings.Repeat("[", 40) + "\"\n  - say: '" + strings.Repeat("{", 40) + "'\n"))
+	if err != nil || sc.Steps[1].Text != strings.Repeat("[", 40) {
+		t.Fatalf("quoted brackets: %v", err)
+	}
+}

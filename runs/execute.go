@@ -220,14 +220,10 @@ func (x *execution) do(ctx context.Context, step scenario.Step) error {
 	case scenario.ActionSay, scenario.ActionAttach:
 		return x.send(ctx, step)
 	case scenario.ActionWait:
-		t := time.NewTimer(step.Wait)
-		defer t.Stop()
-		select {
-		case <-t.C:
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+		waited, cancel := context.WithTimeout(ctx, step.Wait)
+		defer cancel()
+		<-waited.Done()
+		return ctx.Err() // nil unless the run itself was stopped
 	case scenario.ActionEnd:
 		if err := x.mark(ctx); err != nil {
 			return err

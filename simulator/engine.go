@@ -192,6 +192,11 @@ func (s *Simulator) Redeliver(eventID string) error {
 	return nil
 }
 
+// Backlog is how many callback attempts are waiting to be made: queued,
+// held back, or waiting for their retry. Past Config.BacklogLimit, Create
+// Session and Send Message answer 429.
+func (s *Simulator) Backlog() int { return s.deliv.backlog() }
+
 // Deliveries returns the latest delivery attempts, newest first.
 func (s *Simulator) Deliveries() []DeliveryAttempt { return s.dlog.list() }
 

@@ -54,8 +54,7 @@ func (s *Simulator) Transcript(id string) ([]Entry, error) {
 	lines := sess.lines()
 	out := make([]Entry, 0, len(lines)+1)
 	if n := sess.droppedLines(); n > 0 {
-		out = append(out, Entry{Time: lines[0].Time, Role: RoleSystem,
-			Note: fmt.Sprintf("%d earlier lines were dropped; the simulator keeps the newest %d.", n, sess.keep)})
+		out = append(out, Entry{Time: lines[0].Time, Role: RoleSystem, Note: droppedNote(n, sess.keep)})
 	}
 	out = append(out, lines...)
 	for i := range out {
@@ -65,6 +64,14 @@ func (s *Simulator) Transcript(id string) ([]Entry, error) {
 		}
 	}
 	return out, nil
+}
+
+// droppedNote is the transcript's first line once older lines are dropped.
+func droppedNote(n, keep int) string {
+	if n == 1 {
+		return fmt.Sprintf("1 earlier line was dropped; the simulator keeps the newest %d.", keep)
+	}
+	return fmt.Sprintf("%d earlier lines were dropped; the simulator keeps the newest %d.", n, keep)
 }
 
 // Join has an agent join the session (AGENT_JOINED); an empty alias picks

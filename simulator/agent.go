@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/parley-dev/parley/alvaria"
@@ -96,6 +97,11 @@ func (s *Simulator) answer(id string, e Entry) {
 		return
 	}
 	if sess.agentAlias == "" {
+		// Bounded like the transcript: an agent who comes after a flood
+		// answers only the newest messages.
+		if len(sess.backlog) >= sess.keep {
+			sess.backlog = slices.Delete(sess.backlog, 0, len(sess.backlog)-sess.keep+1)
+		}
 		sess.backlog = append(sess.backlog, e)
 		return
 	}

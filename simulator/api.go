@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/parley-dev/parley/alvaria"
 )
@@ -81,7 +82,31 @@ func (s *Simulator) api(methods map[string]http.HandlerFunc) http.Handler {
 	})
 }
 
+// backlogRetryAfter is the Retry-After of a 429 for a full backlog: a
+// worker pool drains thousands of callbacks a second, so a second is enough
+// for room to open without a client waiting longer than it must.
+const backlogRetryAfter = time.Second
+
+// backlogFull answers 429 when more callbacks wait for delivery than
+// BacklogLimit allows, so that a client going faster than its webhook gets
+// pushed back at once instead of callbacks minutes late. Delete Session is
+// not refused: ending sessions is how a client sheds load.
+func (s *Simulator) backlogFull(w http.ResponseWriter) bool {
+	n := s.Backlog()
+	if n < s.cfg.BacklogLimit {
+		return false
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(backlogRetryAfter)))
+	writeError(w, http.StatusTooManyRequests, alvaria.ErrorDetail{Scope: "callbacks", Reason: "backlogFull",
+		Message: strconv.Itoa(n) + " callbacks are waiting for delivery, the most the simulator queues is " +
+			strconv.Itoa(s.cfg.BacklogLimit) + "; try again later"})
+	return true
+}
+
 func (s *Simulator) createSession(w http.ResponseWriter, r *http.Request) {
+	if s.backlogFull(w) {
+		return
+	}
 	body, errs := readJSONBody(w, r)
 	if errs != nil {
 		writeError(w, http.StatusBadRequest, errs...)
@@ -109,6 +134,9 @@ func (s *Simulator) deleteSessionRequest(w http.ResponseWriter, r *http.Request)
 }
 
 func (s *Simulator) sendMessage(w http.ResponseWriter, r *http.Request) {
+	if s.backlogFull(w) {
+		return
+	}
 	id, errs := sessionIDHeader(r)
 	if errs != nil {
 		writeError(w, http.StatusBadRequest, errs...)

@@ -29,6 +29,8 @@ const (
 	DefaultDeliveryWorkers = 16
 	DefaultKeepEnded       = time.Hour
 	DefaultMaxEnded        = 1000
+	DefaultTranscriptCap   = 1000
+	DefaultBacklogLimit    = 10000
 	DefaultErrorStatus     = http.StatusInternalServerError
 )
 
@@ -60,6 +62,14 @@ type Config struct {
 
 	KeepEnded time.Duration // how long an ended session is remembered
 	MaxEnded  int           // how many ended sessions are remembered at most
+
+	// TranscriptCap is how many lines a session's transcript keeps; older
+	// lines are dropped and counted, so a long session stays bounded.
+	TranscriptCap int
+	// BacklogLimit is how many callbacks may wait for delivery before
+	// Create Session and Send Message answer 429, rather than queue work
+	// that would take minutes to send.
+	BacklogLimit int
 
 	Log *slog.Logger
 	Now func() time.Time // the clock for stamps, token expiry, rate limits and RetryFor
@@ -95,6 +105,8 @@ func (c Config) withDefaults() Config {
 	c.DeliveryWorkers = cmp.Or(c.DeliveryWorkers, DefaultDeliveryWorkers)
 	c.KeepEnded = cmp.Or(c.KeepEnded, DefaultKeepEnded)
 	c.MaxEnded = cmp.Or(c.MaxEnded, DefaultMaxEnded)
+	c.TranscriptCap = cmp.Or(c.TranscriptCap, DefaultTranscriptCap)
+	c.BacklogLimit = cmp.Or(c.BacklogLimit, DefaultBacklogLimit)
 	c.ErrorStatus = cmp.Or(c.ErrorStatus, DefaultErrorStatus)
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
@@ -153,6 +165,12 @@ func (c Config) validate() error {
 	}
 	if c.MaxEnded < 0 {
 		return fmt.Errorf("MaxEnded %d must not be negative", c.MaxEnded)
+	}
+	if c.TranscriptCap < 0 {
+		return fmt.Errorf("TranscriptCap %d must not be negative", c.TranscriptCap)
+	}
+	if c.BacklogLimit < 0 {
+		return fmt.Errorf("BacklogLimit %d must not be negative", c.BacklogLimit)
 	}
 	return nil
 }

@@ -83,6 +83,16 @@ type delivery struct {
 	ready  []*sessionQueue // queues with work and no worker, oldest first
 	paused bool
 	closed bool
+	// waiting counts the jobs not yet taken by a worker: queued, held back
+	// by ReorderRate, or waiting on the scheduler for their retry.
+	waiting int
+}
+
+// backlog is how many callback attempts are waiting to be made.
+func (d *delivery) backlog() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.waiting
 }
 
 func (d *delivery) init() {
@@ -98,6 +108,7 @@ func (d *delivery) enqueue(j job) {
 	if d.closed {
 		return
 	}
+	d.waiting++
 	q := d.queues[j.ev.sessionID]
 	if q == nil {
 		q = &sessionQueue{id: j.ev.sessionID}
@@ -161,6 +172,7 @@ func (d *delivery) work(ctx context.Context) {
 		d.ready = d.ready[1:]
 		q.ready = false
 		q.busy = true
+		d.waiting--
 		j := q.jobs[0]
 		q.jobs[0] = job{}
 		q.jobs = q.jobs[1:]
@@ -256,15 +268,21 @@ func (d *delivery) attempt(ctx context.Context, j job) {
 	}
 	retrying := !ok && !ev.delivered && (j.kind == AttemptFirst || j.kind == AttemptRetry)
 	var delay time.Duration
+	var next time.Time
+	giveUp := false
 	if retrying {
 		ev.failures++
 		delay = d.backoff(ev.failures)
+		next = d.now().Add(delay)
+		giveUp = next.Sub(first) > d.retryFor
+		if !giveUp {
+			d.waiting++ // until retry takes it off the scheduler
+		}
 	}
 	d.mu.Unlock()
 
 	if retrying {
-		next := d.now().Add(delay)
-		if next.Sub(first) > d.retryFor {
+		if giveUp {
 			rec.GaveUp = true
 			d.log.Warn("callback given up", "event", ev.name, "event_id", ev.id, "session_id", ev.sessionID, "attempts", n, "err", rec.Error)
 		} else {
@@ -284,6 +302,7 @@ func (d *delivery) attempt(ctx context.Context, j job) {
 // duplicate or a redelivery) got it through meanwhile.
 func (d *delivery) retry(ev *event) {
 	d.mu.Lock()
+	d.waiting--
 	delivered := ev.delivered
 	d.mu.Unlock()
 	if !delivered {

@@ -16,6 +16,7 @@ import (
 func (s *Simulator) Sessions() []SessionInfo {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.pruneLocked()
 	out := make([]SessionInfo, 0, len(s.sessions))
 	for _, sess := range s.sessions {
 		out = append(out, sess.info())
@@ -33,22 +34,29 @@ func (s *Simulator) Sessions() []SessionInfo {
 func (s *Simulator) Session(id string) (SessionInfo, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sess := s.sessions[id]
+	sess := s.lookupLocked(id)
 	if sess == nil {
 		return SessionInfo{}, fmt.Errorf("session %s: %w", id, ErrUnknownSession)
 	}
 	return sess.info(), nil
 }
 
-// Transcript returns a copy of a session's transcript, oldest first.
+// Transcript returns a copy of a session's transcript, oldest first. When
+// older lines were dropped (Config.TranscriptCap), it starts with a system
+// line saying how many, so that whoever reads it knows it is not whole.
 func (s *Simulator) Transcript(id string) ([]Entry, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sess := s.sessions[id]
+	sess := s.lookupLocked(id)
 	if sess == nil {
 		return nil, fmt.Errorf("transcript %s: %w", id, ErrUnknownSession)
 	}
-	out := slices.Clone(sess.transcript)
+	lines := sess.lines()
+	out := make([]Entry, 0, len(lines)+1)
+	if n := sess.droppedLines(); n > 0 {
+		out = append(out, Entry{Time: lines[0].Time, Role: RoleSystem, Note: droppedNote(n, sess.keep)})
+	}
+	out = append(out, lines...)
 	for i := range out {
 		if a := out[i].Attachment; a != nil {
 			c := *a
@@ -56,6 +64,14 @@ func (s *Simulator) Transcript(id string) ([]Entry, error) {
 		}
 	}
 	return out, nil
+}
+
+// droppedNote is the transcript's first line once older lines are dropped.
+func droppedNote(n, keep int) string {
+	if n == 1 {
+		return fmt.Sprintf("1 earlier line was dropped; the simulator keeps the newest %d.", keep)
+	}
+	return fmt.Sprintf("%d earlier lines were dropped; the simulator keeps the newest %d.", n, keep)
 }
 
 // Join has an agent join the session (AGENT_JOINED); an empty alias picks
@@ -112,7 +128,7 @@ func (s *Simulator) FailMessage(id, messageID, statusMessage string) error {
 		return fmt.Errorf("fail message %s: %w", id, err)
 	}
 	return s.withLive("fail message", id, func(sess *session) error {
-		if !slices.ContainsFunc(sess.transcript, func(e Entry) bool { return e.Role == RoleCustomer && e.MessageID == messageID }) {
+		if !slices.ContainsFunc(sess.lines(), func(e Entry) bool { return e.Role == RoleCustomer && e.MessageID == messageID }) {
 			return fmt.Errorf("message %s: %w", messageID, ErrUnknownMessage)
 		}
 		if strings.TrimSpace(statusMessage) == "" {
@@ -183,6 +199,11 @@ func (s *Simulator) Redeliver(eventID string) error {
 	return nil
 }
 
+// Backlog is how many callback attempts are waiting to be made: queued,
+// held back, or waiting for their retry. Past Config.BacklogLimit, Create
+// Session and Send Message answer 429.
+func (s *Simulator) Backlog() int { return s.deliv.backlog() }
+
 // Deliveries returns the latest delivery attempts, newest first.
 func (s *Simulator) Deliveries() []DeliveryAttempt { return s.dlog.list() }
 
@@ -190,7 +211,7 @@ func (s *Simulator) Deliveries() []DeliveryAttempt { return s.dlog.list() }
 func (s *Simulator) withLive(op, id string, fn func(*session) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sess := s.sessions[id]
+	sess := s.lookupLocked(id)
 	if sess == nil {
 		return fmt.Errorf("%s %s: %w", op, id, ErrUnknownSession)
 	}

@@ -74,6 +74,9 @@ type SessionInfo struct {
 	// type), for lists.
 	LastSaid string    `json:"lastSaid,omitempty"`
 	Ended    time.Time `json:"ended,omitzero"`
+	// Dropped counts the oldest transcript lines no longer kept, beyond
+	// Config.TranscriptCap.
+	Dropped int `json:"dropped,omitempty"`
 }
 
 type session struct {
@@ -87,9 +90,23 @@ type session struct {
 	created     time.Time
 	lastMessage time.Time
 	ended       time.Time
-	transcript  []Entry
-	eventIDs    []string
-	backlog     []Entry // customer messages that came while no agent was there
+	// transcript holds at least the newest keep lines and at most twice
+	// that: trimming in halves keeps an append cheap. lines() is the part
+	// shown.
+	transcript []Entry
+	keep       int
+	dropped    int     // lines removed from transcript, oldest first
+	backlog    []Entry // customer messages that came while no agent was there
+}
+
+// lines is the transcript as shown: the newest keep lines.
+func (sess *session) lines() []Entry {
+	return sess.transcript[max(0, len(sess.transcript)-sess.keep):]
+}
+
+// droppedLines counts the lines older than lines().
+func (sess *session) droppedLines() int {
+	return sess.dropped + len(sess.transcript) - len(sess.lines())
 }
 
 func (sess *session) live() bool {
@@ -101,12 +118,14 @@ func (sess *session) info() SessionInfo {
 		ID: sess.id, ContactName: sess.contactName, WorkTypeID: sess.workTypeID, Integration: sess.integration,
 		State: sess.state, AgentAlias: sess.agentAlias, TakenOver: sess.takenOver,
 		Created: sess.created, LastMessage: sess.lastMessage, Ended: sess.ended, LastSaid: sess.lastSaid(),
+		Dropped: sess.droppedLines(),
 	}
 }
 
 func (sess *session) lastSaid() string {
-	for i := len(sess.transcript) - 1; i >= 0; i-- {
-		e := sess.transcript[i]
+	lines := sess.lines()
+	for i := len(lines) - 1; i >= 0; i-- {
+		e := lines[i]
 		switch {
 		case e.Text != "":
 			return e.Sender + ": " + e.Text
@@ -130,6 +149,7 @@ func (s *Simulator) openSession(ns alvaria.NewSession) string {
 		integration: ns.Integration,
 		state:       SessionWaiting,
 		created:     now,
+		keep:        s.cfg.TranscriptCap,
 	}
 	s.sessions[sess.id] = sess
 	s.pruneLocked()
@@ -155,7 +175,7 @@ func (s *Simulator) openSession(ns alvaria.NewSession) string {
 func (s *Simulator) deleteSession(id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sess := s.sessions[id]
+	sess := s.lookupLocked(id)
 	if sess == nil {
 		return ErrUnknownSession
 	}
@@ -176,7 +196,7 @@ func (s *Simulator) deleteSession(id string) error {
 func (s *Simulator) receiveMessage(id string, m alvaria.Message) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sess := s.sessions[id]
+	sess := s.lookupLocked(id)
 	if sess == nil {
 		return "", ErrUnknownSession
 	}
@@ -184,11 +204,11 @@ func (s *Simulator) receiveMessage(id string, m alvaria.Message) (string, error)
 	e := Entry{Time: now, Role: RoleCustomer, Sender: sess.contactName, MessageID: newID(), Text: m.Text, Attachment: m.Attachment}
 	if !sess.live() {
 		e.Failed = statusSessionGone
-		sess.transcript = append(sess.transcript, e)
+		s.appendLocked(sess, e)
 		s.failMessageLocked(sess, e.MessageID, statusSessionGone)
 		return e.MessageID, nil
 	}
-	sess.transcript = append(sess.transcript, e)
+	s.appendLocked(sess, e)
 	sess.lastMessage = now
 	s.changed(sess.id)
 	if !sess.takenOver {
@@ -216,9 +236,8 @@ func (s *Simulator) emitLocked(sess *session, cb alvaria.Callback, e Entry) {
 	e.Time = s.cfg.Now()
 	e.Event = ev.name
 	e.EventID = ev.id
-	sess.transcript = append(sess.transcript, e)
-	sess.eventIDs = append(sess.eventIDs, ev.id)
 	s.events[ev.id] = ev
+	s.appendLocked(sess, e)
 	s.deliv.enqueue(job{ev: ev, kind: AttemptFirst})
 	s.changed(sess.id)
 }
@@ -240,6 +259,39 @@ func (s *Simulator) finishLocked(sess *session, state SessionState) {
 	s.pruneLocked()
 }
 
+// lookupLocked finds a session, forgetting the expired ended ones first, so
+// that a session past KeepEnded is unknown whether or not anything else
+// happened since.
+func (s *Simulator) lookupLocked(id string) *session {
+	s.pruneLocked()
+	return s.sessions[id]
+}
+
+// appendLocked adds a line to a session's transcript. Past twice the cap it
+// drops the oldest lines down to the cap, with the events they record, so
+// that a long session holds a bounded number of lines and events.
+func (s *Simulator) appendLocked(sess *session, e Entry) {
+	if len(sess.transcript) >= 2*sess.keep {
+		n := len(sess.transcript) - sess.keep + 1
+		s.forgetEventsLocked(sess.transcript[:n])
+		kept := copy(sess.transcript, sess.transcript[n:])
+		clear(sess.transcript[kept:]) // let the dropped attachments go
+		sess.transcript = sess.transcript[:kept]
+		sess.dropped += n
+	}
+	sess.transcript = append(sess.transcript, e)
+}
+
+// forgetEventsLocked forgets the events the lines record; Redeliver then
+// calls them unknown. A delivery still pending keeps its own reference.
+func (s *Simulator) forgetEventsLocked(lines []Entry) {
+	for _, e := range lines {
+		if e.EventID != "" {
+			delete(s.events, e.EventID)
+		}
+	}
+}
+
 // pruneLocked forgets ended sessions older than KeepEnded, and the oldest
 // beyond MaxEnded, with their events. Later calls about them get 404.
 func (s *Simulator) pruneLocked() {
@@ -251,9 +303,7 @@ func (s *Simulator) pruneLocked() {
 			break
 		}
 		if sess != nil {
-			for _, eid := range sess.eventIDs {
-				delete(s.events, eid)
-			}
+			s.forgetEventsLocked(sess.transcript)
 			delete(s.sessions, id)
 		}
 		drop++

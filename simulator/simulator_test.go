@@ -32,6 +32,9 @@ func TestNewNamesTheBadField(t *testing.T) {
 		{"ErrorStatus", func(c *Config) { c.ErrorStatus = 503 }},
 		{"AgentDelay", func(c *Config) { c.AgentDelay = -1 }},
 		{"RetryMaxDelay", func(c *Config) { c.RetryBaseDelay = 20 * 60e9 }},
+		{"TranscriptCap", func(c *Config) { c.TranscriptCap = -1 }},
+		{"BacklogLimit", func(c *Config) { c.BacklogLimit = -1 }},
+		{"KeepEnded", func(c *Config) { c.KeepEnded = -60e9 }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.field, func(t *testing.T) {
@@ -50,7 +53,8 @@ func TestNewNamesTheBadField(t *testing.T) {
 	defer sim.Close()
 	if c := sim.cfg; c.OrgID != "demo" || c.ClientID != "parley" || c.ClientSecret != "parley-secret" || c.APIKey != "parley-api-key" ||
 		c.AgentDelay != DefaultAgentDelay || c.SessionMaxLife != DefaultSessionMaxLife || c.TokenTTL != DefaultTokenTTL ||
-		c.RetryFor != DefaultRetryFor || c.ErrorStatus != 500 {
+		c.RetryFor != DefaultRetryFor || c.ErrorStatus != 500 ||
+		c.TranscriptCap != DefaultTranscriptCap || c.BacklogLimit != DefaultBacklogLimit || c.KeepEnded != DefaultKeepEnded {
 		t.Errorf("defaults not applied: %+v", c)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/simulator"
 )
 
 // alvariaConfig is the default Alvaria connection. With no API URL, Parley
@@ -81,6 +82,9 @@ type simConfig struct {
 	CallbackLatency time.Duration
 	DuplicateRate   float64
 	ReorderRate     float64
+	TranscriptCap   int
+	Retention       time.Duration
+	BacklogLimit    int
 }
 
 func (c *simConfig) register(s *settings) {
@@ -102,6 +106,9 @@ func (c *simConfig) register(s *settings) {
 	s.Duration(&c.CallbackLatency, "sim-callback-latency", "PARLEY_SIM_CALLBACK_LATENCY", 0, "simulator fault: delay before each callback delivery")
 	s.Float(&c.DuplicateRate, "sim-duplicate-rate", "PARLEY_SIM_DUPLICATE_RATE", 0, "simulator fault: share of callbacks (0 to 1) delivered twice")
 	s.Float(&c.ReorderRate, "sim-reorder-rate", "PARLEY_SIM_REORDER_RATE", 0, "simulator fault: share of callbacks (0 to 1) held back and delivered after the next one")
+	s.Int(&c.TranscriptCap, "sim-transcript-cap", "PARLEY_SIM_TRANSCRIPT_CAP", simulator.DefaultTranscriptCap, "simulator: lines each session's transcript keeps; older ones are dropped and counted")
+	s.Duration(&c.Retention, "sim-retention", "PARLEY_SIM_RETENTION", simulator.DefaultKeepEnded, "simulator: how long an ended session is remembered; after it, calls about it get 404")
+	s.Int(&c.BacklogLimit, "sim-backlog-limit", "PARLEY_SIM_BACKLOG_LIMIT", simulator.DefaultBacklogLimit, "simulator: callbacks waiting for delivery before create session and send message answer 429")
 }
 
 func (c simConfig) validate() error {
@@ -121,6 +128,17 @@ func (c simConfig) validate() error {
 	}
 	if c.SessionMaxLife <= 0 || c.AgentDelay <= 0 || c.TokenTTL <= 0 {
 		return fmt.Errorf("PARLEY_SIM_SESSION_MAX_LIFE, PARLEY_SIM_AGENT_DELAY and PARLEY_SIM_TOKEN_TTL must be positive durations")
+	}
+	// Zero would mean the simulator's default, not "none", so it is refused
+	// rather than quietly read as 1000 or 10000.
+	if c.TranscriptCap < 1 {
+		return fmt.Errorf("PARLEY_SIM_TRANSCRIPT_CAP %d: use a number of lines of 1 or more, such as %d", c.TranscriptCap, simulator.DefaultTranscriptCap)
+	}
+	if c.Retention <= 0 {
+		return fmt.Errorf("PARLEY_SIM_RETENTION %s: use a positive duration such as 1h", c.Retention)
+	}
+	if c.BacklogLimit < 1 {
+		return fmt.Errorf("PARLEY_SIM_BACKLOG_LIMIT %d: use a number of callbacks of 1 or more, such as %d", c.BacklogLimit, simulator.DefaultBacklogLimit)
 	}
 	return nil
 }

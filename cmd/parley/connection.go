@@ -168,6 +168,9 @@ func (c simConfig) simulatorConfig(key *rsa.PrivateKey, callbackURL string, log 
 		CallbackLatency: c.CallbackLatency,
 		DuplicateRate:   c.DuplicateRate,
 		ReorderRate:     c.ReorderRate,
+		TranscriptCap:   c.TranscriptCap,
+		KeepEnded:       c.Retention,
+		BacklogLimit:    c.BacklogLimit,
 	}
 }
 

@@ -74,7 +74,7 @@ func newApp(t *testing.T, st *store.Store) *app {
 		}
 	}
 	svc := conversation.New(conversation.Config{Store: st, Alvaria: client, Live: hub, Connection: "simulator", Audit: people})
-	tests := runs.New(runs.Config{Store: st, Conversations: svc, Live: hub, Audit: people})
+	tests := runs.New(runs.Config{Store: st, Conversations: svc, Live: hub, Audit: people, Finished: counted.RunFinished})
 	tests.SetQueue(newRunAtOnce(t, tests))
 	router.Store(http.Handler(handlers.NewRouter(handlers.Deps{
 		Health: st, Sessions: svc, Runs: tests, Callbacks: svc, Verifier: verifier, Live: hub, Accounts: people, Connection: "simulator",

@@ -6,10 +6,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/coder/websocket"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/parley-dev/parley/internal/testkit"
+	"github.com/parley-dev/parley/store"
 	"github.com/parley-dev/parley/store/storetest"
+	"github.com/parley-dev/parley/views"
 )
 
 // scrape reads the console's /metrics as u and returns the value of the
@@ -105,4 +109,29 @@ func TestMetricsCountRealCallbacksForAdminsOnly(t *testing.T) {
 	if code, loc := a.anonymous().Get(t, "/metrics"); code != http.StatusSeeOther || !strings.HasPrefix(loc, "/login") {
 		t.Errorf("anonymous GET /metrics = %d %q, want a redirect to sign in", code, loc)
 	}
+}
+
+func TestMetricsCountFinishedRunsByStatus(t *testing.T) {
+	a := newApp(t, storetest.SQLite(t))
+	admin := a.signIn(t, "admin")
+	id := saveTest(t, admin, "", views.ExampleScenario)
+	if _, r := a.runTest(t, admin, id); r.Status != store.RunPassed {
+		t.Fatalf("the example scenario's run = %s (%s)", r.Status, r.Reason)
+	}
+	// Counted just after the result is stored, so the page may lag a moment.
+	testkit.Eventually(t, testkit.WaitTimeout, func() bool {
+		return scrape(t, admin, "parley_test_runs_total", map[string]string{"status": "passed"}) == 1
+	}, "one passed run counted")
+}
+
+func TestMetricsCountOpenWebsockets(t *testing.T) {
+	a := newApp(t, storetest.SQLite(t))
+	admin := a.signIn(t, "admin")
+	clients := func() float64 { return scrape(t, admin, "parley_websocket_clients", nil) }
+	conn := openLive(t, admin, "/live/sessions")
+	if n := clients(); n != 1 {
+		t.Fatalf("with one live page open: %v websocket clients, want 1", n)
+	}
+	conn.Close(websocket.StatusNormalClosure, "")
+	testkit.Eventually(t, testkit.WaitTimeout, func() bool { return clients() == 0 }, "the closed websocket no longer counted")
 }

@@ -34,6 +34,8 @@ type Config struct {
 	MaxAttempts int           // total tries for retryable failures; 0 means DefaultMaxAttempts
 	BaseDelay   time.Duration // first backoff; 0 means DefaultBaseDelay
 	MaxDelay    time.Duration // longest single wait; 0 means DefaultMaxDelay
+	// Observer, when set, is told of every API request and retry.
+	Observer Observer
 }
 
 // Client calls the Server Messaging API. It is safe for concurrent use.
@@ -57,6 +59,7 @@ type Client struct {
 	maxAttempts int
 	baseDelay   time.Duration
 	maxDelay    time.Duration
+	observer    Observer
 
 	// sleep and now are replaced in tests so retries need no real waiting.
 	sleep func(ctx context.Context, d time.Duration) error
@@ -80,8 +83,12 @@ func NewClient(cfg Config) (*Client, error) {
 		maxAttempts: cmp.Or(cfg.MaxAttempts, DefaultMaxAttempts),
 		baseDelay:   cmp.Or(cfg.BaseDelay, DefaultBaseDelay),
 		maxDelay:    cmp.Or(cfg.MaxDelay, DefaultMaxDelay),
+		observer:    cfg.Observer,
 		sleep:       sleepCtx,
 		now:         time.Now,
+	}
+	if c.observer == nil {
+		c.observer = ignoreObserver{}
 	}
 	if c.maxDelay < c.baseDelay {
 		return nil, fmt.Errorf("alvaria config: MaxDelay (%s) is shorter than BaseDelay (%s)", c.maxDelay, c.baseDelay)

@@ -30,6 +30,7 @@ func (c *Client) SendMessage(ctx context.Context, sessionID string, m Message) (
 	var out MessageResponse
 	err = c.do(ctx, call{
 		op:        "send message",
+		endpoint:  "send_message",
 		method:    http.MethodPost,
 		url:       c.messageURL,
 		sessionID: sessionID,

@@ -20,6 +20,7 @@ const maxBodyBytes = 1 << 20
 // call is one API operation, retried as a whole.
 type call struct {
 	op        string // "create session", used in errors
+	endpoint  string // "create_session", told to the Observer
 	method    string
 	url       string
 	sessionID string // sent as server-messaging-session-id when set
@@ -72,6 +73,7 @@ func (cl *Client) do(ctx context.Context, c call, out any) error {
 			}
 			wait = f.retryAfter
 		}
+		cl.observer.Retry(c.endpoint)
 		if err := cl.sleep(ctx, wait); err != nil {
 			return fmt.Errorf("%w (stopped retrying: %w)", f.err, err)
 		}
@@ -108,7 +110,9 @@ func (cl *Client) try(ctx context.Context, c call, out any) *failure {
 	}
 
 	var sent sendTrace
+	start := time.Now()
 	resp, err := cl.http.Do(req.WithContext(httptrace.WithClientTrace(ctx, sent.clientTrace())))
+	cl.observer.Request(c.endpoint, statusOf(resp), time.Since(start))
 	if err != nil {
 		err = fmt.Errorf("%s: %w", c.op, err)
 		if c.repeat.oncePerEffect() && sent.mayHaveArrived(err) {

@@ -27,11 +27,12 @@ func (c *Client) CreateSession(ctx context.Context, s NewSession) (string, error
 	}
 	var out SessionResponse
 	err = c.do(ctx, call{
-		op:     "create session",
-		method: http.MethodPost,
-		url:    c.sessionURL,
-		body:   body,
-		repeat: repeatCreate,
+		op:       "create session",
+		endpoint: "create_session",
+		method:   http.MethodPost,
+		url:      c.sessionURL,
+		body:     body,
+		repeat:   repeatCreate,
 	}, &out)
 	if err != nil {
 		return "", err
@@ -50,6 +51,7 @@ func (c *Client) DeleteSession(ctx context.Context, sessionID string) error {
 	}
 	return c.do(ctx, call{
 		op:        "delete session",
+		endpoint:  "delete_session",
 		method:    http.MethodDelete,
 		url:       c.sessionURL,
 		sessionID: sessionID,

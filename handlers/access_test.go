@@ -58,6 +58,7 @@ func TestRoleMatrixOnEveryEndpoint(t *testing.T) {
 		{"POST", fmt.Sprintf("/admin/users/%d/enable", quinn.ID), nil, admin},
 		{"GET", "/admin/audit", nil, admin},
 		{"GET", "/admin/audit.csv", nil, admin},
+		{"GET", "/metrics", nil, admin},
 		// Ending goes last: nothing can be sent after it.
 		{"POST", "/sessions/" + sid + "/end", nil, converse},
 	}

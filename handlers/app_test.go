@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/parley-dev/parley/internal/testkit"
 	"github.com/parley-dev/parley/simulator/simtest"
 
@@ -17,6 +19,7 @@ import (
 	"github.com/parley-dev/parley/conversation"
 	"github.com/parley-dev/parley/handlers"
 	"github.com/parley-dev/parley/live"
+	"github.com/parley-dev/parley/metrics"
 	"github.com/parley-dev/parley/runs"
 	"github.com/parley-dev/parley/simulator"
 	"github.com/parley-dev/parley/store"
@@ -49,8 +52,10 @@ func newApp(t *testing.T, st *store.Store) *app {
 		AgentDelay:  10 * time.Millisecond,
 		Live:        hub,
 	})
+	reg := prometheus.NewRegistry()
+	counted := metrics.New(reg)
 	// Alvaria's own retry pacing, as the console uses it.
-	client := sim.Client(t, func(c *alvaria.Config) { c.MaxAttempts, c.BaseDelay = 0, 0 })
+	client := sim.Client(t, func(c *alvaria.Config) { c.MaxAttempts, c.BaseDelay, c.Observer = 0, 0, counted })
 	verifier, err := alvaria.NewVerifier(alvaria.VerifierConfig{PublicKey: sim.PublicKey()})
 	if err != nil {
 		t.Fatal(err)
@@ -69,11 +74,12 @@ func newApp(t *testing.T, st *store.Store) *app {
 		}
 	}
 	svc := conversation.New(conversation.Config{Store: st, Alvaria: client, Live: hub, Connection: "simulator", Audit: people})
-	tests := runs.New(runs.Config{Store: st, Conversations: svc, Live: hub, Audit: people})
+	tests := runs.New(runs.Config{Store: st, Conversations: svc, Live: hub, Audit: people, Finished: counted.RunFinished})
 	tests.SetQueue(newRunAtOnce(t, tests))
 	router.Store(http.Handler(handlers.NewRouter(handlers.Deps{
 		Health: st, Sessions: svc, Runs: tests, Callbacks: svc, Verifier: verifier, Live: hub, Accounts: people, Connection: "simulator",
 		Simulator: sim.Handler(), Desk: sim.Simulator,
+		Metrics: counted, MetricsPage: metrics.Handler(reg),
 	})))
 	return &app{URL: console.URL, store: st, people: people, sim: sim.Simulator, live: hub, clock: clock}
 }

@@ -99,7 +99,7 @@ func (h *handler) checkCSRF(c *gin.Context) {
 		got = c.PostForm("csrf")
 	}
 	if !accounts.ValidCSRF(want, got) {
-		h.stats.csrfRejected.Add(1)
+		h.Metrics.CSRFRejected()
 		h.respondError(c, errFormExpired)
 		c.Abort()
 		return
@@ -125,7 +125,7 @@ func (h *handler) login(c *gin.Context) {
 	form := newLoginForm(c.Request)
 	want, _ := c.Cookie(loginCookie)
 	if !accounts.ValidCSRF(want, form.CSRFToken) {
-		h.stats.csrfRejected.Add(1)
+		h.Metrics.CSRFRejected()
 		h.loginFailed(c, form, errLoginExpired)
 		return
 	}

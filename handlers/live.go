@@ -79,6 +79,7 @@ type catchUp func(ctx context.Context, seq int64, keys []string, all bool) (live
 // stream upgrades to a websocket, sends what changed after the client's
 // cursor, then sends each change as notices arrive on topic.
 func (h *handler) stream(c *gin.Context, topic string, next catchUp) {
+	c.Set(websocketsKey, h.Metrics)
 	streamTopic(c, h.Live, topic, h.OriginPatterns, h.Log, next)
 }
 
@@ -136,6 +137,9 @@ func pump(c *gin.Context, origins []string, log *slog.Logger, notices <-chan str
 		return
 	}
 	defer conn.CloseNow()
+	if m, ok := c.Value(websocketsKey).(Metrics); ok {
+		defer m.WebsocketOpened()()
+	}
 	ctx := conn.CloseRead(c.Request.Context())
 	send := func(first bool) error {
 		up, ok, err := next(ctx, first)

@@ -1,28 +1,74 @@
 package handlers
 
 import (
-	"fmt"
-	"sync/atomic"
+	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/parley-dev/parley/alvaria"
 )
 
-// stats counts what operators watch: callbacks rejected by verification
-// point at a key or clock problem, failed ones at the database.
-type stats struct {
-	callbacksAccepted atomic.Int64
-	callbacksRejected atomic.Int64
-	callbacksFailed   atomic.Int64
-	csrfRejected      atomic.Int64
+// Metrics counts what operators watch: callbacks rejected by verification
+// point at a key or clock problem, failed ones at the database. Built in
+// cmd/parley (package metrics); nil counts nothing.
+type Metrics interface {
+	// Callback counts one callback by event type and outcome (accepted,
+	// rejected, failed); store is zero when it never reached the database.
+	Callback(event, outcome string, webhook, store time.Duration)
+	CSRFRejected()
+	// WebsocketOpened counts a live connection until closed is called.
+	WebsocketOpened() (closed func())
 }
 
-// metrics serves the counters in the Prometheus text format.
-func (h *handler) metrics(c *gin.Context) {
-	c.Header("Content-Type", "text/plain; version=0.0.4")
-	fmt.Fprintf(c.Writer, "# HELP parley_callbacks_total Alvaria callbacks received, by outcome.\n# TYPE parley_callbacks_total counter\n")
-	fmt.Fprintf(c.Writer, "parley_callbacks_total{outcome=\"accepted\"} %d\n", h.stats.callbacksAccepted.Load())
-	fmt.Fprintf(c.Writer, "parley_callbacks_total{outcome=\"rejected\"} %d\n", h.stats.callbacksRejected.Load())
-	fmt.Fprintf(c.Writer, "parley_callbacks_total{outcome=\"failed\"} %d\n", h.stats.callbacksFailed.Load())
-	fmt.Fprintf(c.Writer, "# HELP parley_csrf_rejected_total State-changing requests refused for a missing or wrong CSRF token.\n# TYPE parley_csrf_rejected_total counter\n")
-	fmt.Fprintf(c.Writer, "parley_csrf_rejected_total %d\n", h.stats.csrfRejected.Load())
+// Callback outcomes as counted.
+const (
+	callbackAccepted = "accepted"
+	callbackRejected = "rejected"
+	callbackFailed   = "failed"
+)
+
+// ignoreMetrics is the Metrics of Deps that set none.
+type ignoreMetrics struct{}
+
+func (ignoreMetrics) Callback(string, string, time.Duration, time.Duration) {}
+func (ignoreMetrics) CSRFRejected()                                         {}
+func (ignoreMetrics) WebsocketOpened() func()                               { return func() {} }
+
+// websocketsKey carries the handler's Metrics to pump, which counts the
+// connection once it is upgraded.
+const websocketsKey = "parley.websockets"
+
+// callbackEvent names a callback's type for counting: its event, "MESSAGE",
+// "other" for events Parley does not know (so a stranger cannot invent
+// label values), or "unreadable".
+func callbackEvent(body []byte) string {
+	cb, err := alvaria.ParseCallback(body)
+	if err != nil {
+		return "unreadable"
+	}
+	if _, ok := cb.(*alvaria.UnknownCallback); ok {
+		return "other"
+	}
+	return cb.CallbackEvent()
+}
+
+// metricsPage serves Deps.MetricsPage to signed-in admins.
+func (h *handler) metricsPage(c *gin.Context) {
+	h.MetricsPage.ServeHTTP(c.Writer, c.Request)
+}
+
+// callbackCounter times one callback and counts it once with its outcome.
+type callbackCounter struct {
+	m       Metrics
+	started time.Time
+	event   string
+	store   time.Duration
+}
+
+func (h *handler) countCallback() *callbackCounter {
+	return &callbackCounter{m: h.Metrics, started: time.Now(), event: "unverified"}
+}
+
+func (cc *callbackCounter) done(outcome string) {
+	cc.m.Callback(cc.event, outcome, time.Since(cc.started), cc.store)
 }

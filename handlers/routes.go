@@ -118,11 +118,16 @@ type Deps struct {
 	// CallbackTimeout bounds the database work of one callback; 0 means
 	// DefaultCallbackTimeout.
 	CallbackTimeout time.Duration
+	// Metrics counts callbacks, CSRF refusals and websockets; nil counts
+	// nothing.
+	Metrics Metrics
+	// MetricsPage, when set, is served at /metrics to signed-in admins;
+	// nil serves no /metrics here (it has its own listener, or none).
+	MetricsPage http.Handler
 }
 
 type handler struct {
 	Deps
-	stats stats
 }
 
 // NewRouter wires every URL of the console.
@@ -136,6 +141,9 @@ func NewRouter(d Deps) *gin.Engine {
 	if d.CallbackTimeout == 0 {
 		d.CallbackTimeout = DefaultCallbackTimeout
 	}
+	if d.Metrics == nil {
+		d.Metrics = ignoreMetrics{}
+	}
 	h := &handler{Deps: d}
 
 	r := gin.New()
@@ -147,7 +155,7 @@ func NewRouter(d Deps) *gin.Engine {
 	r.NoRoute(h.notFound)
 	r.NoMethod(h.noMethod)
 
-	// Machines: probes, metrics, assets, and Alvaria (which signs its calls).
+	// Machines: probes, assets, and Alvaria (which signs its calls).
 	for _, probe := range []struct {
 		path string
 		fn   gin.HandlerFunc
@@ -155,7 +163,6 @@ func NewRouter(d Deps) *gin.Engine {
 		r.GET(probe.path, probe.fn)
 		r.HEAD(probe.path, probe.fn)
 	}
-	r.GET("/metrics", h.metrics)
 	r.StaticFS("/static", filesOnly{http.FS(static.FS)})
 	r.POST("/webhooks/server-messaging", h.webhook)
 	if d.Simulator != nil {
@@ -239,6 +246,11 @@ func NewRouter(d Deps) *gin.Engine {
 	admin.POST("/users/:id/password", h.userChange(h.userPassword))
 	admin.GET("/audit", h.auditPage)
 	admin.GET("/audit.csv", h.auditCSV)
+	if d.MetricsPage != nil {
+		// Metrics name no customer, but they show traffic and errors, so on
+		// the console they are for admins; a scraper gets its own listener.
+		signedIn.GET("/metrics", h.require(accounts.ManageUsers), h.metricsPage)
+	}
 
 	registerAPI(r, h)
 	return r

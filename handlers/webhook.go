@@ -27,9 +27,10 @@ const maxCallbackBytes = 1 << 20
 // body and the body against the token's sub and eventId after, answers 200 once the event is stored (or was stored before), and 503
 // when it cannot be stored, so that Alvaria retries and nothing is lost.
 func (h *handler) webhook(c *gin.Context) {
+	count := h.countCallback()
 	claims, err := h.Verifier.Verify(c.GetHeader("Authorization"))
 	if err != nil {
-		h.stats.callbacksRejected.Add(1)
+		count.done(callbackRejected)
 		h.Log.Warn("callback rejected", "reason", err, "remote", c.ClientIP())
 		c.Status(http.StatusUnauthorized)
 		return
@@ -37,40 +38,44 @@ func (h *handler) webhook(c *gin.Context) {
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxCallbackBytes))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		h.stats.callbacksRejected.Add(1)
+		count.done(callbackRejected)
 		h.Log.Warn("callback rejected", "reason", "body over 1 MiB", "remote", c.ClientIP())
 		c.Status(http.StatusRequestEntityTooLarge)
 		return
 	}
 	if err != nil {
+		count.done(callbackRejected)
 		h.Log.Warn("callback body unreadable", "err", err)
 		c.Status(http.StatusBadRequest)
 		return
 	}
+	count.event = callbackEvent(body)
 	if err := claims.CheckBody(body); err != nil {
-		h.stats.callbacksRejected.Add(1)
+		count.done(callbackRejected)
 		h.Log.Warn("callback rejected", "reason", err, "remote", c.ClientIP())
 		c.Status(http.StatusUnauthorized)
 		return
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), h.CallbackTimeout)
 	defer cancel()
+	stored := time.Now()
 	err = h.Callbacks.ReceiveCallback(ctx, conversation.CallbackInput{
 		Body:         body,
 		TokenEventID: claims.EventID,
 		Verification: verification(claims),
 	})
+	count.store = time.Since(stored)
 	switch {
 	case errors.Is(err, conversation.ErrTokenForOtherEvent):
-		h.stats.callbacksRejected.Add(1)
+		count.done(callbackRejected)
 		h.Log.Warn("callback rejected", "reason", err, "token_event", claims.EventID)
 		c.Status(http.StatusUnauthorized)
 	case err != nil:
-		h.stats.callbacksFailed.Add(1)
+		count.done(callbackFailed)
 		h.Log.Error("callback not stored; Alvaria will retry", "err", err, "timed_out", errors.Is(err, context.DeadlineExceeded))
 		c.Status(http.StatusServiceUnavailable)
 	default:
-		h.stats.callbacksAccepted.Add(1)
+		count.done(callbackAccepted)
 		c.Status(http.StatusOK)
 	}
 }

@@ -128,6 +128,9 @@ func (svc *Service) finish(ctx context.Context, r store.Run, status, reason stri
 	}
 	if done {
 		svc.changed(ctx, r)
+		if svc.finished != nil {
+			svc.finished(status)
+		}
 	}
 	return done
 }

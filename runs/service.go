@@ -48,6 +48,8 @@ type Config struct {
 	// heard from for StaleAfter is errored. Zero means 15s and 1m.
 	Heartbeat  time.Duration
 	StaleAfter time.Duration
+	// Finished, when set, is told the status each run ends with (metrics).
+	Finished func(status string)
 }
 
 // Service saves tests and runs them.
@@ -61,6 +63,7 @@ type Service struct {
 	queue      Queue
 	heartbeat  time.Duration
 	staleAfter time.Duration
+	finished   func(status string)
 }
 
 // New builds the service. SetQueue must be called before runs are started:
@@ -70,6 +73,7 @@ func New(cfg Config) *Service {
 	svc := &Service{
 		store: cfg.Store, convs: cfg.Conversations, live: cfg.Live, audit: cfg.Audit,
 		log: cfg.Log, now: cfg.Now, heartbeat: cfg.Heartbeat, staleAfter: cfg.StaleAfter,
+		finished: cfg.Finished,
 	}
 	if svc.log == nil {
 		svc.log = slog.New(slog.DiscardHandler)

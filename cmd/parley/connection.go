@@ -41,9 +41,9 @@ func (c *connection) Close() {
 // over real HTTP on Parley's own listener (it is mounted under /sim) and it
 // delivers callbacks to the public webhook URL, so the embedded default
 // exercises exactly the production path.
-func newConnection(ac alvariaConfig, sc simConfig, publicURL string, listen net.Addr, log *slog.Logger) (*connection, error) {
+func newConnection(ac alvariaConfig, sc simConfig, publicURL string, listen net.Addr, calls alvaria.Observer, log *slog.Logger) (*connection, error) {
 	if !ac.embedded() {
-		return realConnection(ac)
+		return realConnection(ac, calls)
 	}
 	sc, err := sc.withPrivateCredentials()
 	if err != nil {
@@ -68,6 +68,7 @@ func newConnection(ac alvariaConfig, sc simConfig, publicURL string, listen net.
 		ClientID:     sc.ClientID,
 		ClientSecret: sc.ClientSecret,
 		APIKey:       sc.APIKey,
+		Observer:     calls,
 	})
 	if err != nil {
 		sim.Close()
@@ -81,7 +82,7 @@ func newConnection(ac alvariaConfig, sc simConfig, publicURL string, listen net.
 	return &connection{Name: "simulator", Client: client, Verifier: verifier, Simulator: sim, SimulatorLive: changes}, nil
 }
 
-func realConnection(ac alvariaConfig) (*connection, error) {
+func realConnection(ac alvariaConfig, calls alvaria.Observer) (*connection, error) {
 	if err := ac.validate(); err != nil {
 		return nil, err
 	}
@@ -102,6 +103,7 @@ func realConnection(ac alvariaConfig) (*connection, error) {
 		ClientID:     ac.ClientID,
 		ClientSecret: ac.ClientSecret,
 		APIKey:       ac.APIKey,
+		Observer:     calls,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ALVARIA_API_URL: %w", err)

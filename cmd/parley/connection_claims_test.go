@@ -30,7 +30,7 @@ func TestRealConnectionChecksConfiguredClaims(t *testing.T) {
 		APIURL: "https://demo.via.example", TokenURL: "https://id.example/token", OrgID: "demo",
 		ClientID: "c", ClientSecret: "s", APIKey: "k", CallbackKeyPath: pemPath,
 		CallbackIssuer: "alvaria", CallbackAudience: "parley", CallbackMaxLifetime: 10 * time.Minute,
-	})
+	}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/parley-dev/parley/conversation"
 	"github.com/parley-dev/parley/handlers"
 	"github.com/parley-dev/parley/live"
+	"github.com/parley-dev/parley/metrics"
 	"github.com/parley-dev/parley/runs"
 	"github.com/parley-dev/parley/store"
 )
@@ -36,6 +37,7 @@ type serveConfig struct {
 	RunWorkers     int
 	Alvaria        alvariaConfig
 	Sim            simConfig
+	Observe        observeConfig
 }
 
 func serveSettings(cfg *serveConfig) *settings {
@@ -53,6 +55,7 @@ func serveSettings(cfg *serveConfig) *settings {
 	s.Int(&cfg.RunWorkers, "run-workers", "PARLEY_RUN_WORKERS", 10, "conversation-test runs this instance plays at once")
 	cfg.Alvaria.register(s)
 	cfg.Sim.register(s)
+	cfg.Observe.register(s)
 	return s
 }
 
@@ -72,6 +75,9 @@ func (cfg serveConfig) validate() error {
 	}
 	if cfg.IdleTimeout <= 0 || cfg.MaxSignInAge <= 0 {
 		return errors.New("PARLEY_SESSION_IDLE_TIMEOUT and PARLEY_SESSION_MAX_AGE must be positive durations")
+	}
+	if err := cfg.Observe.validate(); err != nil {
+		return err
 	}
 	if err := cfg.Alvaria.validate(); err != nil {
 		return err
@@ -109,7 +115,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("PARLEY_ADDR %q: %w", cfg.Addr, err)
 	}
 	defer ln.Close()
-	conn, err := newConnection(cfg.Alvaria, cfg.Sim, cfg.PublicURL, ln.Addr(), log)
+	obs, err := newObserver(cfg.Observe, log)
+	if err != nil {
+		return err
+	}
+	defer obs.close()
+	conn, err := newConnection(cfg.Alvaria, cfg.Sim, cfg.PublicURL, ln.Addr(), obs.metrics, log)
 	if err != nil {
 		return err
 	}
@@ -142,7 +153,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	} else if n > 0 {
 		log.Info("settled messages left sending", "count", n)
 	}
-	tests, stopRuns, err := startRuns(ctx, cfg, st, sessions, hub, people, log)
+	tests, stopRuns, err := startRuns(ctx, cfg, st, sessions, hub, people, obs.metrics, log)
 	if err != nil {
 		return err
 	}
@@ -160,6 +171,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Live:           hub,
 		Connection:     conn.Name,
 		OriginPatterns: originPatterns(cfg.PublicURL, cfg.OriginPatterns),
+		Metrics:        obs.metrics,
+		MetricsPage:    obs.page,
 	}
 	if conn.Simulator != nil {
 		deps.Simulator = conn.Simulator.Handler()
@@ -179,6 +192,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		log.Info("embedded Alvaria simulator", "api", cfg.PublicURL+"/sim", "callbacks_to", strings.TrimRight(cfg.PublicURL, "/")+"/webhooks/server-messaging")
 	}
+	obs.serve(connCtx, log)
 	// Told last, so a test that starts reading the log here sees all of it.
 	if onListen != nil {
 		onListen(ln.Addr())
@@ -217,8 +231,8 @@ func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, log 
 // startRuns builds the conversation-test service and starts working its
 // River jobs; stop waits a little for runs in progress, then errors them
 // (Parley stopped) rather than holding the shutdown.
-func startRuns(ctx context.Context, cfg serveConfig, st *store.Store, sessions *conversation.Service, hub live.Broker, people *accounts.Service, log *slog.Logger) (*runs.Service, func(), error) {
-	svc := runs.New(runs.Config{Store: st, Conversations: sessions, Live: hub, Audit: people, Log: log.With("component", "runs")})
+func startRuns(ctx context.Context, cfg serveConfig, st *store.Store, sessions *conversation.Service, hub live.Broker, people *accounts.Service, m *metrics.Metrics, log *slog.Logger) (*runs.Service, func(), error) {
+	svc := runs.New(runs.Config{Store: st, Conversations: sessions, Live: hub, Audit: people, Log: log.With("component", "runs"), Finished: m.RunFinished})
 	jobs, err := runs.NewJobs(ctx, runs.JobsConfig{Store: st, DatabaseURL: cfg.DatabaseURL, Workers: cfg.RunWorkers, Log: log.With("component", "jobs")}, svc)
 	if err != nil {
 		return nil, nil, fmt.Errorf("PARLEY_DATABASE_URL: %w", err)

@@ -20,6 +20,7 @@ import (
 	"github.com/parley-dev/parley/alvaria"
 	"github.com/parley-dev/parley/conversation"
 	"github.com/parley-dev/parley/handlers"
+	"github.com/parley-dev/parley/internal/testkit"
 	"github.com/parley-dev/parley/live"
 	"github.com/parley-dev/parley/store"
 	"github.com/parley-dev/parley/store/storetest"
@@ -539,9 +540,9 @@ func TestWebhookAnswers503WhileTheDatabaseIsLocked(t *testing.T) {
 		if resp.StatusCode != http.StatusServiceUnavailable {
 			t.Fatalf("status %d while locked, want 503", resp.StatusCode)
 		}
-		if code := c.deliver(t, body); code != http.StatusOK {
-			t.Fatalf("retry after the lock: status %d, want 200", code)
-		}
+		// Alvaria retries until it gets 200; on a loaded machine the first
+		// retry may still run out of the 50ms this test allows.
+		testkit.Eventually(t, testkit.WaitTimeout, func() bool { return c.deliver(t, body) == http.StatusOK }, "a retry after the lock answered 200")
 		if got := c.session(t, s.ID); got.AgentAlias != "John" {
 			t.Fatalf("retry not applied: %+v", got)
 		}

@@ -416,3 +416,25 @@ func auditOf(t *testing.T, st *store.Store, action string) []store.AuditEntry {
 	}
 	return rows
 }
+
+// One person cannot fill the queue for everyone: past the limit of runs
+// queued or running at once, a request is refused whole with 429, and
+// another person can still queue theirs.
+func TestAPIRefusesRunsPastOnePersonsLimit(t *testing.T) {
+	a := newAPIApp(t)
+	fifty := jsonBody(t, map[string]any{"scenario": apiScenario, "runs": runs.MaxRunsAtOnce})
+	for i := 0; i < runs.DefaultMaxActiveRuns/runs.MaxRunsAtOnce; i++ {
+		if code := a.call(t, a.tokens["olive"], "POST", "/api/v1/runs", fifty, nil); code != 202 {
+			t.Fatalf("request %d = %d", i+1, code)
+		}
+	}
+	one := jsonBody(t, map[string]any{"scenario": apiScenario})
+	a.wantError(t, a.tokens["olive"], "POST", "/api/v1/runs", one, 429, "at most 200 may be queued or running at once")
+	queued, err := a.runs.ListRuns(t.Context(), runs.RunFilter{Status: runs.StatusQueued, Limit: 1000})
+	if err != nil || len(queued) != runs.DefaultMaxActiveRuns {
+		t.Fatalf("%d runs queued, %v", len(queued), err)
+	}
+	if code := a.call(t, a.tokens["admin"], "POST", "/api/v1/runs", one, nil); code != 202 {
+		t.Errorf("another person's run = %d, want 202", code)
+	}
+}

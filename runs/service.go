@@ -48,6 +48,9 @@ type Config struct {
 	// heard from for StaleAfter is errored. Zero means 15s and 1m.
 	Heartbeat  time.Duration
 	StaleAfter time.Duration
+	// MaxActiveRuns bounds the runs one person may have queued or running
+	// at once; zero means DefaultMaxActiveRuns.
+	MaxActiveRuns int
 }
 
 // Service saves tests and runs them.
@@ -61,6 +64,7 @@ type Service struct {
 	queue      Queue
 	heartbeat  time.Duration
 	staleAfter time.Duration
+	maxActive  int
 }
 
 // New builds the service. SetQueue must be called before runs are started:
@@ -70,6 +74,10 @@ func New(cfg Config) *Service {
 	svc := &Service{
 		store: cfg.Store, convs: cfg.Conversations, live: cfg.Live, audit: cfg.Audit,
 		log: cfg.Log, now: cfg.Now, heartbeat: cfg.Heartbeat, staleAfter: cfg.StaleAfter,
+		maxActive: cfg.MaxActiveRuns,
+	}
+	if svc.maxActive <= 0 {
+		svc.maxActive = DefaultMaxActiveRuns
 	}
 	if svc.log == nil {
 		svc.log = slog.New(slog.DiscardHandler)

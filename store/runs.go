@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -59,27 +60,73 @@ type RunStep struct {
 // CreateRun stores a queued run and its pending steps in one transaction,
 // filling in the run's id.
 func (s *Store) CreateRun(ctx context.Context, r *Run, steps []RunStep) error {
+	return s.Transaction(ctx, func(tx *Store) error { return tx.createRun(ctx, r, steps) })
+}
+
+func (s *Store) createRun(ctx context.Context, r *Run, steps []RunStep) error {
 	r.CreatedAt = stamp(r.CreatedAt)
 	if r.Status == "" {
 		r.Status = RunQueued
 	}
-	return s.Transaction(ctx, func(tx *Store) error {
-		if err := tx.with(ctx).Create(r).Error; err != nil {
-			return fmt.Errorf("create run: %w", err)
+	if err := s.with(ctx).Create(r).Error; err != nil {
+		return fmt.Errorf("create run: %w", err)
+	}
+	for i := range steps {
+		steps[i].RunID = r.ID
+		if steps[i].Status == "" {
+			steps[i].Status = StepPending
 		}
-		for i := range steps {
-			steps[i].RunID = r.ID
-			if steps[i].Status == "" {
-				steps[i].Status = StepPending
+	}
+	if len(steps) > 0 {
+		if err := s.with(ctx).CreateInBatches(steps, 100).Error; err != nil {
+			return fmt.Errorf("create steps of run %d: %w", r.ID, err)
+		}
+	}
+	return nil
+}
+
+// TooManyActiveError refuses runs that would leave their starter with more
+// than Max runs queued or running; Active is how many they have now.
+type TooManyActiveError struct{ Active, Max int }
+
+func (e *TooManyActiveError) Error() string {
+	return fmt.Sprintf("%d runs queued or running, at most %d allowed", e.Active, e.Max)
+}
+
+// CreateRuns stores count queued runs like r, each with its own copy of
+// steps, in one transaction, and returns them with their ids. It refuses
+// them all with a *TooManyActiveError when r.StartedBy would then have more
+// than maxActive runs queued or running: the count and the inserts are one
+// transaction, serialised per starter (SQLite has one writer; Postgres takes
+// an advisory lock), so parallel requests cannot slip past the limit.
+func (s *Store) CreateRuns(ctx context.Context, r Run, steps []RunStep, count, maxActive int) ([]Run, error) {
+	out := make([]Run, 0, count)
+	err := s.Transaction(ctx, func(tx *Store) error {
+		if tx.dialect == DialectPostgres {
+			if err := tx.with(ctx).Exec("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", "runs-of:"+r.StartedBy).Error; err != nil {
+				return fmt.Errorf("lock runs of %s: %w", r.StartedBy, err)
 			}
 		}
-		if len(steps) > 0 {
-			if err := tx.with(ctx).CreateInBatches(steps, 100).Error; err != nil {
-				return fmt.Errorf("create steps of run %d: %w", r.ID, err)
+		var active int64
+		if err := tx.with(ctx).Model(&Run{}).Where("started_by = ? AND status IN ?", r.StartedBy, []string{RunQueued, RunRunning}).Count(&active).Error; err != nil {
+			return fmt.Errorf("count active runs of %s: %w", r.StartedBy, err)
+		}
+		if int(active)+count > maxActive {
+			return &TooManyActiveError{Active: int(active), Max: maxActive}
+		}
+		for range count {
+			run := r
+			if err := tx.createRun(ctx, &run, slices.Clone(steps)); err != nil {
+				return err
 			}
+			out = append(out, run)
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, fmt.Errorf("create %d runs: %w", count, err)
+	}
+	return out, nil
 }
 
 // GetRun returns the run with id.

@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/parley-dev/parley/handlers"
 	"github.com/parley-dev/parley/scenario"
@@ -149,7 +152,7 @@ func runScenarios(ctx context.Context, c *apiClient, cfg testRunConfig, scripts 
 		var e *apiError
 		if errors.As(err, &e) {
 			for _, p := range e.Body.Problems {
-				fmt.Fprintln(stderr, problemLine(cfg.Files[i], p.Line, p.Column, p.Message))
+				fmt.Fprintln(stderr, terminalSafe(problemLine(cfg.Files[i], p.Line, p.Column, p.Message)))
 			}
 		}
 		if err != nil {
@@ -159,7 +162,7 @@ func runScenarios(ctx context.Context, c *apiClient, cfg testRunConfig, scripts 
 	}
 	for i := range results {
 		for j, r := range results[i].Runs {
-			fmt.Fprintf(out, "%s: %s (run %d)\n", results[i].File, r.Name, r.ID)
+			fmt.Fprintln(out, terminalSafe(fmt.Sprintf("%s: %s (run %d)", results[i].File, r.Name, r.ID)))
 			done, err := follow(ctx, c, r.ID, cfg.Poll, out)
 			if err != nil {
 				return nil, err
@@ -181,10 +184,10 @@ func follow(ctx context.Context, c *apiClient, id int64, every time.Duration, ou
 			return r, fmt.Errorf("follow run %d: %w", id, err)
 		}
 		for ; printed < len(r.Steps) && stepDone(r.Steps[printed].Status); printed++ {
-			fmt.Fprintln(out, stepLine(r.Steps[printed]))
+			fmt.Fprintln(out, terminalSafe(stepLine(r.Steps[printed])))
 		}
 		if finished(r) {
-			fmt.Fprintln(out, runLine(r))
+			fmt.Fprintln(out, terminalSafe(runLine(r)))
 			return r, nil
 		}
 		select {
@@ -254,4 +257,34 @@ func notPassed(results []fileResult) (bad, total int) {
 		}
 	}
 	return bad, total
+}
+
+// terminalSafe shows control and bidirectional-override characters as
+// escapes: what the agent said, or what a server answered, is printed to a
+// terminal or a CI log, where ESC sequences could rewrite the screen (hide a
+// failure, fake a pass) and a bidi override could reorder what is read.
+func terminalSafe(s string) string {
+	if !strings.ContainsFunc(s, unsafeForTerminal) && utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for len(s) > 0 {
+		r, size := utf8.DecodeRuneInString(s)
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[0])
+		case unsafeForTerminal(r) && r < 0x100:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case unsafeForTerminal(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+		s = s[size:]
+	}
+	return b.String()
+}
+
+func unsafeForTerminal(r rune) bool {
+	return (unicode.IsControl(r) && r != '\n' && r != '\t') || unicode.Is(unicode.Bidi_Control, r)
 }

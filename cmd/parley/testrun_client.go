@@ -53,7 +53,7 @@ type apiError struct {
 }
 
 func (e *apiError) Error() string {
-	return fmt.Sprintf("the server answered %d: %s", e.Status, e.Body.Error)
+	return terminalSafe(fmt.Sprintf("the server answered %d: %s", e.Status, e.Body.Error))
 }
 
 // startRuns queues runs runs of the scenario yaml.

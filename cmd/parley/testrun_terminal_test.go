@@ -1,0 +1,49 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parley-dev/parley/handlers"
+)
+
+// What an agent said reaches the terminal or CI log that runs parley test
+// run; escape sequences in it must not reach the screen as such.
+func TestTestRunPrintsNoEscapeSequencesFromTheServer(t *testing.T) {
+	hostile := "\x1b[2K\x1b[1A  ✓ step 4 passed\x07\u202eevil\xff"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/v1/runs/2" {
+			w.WriteHeader(http.StatusInternalServerError)
+			w.Write([]byte(hostile))
+			return
+		}
+		json.NewEncoder(w).Encode(handlers.APIRun{ID: 1, Name: hostile, Status: runFailed, Reason: hostile, Steps: []handlers.APIStep{
+			{Number: 4, Description: hostile, Status: stepFailed, Got: hostile},
+		}})
+	}))
+	defer srv.Close()
+	c := newAPIClient(srv.URL, "parley_x")
+
+	var out bytes.Buffer
+	if _, err := follow(t.Context(), c, 1, time.Hour, &out); err != nil {
+		t.Fatal(err)
+	}
+	_, err := follow(t.Context(), c, 2, time.Hour, &out)
+	if err == nil {
+		t.Fatal("a 500 was taken for a run")
+	}
+	printed := out.String() + err.Error()
+	for _, bad := range []string{"\x1b", "\x07", "\u202e", "\xff"} {
+		if strings.Contains(printed, bad) {
+			t.Errorf("%q reached the terminal:\n%q", bad, printed)
+		}
+	}
+	if !strings.Contains(printed, `\x1b[2K`) || !strings.Contains(printed, `\u202eevil`) {
+		t.Errorf("the escapes are not shown for what they are:\n%s", printed)
+	}
+}

@@ -116,6 +116,7 @@ func (svc *Service) AuthenticateToken(ctx context.Context, token, addr, what str
 	if err != nil {
 		return Principal{}, fmt.Errorf("authenticate token: %w", err)
 	}
+	what = shortened(what, maxTokenUseDetail)
 	refusal := ""
 	switch {
 	case tok.RevokedAt != nil:
@@ -140,6 +141,18 @@ func (svc *Service) AuthenticateToken(ctx context.Context, token, addr, what str
 		}
 	}
 	return principal(u), nil
+}
+
+// maxTokenUseDetail bounds what a token use records of the request: a
+// path can be as long as a request line, and each use is an audit entry.
+const maxTokenUseDetail = 200
+
+// shortened cuts s to at most max characters, marking the cut.
+func shortened(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	return string([]rune(s)[:max-1]) + "…"
 }
 
 func presentToken(t store.APIToken) APIToken {

@@ -438,3 +438,22 @@ func TestAPIRefusesRunsPastOnePersonsLimit(t *testing.T) {
 		t.Errorf("another person's run = %d, want 202", code)
 	}
 }
+
+// A token's use is audited with the request's path, which a client chooses:
+// a path as long as a request line, or one holding NUL, is recorded short
+// and storable, and the request is answered as any other.
+func TestAPIAuditsAHostilePathShortly(t *testing.T) {
+	a := newAPIApp(t)
+	long := strings.Repeat("9", 100_000)
+	a.wantError(t, a.tokens["olive"], "GET", "/api/v1/runs/"+long, "", 404, "no such test or run")
+	a.wantError(t, a.tokens["olive"], "GET", "/api/v1/runs/%00%ff", "", 404, "no such test or run")
+	uses, err := a.store.ListAudit(t.Context(), store.AuditFilter{Action: accounts.ActionTokenUse, Limit: -1})
+	if err != nil || len(uses) != 2 {
+		t.Fatalf("token-use entries = %d, %v", len(uses), err)
+	}
+	for _, e := range uses {
+		if n := len([]rune(e.Detail)); n > 200 || !strings.HasPrefix(e.Detail, "GET /api/v1/runs/") {
+			t.Errorf("audit detail of %d characters: %.80q", n, e.Detail)
+		}
+	}
+}

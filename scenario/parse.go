@@ -3,7 +3,6 @@ package scenario
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -72,6 +71,7 @@ func syntaxProblem(err error) Problem {
 type parsing struct {
 	sc       *Scenario
 	problems []Problem
+	patterns int // program states of the matches patterns so far
 }
 
 func (p *parsing) fail(n ast.Node, format string, args ...any) {
@@ -297,9 +297,9 @@ func (p *parsing) expect(n ast.Node, modifiers map[string]*ast.MappingValueNode,
 		case "equals":
 			s.Equals = value
 		case "matches":
-			re, err := regexp.Compile(value)
+			re, err := compilePattern(value, &p.patterns)
 			if err != nil {
-				p.fail(f.Value, "%s: matches is not a Go regular expression: %v", where, err)
+				p.fail(f.Value, "%s: matches %v", where, err)
 				continue
 			}
 			s.Matches = re

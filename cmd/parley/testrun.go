@@ -158,6 +158,10 @@ func runScenarios(ctx context.Context, c *apiClient, cfg testRunConfig, scripts 
 		if err != nil {
 			return nil, fmt.Errorf("run %s: %w", cfg.Files[i], err)
 		}
+		// Exit 0 says every run passed; no runs at all is not that.
+		if len(started) != cfg.Runs {
+			return nil, fmt.Errorf("run %s: the server queued %d runs of the %d asked for (is %s a Parley server?)", cfg.Files[i], len(started), cfg.Runs, c.server)
+		}
 		results[i] = fileResult{File: cfg.Files[i], Runs: started}
 	}
 	for i := range results {
@@ -183,12 +187,16 @@ func follow(ctx context.Context, c *apiClient, id int64, every time.Duration, ou
 		if err != nil {
 			return r, fmt.Errorf("follow run %d: %w", id, err)
 		}
-		for ; printed < len(r.Steps) && stepDone(r.Steps[printed].Status); printed++ {
+		for ; r.ID == id && printed < len(r.Steps) && stepDone(r.Steps[printed].Status); printed++ {
 			fmt.Fprintln(out, terminalSafe(stepLine(r.Steps[printed])))
 		}
-		if finished(r) {
+		if r.ID == id && finished(r) {
 			fmt.Fprintln(out, terminalSafe(runLine(r)))
 			return r, nil
+		}
+		if r.ID != id || (r.Status != runQueued && r.Status != runRunning) {
+			// Waiting on a state that never ends would hang CI.
+			return r, fmt.Errorf("follow run %d: the server answered run %d in state %q (is %s a Parley server?)", id, r.ID, terminalSafe(r.Status), c.server)
 		}
 		select {
 		case <-tick.C:

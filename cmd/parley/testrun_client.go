@@ -26,6 +26,8 @@ func newAPIClient(server, token string) *apiClient {
 
 // Run and step statuses the CLI acts on.
 const (
+	runQueued   = "queued"
+	runRunning  = "running"
 	runPassed   = "passed"
 	runFailed   = "failed"
 	runErrored  = "errored"

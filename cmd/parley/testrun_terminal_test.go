@@ -47,3 +47,36 @@ func TestTestRunPrintsNoEscapeSequencesFromTheServer(t *testing.T) {
 		t.Errorf("the escapes are not shown for what they are:\n%s", printed)
 	}
 }
+
+// A server that is not Parley, or a broken one, must not make parley test
+// run report success for runs that never were, nor wait forever.
+func TestTestRunDoesNotTrustANonsensicalServer(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		started  string // the answer to POST /api/v1/runs
+		run      string // the answer to GET /api/v1/runs/7
+		sentence string
+	}{
+		{"no runs queued", `{"runs": []}`, "", "queued 0 runs of the 1 asked for"},
+		{"no list at all", `{}`, "", "queued 0 runs of the 1 asked for"},
+		{"a state that never ends", `{"runs": [{"id": 7, "status": "queued"}]}`, `{"id": 7, "status": "sleeping"}`, `state "sleeping"`},
+		{"another run", `{"runs": [{"id": 7, "status": "queued"}]}`, `{"id": 8, "status": "passed"}`, "answered run 8"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				if r.Method == http.MethodPost {
+					w.WriteHeader(http.StatusAccepted)
+					w.Write([]byte(tt.started))
+					return
+				}
+				w.Write([]byte(tt.run))
+			}))
+			defer srv.Close()
+			code, _, stderr := testRun(t, nil, "--server", srv.URL, "--token", "parley_x", "--poll", "1ms", passingScenario)
+			if code != exitTrouble || !strings.Contains(stderr, tt.sentence) {
+				t.Errorf("exit %d, want %d with %q:\n%s", code, exitTrouble, tt.sentence, stderr)
+			}
+		})
+	}
+}

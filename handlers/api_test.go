@@ -457,3 +457,33 @@ func TestAPIAuditsAHostilePathShortly(t *testing.T) {
 		}
 	}
 }
+
+// The page showing a new token's secret, and the API's answers, are never
+// kept by a cache: the secret is to be shown once, and the API carries
+// transcripts.
+func TestTokenPageAndAPIAnswersAreNotCached(t *testing.T) {
+	a := newAPIApp(t)
+	olive := testkit.SignIn(t, a.URL, "olive", password)
+	resp, err := olive.HTTP.PostForm(a.URL+"/account/tokens", url.Values{"token_name": {"laptop"}, "csrf": {olive.CSRF}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 201 || resp.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("new token page = %d, Cache-Control %q", resp.StatusCode, resp.Header.Get("Cache-Control"))
+	}
+	for _, token := range []string{a.tokens["olive"], ""} {
+		req, _ := http.NewRequest("GET", a.URL+"/api/v1/runs", nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.Header.Get("Cache-Control") != "no-store" {
+			t.Errorf("GET /api/v1/runs = %d, Cache-Control %q", resp.StatusCode, resp.Header.Get("Cache-Control"))
+		}
+	}
+}

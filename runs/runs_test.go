@@ -2,6 +2,7 @@ package runs_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/parley-dev/parley/internal/testkit"
 	"github.com/parley-dev/parley/runs"
+	"github.com/parley-dev/parley/scenario"
 	"github.com/parley-dev/parley/store"
 )
 
@@ -345,4 +347,26 @@ func (in *instance) waitSessionEnded(t *testing.T, sessionID string) {
 		sess, err := in.store.GetSession(t.Context(), sessionID)
 		return err == nil && sess.State == store.SessionEnded
 	}, "the run's session ended")
+}
+
+// A NUL in a scenario (the YAML parser lets one through in a comment) or in
+// a test's name is refused as invalid, not answered 500 by Postgres.
+func TestATestWithANULIsInvalidNotAServerError(t *testing.T) {
+	engines(t, func(t *testing.T, db func(*testing.T) database) {
+		in := newInstance(t, db(t), options{noWorkers: true})
+		ok := "name: x\nworkTypeId: \"1\"\ncontactName: y\nsteps:\n  - say: hi\n"
+		var invalid *scenario.Error
+		if _, err := in.runs.SaveTest(t.Context(), runs.TestInput{Scenario: "# \x00\n" + ok, By: olive}); !errors.As(err, &invalid) || !strings.Contains(err.Error(), "line 1, column 3: the scenario contains a NUL character") {
+			t.Errorf("NUL in a comment: %v", err)
+		}
+		if _, err := in.runs.StartRuns(t.Context(), runs.RunInput{Scenario: ok + "# \x00\n", By: olive}); !errors.As(err, &invalid) {
+			t.Errorf("NUL in a comment, run: %v", err)
+		}
+		if _, err := in.runs.SaveTest(t.Context(), runs.TestInput{Name: "a\x00b", Scenario: ok, By: olive}); !errors.As(err, &invalid) {
+			t.Errorf("NUL in the name: %v", err)
+		}
+		if _, err := in.runs.SaveTest(t.Context(), runs.TestInput{Name: "a\xffb", Scenario: ok, By: olive}); !errors.As(err, &invalid) {
+			t.Errorf("bad UTF-8 in the name: %v", err)
+		}
+	})
 }

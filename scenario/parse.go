@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"slices"
@@ -27,6 +28,13 @@ func Parse(data []byte) (*Scenario, error) {
 	}
 	if !utf8.Valid(data) {
 		return nil, &Error{Problems: []Problem{{Message: "the scenario is not UTF-8 text"}}}
+	}
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		// YAML allows no NUL anywhere, and a database text column cannot
+		// hold one; the parser lets it through in a comment.
+		line := 1 + bytes.Count(data[:i], []byte("\n"))
+		column := i - bytes.LastIndexByte(data[:i], '\n')
+		return nil, &Error{Problems: []Problem{{Line: line, Column: column, Message: "the scenario contains a NUL character"}}}
 	}
 	if p := checkNesting(data); p != nil {
 		return nil, &Error{Problems: []Problem{*p}}

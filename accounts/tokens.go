@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/parley-dev/parley/input"
@@ -49,6 +50,11 @@ func (svc *Service) CreateToken(ctx context.Context, by Actor, username, name st
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > MaxTokenNameLen {
 		return NewToken{}, input.Invalid("name", fmt.Sprintf("give the token a label of 1 to %d characters", MaxTokenNameLen))
+	}
+	// The label is shown on pages, in the audit trail and its CSV, and by
+	// parley token create on a terminal: plain text on one line only.
+	if !utf8.ValidString(name) || strings.ContainsFunc(name, unicode.IsControl) {
+		return NewToken{}, input.Invalid("name", "write the token's label as plain text on one line")
 	}
 	u, err := svc.store.GetUserByName(ctx, username)
 	if errors.Is(err, store.ErrNotFound) {

@@ -17,6 +17,10 @@ const MaxRunsAtOnce = 50
 // running at once, over all their requests.
 const DefaultMaxActiveRuns = 200
 
+// DefaultMaxRunningPerPerson bounds how many of one person's runs are
+// played at once: half of an instance's default ten workers.
+const DefaultMaxRunningPerPerson = 5
+
 // RunInput asks for runs of a saved test or of a script sent as it is.
 type RunInput struct {
 	TestID   string // a saved test, or

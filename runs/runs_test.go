@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parley-dev/parley/accounts"
 	"github.com/parley-dev/parley/internal/testkit"
 	"github.com/parley-dev/parley/runs"
 	"github.com/parley-dev/parley/scenario"
@@ -369,4 +370,49 @@ func TestATestWithANULIsInvalidNotAServerError(t *testing.T) {
 			t.Errorf("bad UTF-8 in the name: %v", err)
 		}
 	})
+}
+
+// One person's runs take at most MaxRunningPerPerson workers: another run
+// of theirs stays queued (its job waits and tries again) until one of the
+// running ones ends, so others' runs are not stuck behind hours of theirs.
+func TestOnePersonsRunsDoNotTakeEveryWorker(t *testing.T) {
+	in := newInstance(t, sqliteDB(t), options{noWorkers: true, running: 1})
+	ctx := t.Context()
+	yaml := "name: Quick\nworkTypeId: \"32\"\ncontactName: \"Fair {{run}}\"\nsteps:\n  - expect: agent_joined\n"
+	started, err := in.runs.StartRuns(ctx, runs.RunInput{Scenario: yaml, Count: 2, By: olive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, second := started[0].ID, started[1].ID
+	if ok, err := in.store.ClaimRun(ctx, first, time.Now()); !ok || err != nil {
+		t.Fatalf("claim the first run: %v %v", ok, err)
+	}
+
+	if err := in.runs.Execute(ctx, second); !errors.Is(err, runs.ErrStarterBusy) {
+		t.Fatalf("olive's second run while her first runs: %v, want ErrStarterBusy", err)
+	}
+	if r, _ := in.runs.GetRun(ctx, second); r.Status != runs.StatusQueued {
+		t.Fatalf("the waiting run is %s, want queued", r.Status)
+	}
+	// Someone else's run is not held back by olive's.
+	other, err := in.runs.StartRuns(ctx, runs.RunInput{Scenario: yaml, By: accounts.Actor{Username: "oscar"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := in.runs.Execute(ctx, other[0].ID); err != nil {
+		t.Fatalf("oscar's run: %v", err)
+	}
+	if r, _ := in.runs.GetRun(ctx, other[0].ID); r.Status != runs.StatusPassed {
+		t.Fatalf("oscar's run %s: %s", r.Status, r.Reason)
+	}
+
+	if _, err := in.store.FinishRun(ctx, first, store.RunPassed, "", nil, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := in.runs.Execute(ctx, second); err != nil {
+		t.Fatalf("olive's second run once her first ended: %v", err)
+	}
+	if r, _ := in.runs.GetRun(ctx, second); r.Status != runs.StatusPassed {
+		t.Fatalf("olive's second run %s: %s\n%s", r.Status, r.Reason, describe(r))
+	}
 }

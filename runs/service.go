@@ -51,6 +51,10 @@ type Config struct {
 	// MaxActiveRuns bounds the runs one person may have queued or running
 	// at once; zero means DefaultMaxActiveRuns.
 	MaxActiveRuns int
+	// MaxRunningPerPerson bounds the runs of one person played at once, on
+	// all instances together, so one person's long runs cannot hold every
+	// worker for hours; zero means DefaultMaxRunningPerPerson.
+	MaxRunningPerPerson int
 }
 
 // Service saves tests and runs them.
@@ -65,6 +69,7 @@ type Service struct {
 	heartbeat  time.Duration
 	staleAfter time.Duration
 	maxActive  int
+	maxRunning int
 }
 
 // New builds the service. SetQueue must be called before runs are started:
@@ -74,7 +79,10 @@ func New(cfg Config) *Service {
 	svc := &Service{
 		store: cfg.Store, convs: cfg.Conversations, live: cfg.Live, audit: cfg.Audit,
 		log: cfg.Log, now: cfg.Now, heartbeat: cfg.Heartbeat, staleAfter: cfg.StaleAfter,
-		maxActive: cfg.MaxActiveRuns,
+		maxActive: cfg.MaxActiveRuns, maxRunning: cfg.MaxRunningPerPerson,
+	}
+	if svc.maxRunning <= 0 {
+		svc.maxRunning = DefaultMaxRunningPerPerson
 	}
 	if svc.maxActive <= 0 {
 		svc.maxActive = DefaultMaxActiveRuns

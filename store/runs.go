@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -175,13 +176,55 @@ func (s *Store) ListRuns(ctx context.Context, f RunFilter) ([]Run, error) {
 // ClaimRun moves a queued run to running. It reports false when the run was
 // not queued: another worker has it, or it ran before a restart.
 func (s *Store) ClaimRun(ctx context.Context, id int64, at time.Time) (bool, error) {
+	return s.ClaimRunUnder(ctx, id, at, 0)
+}
+
+// ErrStarterBusy is a run not claimed because the person who started it
+// already has as many runs running as one person may.
+var ErrStarterBusy = errors.New("its starter has the most runs running that one person may")
+
+// ClaimRunUnder is ClaimRun, unless the run's starter already has
+// maxRunning runs running (0: no limit): then it is ErrStarterBusy and the
+// run stays queued. The count and the claim are serialised per starter, as
+// in CreateRuns, so two workers cannot both take the last place.
+func (s *Store) ClaimRunUnder(ctx context.Context, id int64, at time.Time, maxRunning int) (bool, error) {
 	at = stamp(at)
-	res := s.with(ctx).Model(&Run{}).Where("id = ? AND status = ?", id, RunQueued).
-		Updates(map[string]any{"status": RunRunning, "started_at": at, "heartbeat_at": at})
-	if res.Error != nil {
-		return false, fmt.Errorf("claim run %d: %w", id, res.Error)
+	var claimed bool
+	err := s.Transaction(ctx, func(tx *Store) error {
+		var r Run
+		err := notFound(tx.with(ctx).Select("id", "status", "started_by").Where("id = ?", id).Take(&r).Error)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if r.Status != RunQueued {
+			return nil
+		}
+		if maxRunning > 0 {
+			if tx.dialect == DialectPostgres {
+				if err := tx.with(ctx).Exec("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", "runs-of:"+r.StartedBy).Error; err != nil {
+					return fmt.Errorf("lock runs of %s: %w", r.StartedBy, err)
+				}
+			}
+			var running int64
+			if err := tx.with(ctx).Model(&Run{}).Where("started_by = ? AND status = ?", r.StartedBy, RunRunning).Count(&running).Error; err != nil {
+				return err
+			}
+			if int(running) >= maxRunning {
+				return ErrStarterBusy
+			}
+		}
+		res := tx.with(ctx).Model(&Run{}).Where("id = ? AND status = ?", id, RunQueued).
+			Updates(map[string]any{"status": RunRunning, "started_at": at, "heartbeat_at": at})
+		claimed = res.RowsAffected == 1
+		return res.Error
+	})
+	if err != nil {
+		return false, fmt.Errorf("claim run %d: %w", id, err)
 	}
-	return res.RowsAffected == 1, nil
+	return claimed, nil
 }
 
 // Heartbeat tells that the run's worker is alive.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/parley-dev/parley/store"
 	"github.com/parley-dev/parley/store/storetest"
@@ -63,6 +64,54 @@ func TestCreateRunsKeepsOnePersonUnderTheLimit(t *testing.T) {
 		}
 		if _, err := st.CreateRuns(ctx, store.Run{Name: "x", StartedBy: "quinn"}, nil, limit, limit); err != nil {
 			t.Fatalf("quinn: %v", err)
+		}
+	})
+}
+
+// Of one person's queued runs, at most maxRunning are claimed at once, even
+// by workers claiming in parallel; another person's are claimed regardless.
+func TestClaimRunUnderKeepsOnePersonToTheirShare(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := t.Context()
+		olive, err := st.CreateRuns(ctx, store.Run{Name: "x", StartedBy: "olive"}, nil, 8, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		claimed, busy := 0, 0
+		for _, r := range olive {
+			wg.Go(func() {
+				ok, err := st.ClaimRunUnder(ctx, r.ID, time.Now(), 3)
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case errors.Is(err, store.ErrStarterBusy):
+					busy++
+				case err != nil:
+					t.Error(err)
+				case ok:
+					claimed++
+				}
+			})
+		}
+		wg.Wait()
+		if claimed != 3 || busy != 5 {
+			t.Fatalf("claimed %d and found busy %d; want 3 and 5", claimed, busy)
+		}
+		quinn, err := st.CreateRuns(ctx, store.Run{Name: "x", StartedBy: "quinn"}, nil, 1, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := st.ClaimRunUnder(ctx, quinn[0].ID, time.Now(), 3); !ok || err != nil {
+			t.Fatalf("quinn's run: %v %v", ok, err)
+		}
+		// A run claimed already is not claimed again, limit or not.
+		if ok, err := st.ClaimRunUnder(ctx, quinn[0].ID, time.Now(), 3); ok || err != nil {
+			t.Fatalf("quinn's run again: %v %v", ok, err)
+		}
+		if ok, err := st.ClaimRunUnder(ctx, 1_000_000, time.Now(), 3); ok || err != nil {
+			t.Fatalf("no such run: %v %v", ok, err)
 		}
 	})
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -93,6 +95,9 @@ func runTestRun(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	if cfg.Token == "" {
 		return &exitError{exitTrouble, errors.New("give an API token with --token or PARLEY_TOKEN (create one on your account page)")}
+	}
+	if plainTextToAnotherHost(cfg.Server) {
+		fmt.Fprintf(stderr, "warning: %s is plain http to another machine: the API token crosses the network readable by anyone on the way; use https\n", terminalSafe(cfg.Server))
 	}
 	progress := stdout
 	if cfg.JSON {
@@ -295,4 +300,19 @@ func terminalSafe(s string) string {
 
 func unsafeForTerminal(r rune) bool {
 	return (unicode.IsControl(r) && r != '\n' && r != '\t') || unicode.Is(unicode.Bidi_Control, r)
+}
+
+// plainTextToAnotherHost tells whether server is http (not https) to a host
+// other than this machine, where the bearer token travels in clear text.
+func plainTextToAnotherHost(server string) bool {
+	u, err := url.Parse(server)
+	if err != nil || u.Scheme != "http" {
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip == nil || !ip.IsLoopback()
 }

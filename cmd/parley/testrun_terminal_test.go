@@ -80,3 +80,19 @@ func TestTestRunDoesNotTrustANonsensicalServer(t *testing.T) {
 		})
 	}
 }
+
+func TestPlainHTTPToAnotherHostIsWarnedOf(t *testing.T) {
+	for server, want := range map[string]bool{
+		"http://localhost:8080": false, "http://127.0.0.1:8080": false, "http://[::1]:8080": false,
+		"https://parley.example.com": false, "http://parley.example.com": true, "http://10.0.0.5:8080": true,
+	} {
+		if got := plainTextToAnotherHost(server); got != want {
+			t.Errorf("%s: warned %v, want %v", server, got, want)
+		}
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) }))
+	defer srv.Close()
+	if _, _, stderr := testRun(t, nil, "--server", srv.URL, "--token", "parley_x", passingScenario); strings.Contains(stderr, "warning") {
+		t.Errorf("warned about a loopback server:\n%s", stderr)
+	}
+}

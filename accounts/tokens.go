@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/parley-dev/parley/input"
@@ -49,6 +50,11 @@ func (svc *Service) CreateToken(ctx context.Context, by Actor, username, name st
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > MaxTokenNameLen {
 		return NewToken{}, input.Invalid("name", fmt.Sprintf("give the token a label of 1 to %d characters", MaxTokenNameLen))
+	}
+	// The label is shown on pages, in the audit trail and its CSV, and by
+	// parley token create on a terminal: plain text on one line only.
+	if !utf8.ValidString(name) || strings.ContainsFunc(name, unicode.IsControl) {
+		return NewToken{}, input.Invalid("name", "write the token's label as plain text on one line")
 	}
 	u, err := svc.store.GetUserByName(ctx, username)
 	if errors.Is(err, store.ErrNotFound) {
@@ -116,6 +122,7 @@ func (svc *Service) AuthenticateToken(ctx context.Context, token, addr, what str
 	if err != nil {
 		return Principal{}, fmt.Errorf("authenticate token: %w", err)
 	}
+	what = shortened(what, maxTokenUseDetail)
 	refusal := ""
 	switch {
 	case tok.RevokedAt != nil:
@@ -140,6 +147,18 @@ func (svc *Service) AuthenticateToken(ctx context.Context, token, addr, what str
 		}
 	}
 	return principal(u), nil
+}
+
+// maxTokenUseDetail bounds what a token use records of the request: a
+// path can be as long as a request line, and each use is an audit entry.
+const maxTokenUseDetail = 200
+
+// shortened cuts s to at most max characters, marking the cut.
+func shortened(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	return string([]rune(s)[:max-1]) + "…"
 }
 
 func presentToken(t store.APIToken) APIToken {

@@ -104,3 +104,25 @@ func TestAPITokensAuthenticateAuditAndRevoke(t *testing.T) {
 		}
 	})
 }
+
+// A token's label is shown on pages and in the audit trail; one a text
+// column cannot hold, or with control characters, is refused as input, not
+// answered 500 by Postgres.
+func TestATokenLabelMustBePlainText(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := t.Context()
+		svc, _ := newService(t, st)
+		if _, err := svc.Bootstrap(ctx, "admin", "correct horse battery"); err != nil {
+			t.Fatal(err)
+		}
+		admin := accounts.Actor{Username: "admin"}
+		for _, label := range []string{"ci\x00", "ci\xff", "ci\x1b[31m", "two\nlines"} {
+			if _, err := svc.CreateToken(ctx, admin, "admin", label); !errors.As(err, new(*input.Error)) {
+				t.Errorf("label %q: %v", label, err)
+			}
+		}
+		if _, err := svc.CreateToken(ctx, admin, "admin", "GitHub Actions · prod ✓"); err != nil {
+			t.Errorf("an ordinary label: %v", err)
+		}
+	})
+}

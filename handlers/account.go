@@ -62,6 +62,9 @@ func (h *handler) accountTokenCreate(c *gin.Context) {
 		h.renderAccount(c, p.Status, views.AccountPageData{Fields: formFields(tokenFields, p.Fields), TokenName: form.Name})
 		return
 	}
+	// The one page that holds the secret: no cache, disk or proxy, may keep
+	// it, and Back does not show it again.
+	c.Header("Cache-Control", "no-store")
 	h.renderAccount(c, http.StatusCreated, views.AccountPageData{NewToken: &tok})
 }
 

@@ -30,6 +30,9 @@ var errNoToken = errors.New("no bearer token")
 // the API takes no cookies, so a page of another site cannot use it and it
 // needs no CSRF token.
 func (h *handler) apiAuthenticate(c *gin.Context) {
+	// Answers hold transcripts and agents' words for one token's eyes; no
+	// proxy or client cache is to keep them.
+	c.Header("Cache-Control", "no-store")
 	scheme, token, _ := strings.Cut(c.GetHeader("Authorization"), " ")
 	token = strings.TrimSpace(token)
 	err := errNoToken

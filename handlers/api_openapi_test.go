@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -73,5 +74,40 @@ func TestOpenAPIDocumentMatchesTheRoutes(t *testing.T) {
 	}
 	if documented < 6 {
 		t.Fatalf("only %d operations documented: %v", documented, routes)
+	}
+}
+
+// The document's schemas name exactly the fields the API's Go types encode,
+// so a field added, renamed or dropped on one side fails here.
+func TestOpenAPISchemasMatchTheAnswers(t *testing.T) {
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]any `yaml:"properties"`
+			} `yaml:"schemas"`
+		} `yaml:"components"`
+	}
+	if err := yaml.Unmarshal(handlers.OpenAPIDocument(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for name, v := range map[string]any{
+		"Run": handlers.APIRun{}, "Step": handlers.APIStep{}, "Test": handlers.APITest{},
+		"RunList": handlers.APIRunList{}, "Error": handlers.JSONError{},
+	} {
+		var fields []string
+		typ := reflect.TypeOf(v)
+		for i := range typ.NumField() {
+			tag, _, _ := strings.Cut(typ.Field(i).Tag.Get("json"), ",")
+			fields = append(fields, tag)
+		}
+		var documented []string
+		for p := range doc.Components.Schemas[name].Properties {
+			documented = append(documented, p)
+		}
+		slices.Sort(fields)
+		slices.Sort(documented)
+		if !slices.Equal(fields, documented) {
+			t.Errorf("schema %s has %v; the API encodes %v", name, documented, fields)
+		}
 	}
 }

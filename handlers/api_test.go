@@ -416,3 +416,74 @@ func auditOf(t *testing.T, st *store.Store, action string) []store.AuditEntry {
 	}
 	return rows
 }
+
+// One person cannot fill the queue for everyone: past the limit of runs
+// queued or running at once, a request is refused whole with 429, and
+// another person can still queue theirs.
+func TestAPIRefusesRunsPastOnePersonsLimit(t *testing.T) {
+	a := newAPIApp(t)
+	fifty := jsonBody(t, map[string]any{"scenario": apiScenario, "runs": runs.MaxRunsAtOnce})
+	for i := 0; i < runs.DefaultMaxActiveRuns/runs.MaxRunsAtOnce; i++ {
+		if code := a.call(t, a.tokens["olive"], "POST", "/api/v1/runs", fifty, nil); code != 202 {
+			t.Fatalf("request %d = %d", i+1, code)
+		}
+	}
+	one := jsonBody(t, map[string]any{"scenario": apiScenario})
+	a.wantError(t, a.tokens["olive"], "POST", "/api/v1/runs", one, 429, "at most 200 may be queued or running at once")
+	queued, err := a.runs.ListRuns(t.Context(), runs.RunFilter{Status: runs.StatusQueued, Limit: 1000})
+	if err != nil || len(queued) != runs.DefaultMaxActiveRuns {
+		t.Fatalf("%d runs queued, %v", len(queued), err)
+	}
+	if code := a.call(t, a.tokens["admin"], "POST", "/api/v1/runs", one, nil); code != 202 {
+		t.Errorf("another person's run = %d, want 202", code)
+	}
+}
+
+// A token's use is audited with the request's path, which a client chooses:
+// a path as long as a request line, or one holding NUL, is recorded short
+// and storable, and the request is answered as any other.
+func TestAPIAuditsAHostilePathShortly(t *testing.T) {
+	a := newAPIApp(t)
+	long := strings.Repeat("9", 100_000)
+	a.wantError(t, a.tokens["olive"], "GET", "/api/v1/runs/"+long, "", 404, "no such test or run")
+	a.wantError(t, a.tokens["olive"], "GET", "/api/v1/runs/%00%ff", "", 404, "no such test or run")
+	uses, err := a.store.ListAudit(t.Context(), store.AuditFilter{Action: accounts.ActionTokenUse, Limit: -1})
+	if err != nil || len(uses) != 2 {
+		t.Fatalf("token-use entries = %d, %v", len(uses), err)
+	}
+	for _, e := range uses {
+		if n := len([]rune(e.Detail)); n > 200 || !strings.HasPrefix(e.Detail, "GET /api/v1/runs/") {
+			t.Errorf("audit detail of %d characters: %.80q", n, e.Detail)
+		}
+	}
+}
+
+// The page showing a new token's secret, and the API's answers, are never
+// kept by a cache: the secret is to be shown once, and the API carries
+// transcripts.
+func TestTokenPageAndAPIAnswersAreNotCached(t *testing.T) {
+	a := newAPIApp(t)
+	olive := testkit.SignIn(t, a.URL, "olive", password)
+	resp, err := olive.HTTP.PostForm(a.URL+"/account/tokens", url.Values{"token_name": {"laptop"}, "csrf": {olive.CSRF}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 201 || resp.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("new token page = %d, Cache-Control %q", resp.StatusCode, resp.Header.Get("Cache-Control"))
+	}
+	for _, token := range []string{a.tokens["olive"], ""} {
+		req, _ := http.NewRequest("GET", a.URL+"/api/v1/runs", nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.Header.Get("Cache-Control") != "no-store" {
+			t.Errorf("GET /api/v1/runs = %d, Cache-Control %q", resp.StatusCode, resp.Header.Get("Cache-Control"))
+		}
+	}
+}

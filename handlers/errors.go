@@ -58,6 +58,7 @@ func explain(err error, query bool) (p problem, ok bool) {
 		forbidden *forbiddenError
 		tooBig    *http.MaxBytesError
 		runErr    *runs.InputError
+		tooMany   *runs.TooManyRunsError
 		invalid   *scenario.Error
 		badJSON   *badJSONError
 	)
@@ -98,6 +99,8 @@ func explain(err error, query bool) (p problem, ok bool) {
 		return problem{Status: http.StatusRequestEntityTooLarge, Message: fmt.Sprintf("This form is too large: the limit is %s. Shorten what you typed and try again.", byteSize(tooBig.Limit))}, true
 	case errors.Is(err, runs.ErrNotFound):
 		return problem{Status: http.StatusNotFound, Message: "There is no such test or run."}, true
+	case errors.As(err, &tooMany):
+		return problem{Status: http.StatusTooManyRequests, Message: tooMany.Error()}, true
 	case errors.As(err, &runErr):
 		return problem{Status: http.StatusUnprocessableEntity, Message: runErr.Message}, true
 	case errors.As(err, &invalid):

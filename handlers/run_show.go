@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -18,6 +19,9 @@ func (h *handler) runShow(c *gin.Context) {
 	var t runs.Test
 	if err == nil && r.TestID != "" {
 		t, err = h.Runs.GetTest(c.Request.Context(), r.TestID)
+		if errors.Is(err, runs.ErrNotFound) {
+			err = nil // the test was deleted; its runs stay readable
+		}
 	}
 	if err != nil {
 		h.respondError(c, err)

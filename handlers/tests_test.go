@@ -211,3 +211,22 @@ func TestSaveAsTestReplaysTheSession(t *testing.T) {
 		t.Errorf("Save as test of no session = %d, want 404", code)
 	}
 }
+
+// Deleting a test keeps its runs readable, as its confirmation promises:
+// a run's page and its session's page still open, without a link to the
+// test that is gone.
+func TestARunOutlivesItsDeletedTest(t *testing.T) {
+	a := newApp(t, storetest.SQLite(t))
+	olive := a.signIn(t, "olive")
+	id := saveTest(t, olive, "Soon gone", views.ExampleScenario)
+	runID, r := a.runTest(t, olive, id)
+	if code, loc := olive.Post(t, "/tests/"+id+"/delete", url.Values{"confirm": {"yes"}}); code != http.StatusSeeOther || loc != "/tests" {
+		t.Fatalf("delete = %d %q", code, loc)
+	}
+	runPage := page(t, olive, fmt.Sprintf("/runs/%d", runID))
+	mustContain(t, "the run page of a deleted test", runPage, "step-passed", `href="/tests"`)
+	if strings.Contains(runPage, `href="/tests/`+id+`"`) {
+		t.Error("the run page links to the deleted test")
+	}
+	page(t, olive, "/sessions/"+r.SessionID)
+}

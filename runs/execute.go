@@ -16,14 +16,25 @@ import (
 // MaxRunTime bounds a run: no session lives longer.
 const MaxRunTime = conversation.MaxLife
 
+// ErrStarterBusy is a run that must wait: its starter already has as many
+// runs running as one person may.
+var ErrStarterBusy = errors.New("its starter has the most runs running that one person may")
+
 // stoppedReason is why a run that Parley stopped in the middle of errored.
 const stoppedReason = "Parley stopped while this run was in progress; its session was ended."
 
 // Execute plays a queued run to its end. A run that is not queued ran
 // before Parley stopped: it cannot be resumed, since its session went on
 // without it, so it is errored with that reason and its session ended.
+//
+// A run whose starter already has MaxRunningPerPerson runs running is left
+// queued and ErrStarterBusy returned: the job waits and tries again, and
+// other people's runs take the workers meanwhile.
 func (svc *Service) Execute(ctx context.Context, runID int64) error {
-	claimed, err := svc.store.ClaimRun(ctx, runID, svc.now())
+	claimed, err := svc.store.ClaimRunUnder(ctx, runID, svc.now(), svc.maxRunning)
+	if errors.Is(err, store.ErrStarterBusy) {
+		return ErrStarterBusy
+	}
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ const (
 func (x *execution) expect(ctx context.Context, step scenario.Step) error {
 	deadline := time.NewTimer(step.Deadline(x.sc))
 	defer deadline.Stop()
-	var arrived []string
+	var arrived arrivals
 	check := func() (bool, error) {
 		events, err := x.svc.store.ListEventsOfAlvariaSession(ctx, x.session.AlvariaSessionID, x.cursor)
 		if err != nil {
@@ -46,7 +46,7 @@ func (x *execution) expect(ctx context.Context, step scenario.Step) error {
 				return false, &stepFailure{expected: step.String(), got: what}
 			}
 			if what != "" {
-				arrived = append(arrived, what)
+				arrived.add(what)
 			}
 		}
 		return false, nil
@@ -63,24 +63,39 @@ func (x *execution) expect(ctx context.Context, step scenario.Step) error {
 			if done, err := check(); done || err != nil {
 				return err
 			}
-			return &stepFailure{expected: step.String(), got: nothingMatched(arrived, step.Deadline(x.sc))}
+			return &stepFailure{expected: step.String(), got: arrived.nothingMatched(step.Deadline(x.sc))}
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 	}
 }
 
+// arrivals are the callbacks that did not meet an expectation: the last
+// maxArrivals as described, and how many there were in all. An expectation
+// may wait for hours while an agent talks on, so not every one is kept.
+type arrivals struct {
+	last  []string
+	count int
+}
+
+func (a *arrivals) add(what string) {
+	a.count++
+	if len(a.last) == maxArrivals {
+		a.last = append(a.last[:0], a.last[1:]...)
+	}
+	a.last = append(a.last, what)
+}
+
 // nothingMatched says what arrived instead of the expected callback.
-func nothingMatched(arrived []string, waited time.Duration) string {
-	if len(arrived) == 0 {
+func (a *arrivals) nothingMatched(waited time.Duration) string {
+	if a.count == 0 {
 		return fmt.Sprintf("nothing arrived in %s", waited)
 	}
 	more := ""
-	if len(arrived) > maxArrivals {
-		more = fmt.Sprintf(" (and %d before)", len(arrived)-maxArrivals)
-		arrived = arrived[len(arrived)-maxArrivals:]
+	if a.count > len(a.last) {
+		more = fmt.Sprintf(" (and %d before)", a.count-len(a.last))
 	}
-	return fmt.Sprintf("in %s only this arrived%s: %s", waited, more, strings.Join(arrived, "; "))
+	return fmt.Sprintf("in %s only this arrived%s: %s", waited, more, strings.Join(a.last, "; "))
 }
 
 // judge tells whether a callback meets the step's expectation, and

@@ -60,6 +60,7 @@ type options struct {
 	broker    live.Broker   // nil: in-process, or Postgres when the database is
 	noWorkers bool          // queue runs but never work them here
 	staleOK   time.Duration // StaleAfter
+	running   int           // MaxRunningPerPerson
 }
 
 // newInstance starts a Parley on db whose simulator delivers callbacks to
@@ -86,7 +87,7 @@ func newInstance(t *testing.T, db database, o options) *instance {
 	convs := conversation.New(conversation.Config{Store: db.store, Alvaria: client, Live: broker, Connection: "simulator", Audit: people})
 	router.Store(http.Handler(handlers.NewRouter(handlers.Deps{Health: db.store, Sessions: convs, Callbacks: convs, Verifier: verifier, Live: broker})))
 
-	svc := runs.New(runs.Config{Store: db.store, Conversations: convs, Live: broker, Audit: people, Heartbeat: 50 * time.Millisecond, StaleAfter: o.staleOK})
+	svc := runs.New(runs.Config{Store: db.store, Conversations: convs, Live: broker, Audit: people, Heartbeat: 50 * time.Millisecond, StaleAfter: o.staleOK, MaxRunningPerPerson: o.running})
 	workers := 10
 	if o.noWorkers {
 		workers = 0

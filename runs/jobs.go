@@ -3,6 +3,7 @@ package runs
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -39,8 +40,16 @@ type runWorker struct {
 // (a minute) would cut most scenarios short.
 func (w *runWorker) Timeout(*river.Job[runArgs]) time.Duration { return MaxRunTime + time.Minute }
 
+// starterBusyWait is how long a run whose starter has the most runs
+// running waits before its job tries again; it spends no attempt.
+const starterBusyWait = 5 * time.Second
+
 func (w *runWorker) Work(ctx context.Context, job *river.Job[runArgs]) error {
-	return w.svc.Execute(ctx, job.Args.RunID)
+	err := w.svc.Execute(ctx, job.Args.RunID)
+	if errors.Is(err, ErrStarterBusy) {
+		return river.JobSnooze(starterBusyWait)
+	}
+	return err
 }
 
 type sweepWorker struct {

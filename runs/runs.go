@@ -13,6 +13,14 @@ import (
 // MaxRunsAtOnce bounds how many runs one request may queue.
 const MaxRunsAtOnce = 50
 
+// DefaultMaxActiveRuns bounds how many runs one person may have queued or
+// running at once, over all their requests.
+const DefaultMaxActiveRuns = 200
+
+// DefaultMaxRunningPerPerson bounds how many of one person's runs are
+// played at once: half of an instance's default ten workers.
+const DefaultMaxRunningPerPerson = 5
+
 // RunInput asks for runs of a saved test or of a script sent as it is.
 type RunInput struct {
 	TestID   string // a saved test, or
@@ -54,16 +62,23 @@ func (svc *Service) StartRuns(ctx context.Context, in RunInput) ([]Run, error) {
 	if svc.queue == nil {
 		return nil, errors.New("start runs: no job queue")
 	}
+	created, err := svc.store.CreateRuns(ctx, store.Run{TestID: testID, Name: sc.Name, Scenario: yaml, StartedBy: in.By.Username, CreatedAt: svc.now()},
+		plannedSteps(sc), count, svc.maxActive)
+	var tooMany *store.TooManyActiveError
+	if errors.As(err, &tooMany) {
+		return nil, &TooManyRunsError{Active: tooMany.Active, Max: tooMany.Max, Asked: count}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("queue runs of %q: %w", sc.Name, err)
+	}
 	runs := make([]Run, 0, count)
-	for range count {
-		r := store.Run{TestID: testID, Name: sc.Name, Scenario: yaml, StartedBy: in.By.Username, CreatedAt: svc.now()}
-		if err := svc.store.CreateRun(ctx, &r, plannedSteps(sc)); err != nil {
-			return runs, fmt.Errorf("queue run of %q: %w", sc.Name, err)
-		}
+	for i, r := range created {
 		if err := svc.queue.EnqueueRun(ctx, r.ID); err != nil {
-			// The row exists; say why it will never start rather than
-			// leave it queued.
-			svc.store.FinishRun(context.WithoutCancel(ctx), r.ID, store.RunErrored, "The run could not be queued.", nil, svc.now())
+			// The rows exist; say why they will never start rather than
+			// leave them queued.
+			for _, lost := range created[i:] {
+				svc.store.FinishRun(context.WithoutCancel(ctx), lost.ID, store.RunErrored, "The run could not be queued.", nil, svc.now())
+			}
 			return runs, fmt.Errorf("queue run %d: %w", r.ID, err)
 		}
 		svc.record(ctx, in.By, accounts.ActionRunStart, fmt.Sprint(r.ID), sc.Name)
@@ -71,6 +86,23 @@ func (svc *Service) StartRuns(ctx context.Context, in RunInput) ([]Run, error) {
 		runs = append(runs, presentRun(r, nil))
 	}
 	return runs, nil
+}
+
+// TooManyRunsError refuses runs that would leave one person with more than
+// Max runs queued or running at once: each may wait up to four hours, so
+// without a bound one token could fill the queue for everyone.
+type TooManyRunsError struct{ Active, Max, Asked int }
+
+func (e *TooManyRunsError) Error() string {
+	return fmt.Sprintf("You have %d %s queued or running and asked for %d more; at most %d may be queued or running at once. Wait for some to finish, then try again.",
+		e.Active, plural(e.Active, "run", "runs"), e.Asked, e.Max)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // RequeueQueued puts every queued run on the job queue again. A run whose

@@ -2,13 +2,16 @@ package runs_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/parley-dev/parley/accounts"
 	"github.com/parley-dev/parley/internal/testkit"
 	"github.com/parley-dev/parley/runs"
+	"github.com/parley-dev/parley/scenario"
 	"github.com/parley-dev/parley/store"
 )
 
@@ -345,4 +348,71 @@ func (in *instance) waitSessionEnded(t *testing.T, sessionID string) {
 		sess, err := in.store.GetSession(t.Context(), sessionID)
 		return err == nil && sess.State == store.SessionEnded
 	}, "the run's session ended")
+}
+
+// A NUL in a scenario (the YAML parser lets one through in a comment) or in
+// a test's name is refused as invalid, not answered 500 by Postgres.
+func TestATestWithANULIsInvalidNotAServerError(t *testing.T) {
+	engines(t, func(t *testing.T, db func(*testing.T) database) {
+		in := newInstance(t, db(t), options{noWorkers: true})
+		ok := "name: x\nworkTypeId: \"1\"\ncontactName: y\nsteps:\n  - say: hi\n"
+		var invalid *scenario.Error
+		if _, err := in.runs.SaveTest(t.Context(), runs.TestInput{Scenario: "# \x00\n" + ok, By: olive}); !errors.As(err, &invalid) || !strings.Contains(err.Error(), "line 1, column 3: the scenario contains a NUL character") {
+			t.Errorf("NUL in a comment: %v", err)
+		}
+		if _, err := in.runs.StartRuns(t.Context(), runs.RunInput{Scenario: ok + "# \x00\n", By: olive}); !errors.As(err, &invalid) {
+			t.Errorf("NUL in a comment, run: %v", err)
+		}
+		if _, err := in.runs.SaveTest(t.Context(), runs.TestInput{Name: "a\x00b", Scenario: ok, By: olive}); !errors.As(err, &invalid) {
+			t.Errorf("NUL in the name: %v", err)
+		}
+		if _, err := in.runs.SaveTest(t.Context(), runs.TestInput{Name: "a\xffb", Scenario: ok, By: olive}); !errors.As(err, &invalid) {
+			t.Errorf("bad UTF-8 in the name: %v", err)
+		}
+	})
+}
+
+// One person's runs take at most MaxRunningPerPerson workers: another run
+// of theirs stays queued (its job waits and tries again) until one of the
+// running ones ends, so others' runs are not stuck behind hours of theirs.
+func TestOnePersonsRunsDoNotTakeEveryWorker(t *testing.T) {
+	in := newInstance(t, sqliteDB(t), options{noWorkers: true, running: 1})
+	ctx := t.Context()
+	yaml := "name: Quick\nworkTypeId: \"32\"\ncontactName: \"Fair {{run}}\"\nsteps:\n  - expect: agent_joined\n"
+	started, err := in.runs.StartRuns(ctx, runs.RunInput{Scenario: yaml, Count: 2, By: olive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, second := started[0].ID, started[1].ID
+	if ok, err := in.store.ClaimRun(ctx, first, time.Now()); !ok || err != nil {
+		t.Fatalf("claim the first run: %v %v", ok, err)
+	}
+
+	if err := in.runs.Execute(ctx, second); !errors.Is(err, runs.ErrStarterBusy) {
+		t.Fatalf("olive's second run while her first runs: %v, want ErrStarterBusy", err)
+	}
+	if r, _ := in.runs.GetRun(ctx, second); r.Status != runs.StatusQueued {
+		t.Fatalf("the waiting run is %s, want queued", r.Status)
+	}
+	// Someone else's run is not held back by olive's.
+	other, err := in.runs.StartRuns(ctx, runs.RunInput{Scenario: yaml, By: accounts.Actor{Username: "oscar"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := in.runs.Execute(ctx, other[0].ID); err != nil {
+		t.Fatalf("oscar's run: %v", err)
+	}
+	if r, _ := in.runs.GetRun(ctx, other[0].ID); r.Status != runs.StatusPassed {
+		t.Fatalf("oscar's run %s: %s", r.Status, r.Reason)
+	}
+
+	if _, err := in.store.FinishRun(ctx, first, store.RunPassed, "", nil, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := in.runs.Execute(ctx, second); err != nil {
+		t.Fatalf("olive's second run once her first ended: %v", err)
+	}
+	if r, _ := in.runs.GetRun(ctx, second); r.Status != runs.StatusPassed {
+		t.Fatalf("olive's second run %s: %s\n%s", r.Status, r.Reason, describe(r))
+	}
 }

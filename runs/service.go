@@ -50,6 +50,13 @@ type Config struct {
 	StaleAfter time.Duration
 	// Finished, when set, is told the status each run ends with (metrics).
 	Finished func(status string)
+	// MaxActiveRuns bounds the runs one person may have queued or running
+	// at once; zero means DefaultMaxActiveRuns.
+	MaxActiveRuns int
+	// MaxRunningPerPerson bounds the runs of one person played at once, on
+	// all instances together, so one person's long runs cannot hold every
+	// worker for hours; zero means DefaultMaxRunningPerPerson.
+	MaxRunningPerPerson int
 }
 
 // Service saves tests and runs them.
@@ -64,6 +71,8 @@ type Service struct {
 	heartbeat  time.Duration
 	staleAfter time.Duration
 	finished   func(status string)
+	maxActive  int
+	maxRunning int
 }
 
 // New builds the service. SetQueue must be called before runs are started:
@@ -73,7 +82,14 @@ func New(cfg Config) *Service {
 	svc := &Service{
 		store: cfg.Store, convs: cfg.Conversations, live: cfg.Live, audit: cfg.Audit,
 		log: cfg.Log, now: cfg.Now, heartbeat: cfg.Heartbeat, staleAfter: cfg.StaleAfter,
-		finished: cfg.Finished,
+		finished:  cfg.Finished,
+		maxActive: cfg.MaxActiveRuns, maxRunning: cfg.MaxRunningPerPerson,
+	}
+	if svc.maxRunning <= 0 {
+		svc.maxRunning = DefaultMaxRunningPerPerson
+	}
+	if svc.maxActive <= 0 {
+		svc.maxActive = DefaultMaxActiveRuns
 	}
 	if svc.log == nil {
 		svc.log = slog.New(slog.DiscardHandler)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/parley-dev/parley/accounts"
 	"github.com/parley-dev/parley/scenario"
@@ -32,6 +33,9 @@ func (svc *Service) SaveTest(ctx context.Context, in TestInput) (Test, error) {
 	name := strings.TrimSpace(in.Name)
 	if name == "" {
 		name = sc.Name
+	}
+	if strings.ContainsRune(name, 0) || !utf8.ValidString(name) {
+		return Test{}, &scenario.Error{Problems: []scenario.Problem{{Message: "the name contains a NUL character or is not UTF-8 text"}}}
 	}
 	if len(name) > scenario.MaxNameLen {
 		return Test{}, &scenario.Error{Problems: []scenario.Problem{{Message: fmt.Sprintf("the name is %d characters long; at most %d are allowed", len(name), scenario.MaxNameLen)}}}

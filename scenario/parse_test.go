@@ -176,3 +176,32 @@ func TestDeepNestingIsRefusedBeforeParsing(t *testing.T) {
 		t.Fatalf("quoted brackets: %v", err)
 	}
 }
+
+// A short pattern can stand for a huge program; hundreds of them held a CPU
+// for seconds at each parse. Each is bounded, and so is their sum, before
+// any is compiled; ordinary patterns are far below both.
+func TestLargePatternsAreRefusedBeforeCompiling(t *testing.T) {
+	head := "name: x\nworkTypeId: \"1\"\ncontactName: y\nsteps:\n"
+	step := func(pattern string) string { return "  - expect: agent_message\n    matches: '" + pattern + "'\n" }
+
+	_, err := scenario.Parse([]byte(head + step(strings.Repeat("[a-z]{1,1000}", 6))))
+	if err == nil || !strings.Contains(err.Error(), "line 6, column 14: step 1: matches stands for about") {
+		t.Fatalf("one huge pattern: %v", err)
+	}
+
+	// Each under the bound, together far over it: refused at once, quickly.
+	var b strings.Builder
+	b.WriteString(head)
+	for range 400 {
+		b.WriteString(step(strings.Repeat("[a-z]{1,1000}", 4)))
+	}
+	_, err = scenario.Parse([]byte(b.String()))
+	if err == nil || !strings.Contains(err.Error(), "past 50000 program states together") {
+		t.Fatalf("many large patterns: %.300v", err)
+	}
+
+	ok := head + step(`order\s+#?\d{1,10}\b`) + step(`(?i)^(hello|hi|good (morning|afternoon))[,!.]?\s+\w{1,40}`)
+	if _, err := scenario.Parse([]byte(ok)); err != nil {
+		t.Fatalf("ordinary patterns: %v", err)
+	}
+}

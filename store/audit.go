@@ -10,6 +10,9 @@ import (
 // deleted through the store.
 func (s *Store) AddAudit(ctx context.Context, e *AuditEntry) error {
 	e.At = stampOrNow(e.At)
+	// What is audited is often what a stranger typed or sent (a username,
+	// a request's path); NUL or bad UTF-8 in it must not lose the entry.
+	cleanAll(&e.Actor, &e.ClientAddr, &e.Target, &e.Detail)
 	if err := s.with(ctx).Create(e).Error; err != nil {
 		return fmt.Errorf("add audit entry %s: %w", e.Action, err)
 	}

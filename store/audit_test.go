@@ -34,3 +34,22 @@ func TestAuditTrail(t *testing.T) {
 		}
 	})
 }
+
+// An audit entry keeps what a stranger sent even when a text column cannot
+// hold it as sent: Postgres refuses NUL and bad UTF-8 outright.
+func TestAuditKeepsUnstorableText(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := t.Context()
+		e := store.AuditEntry{Actor: "ol\x00ive", ClientAddr: "1.2.3.4", Action: "token-use", Target: "ci\xff (token 1)", Detail: "GET /api/v1/runs/\x00\xfe"}
+		if err := st.AddAudit(ctx, &e); err != nil {
+			t.Fatal(err)
+		}
+		got, err := st.ListAudit(ctx, store.AuditFilter{Limit: -1})
+		if err != nil || len(got) != 1 {
+			t.Fatalf("%d entries, %v", len(got), err)
+		}
+		if got[0].Actor != "ol\uFFFDive" || got[0].Target != "ci\uFFFD (token 1)" || got[0].Detail != "GET /api/v1/runs/\uFFFD\uFFFD" {
+			t.Errorf("entry = %+v", got[0])
+		}
+	})
+}

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -59,27 +61,73 @@ type RunStep struct {
 // CreateRun stores a queued run and its pending steps in one transaction,
 // filling in the run's id.
 func (s *Store) CreateRun(ctx context.Context, r *Run, steps []RunStep) error {
+	return s.Transaction(ctx, func(tx *Store) error { return tx.createRun(ctx, r, steps) })
+}
+
+func (s *Store) createRun(ctx context.Context, r *Run, steps []RunStep) error {
 	r.CreatedAt = stamp(r.CreatedAt)
 	if r.Status == "" {
 		r.Status = RunQueued
 	}
-	return s.Transaction(ctx, func(tx *Store) error {
-		if err := tx.with(ctx).Create(r).Error; err != nil {
-			return fmt.Errorf("create run: %w", err)
+	if err := s.with(ctx).Create(r).Error; err != nil {
+		return fmt.Errorf("create run: %w", err)
+	}
+	for i := range steps {
+		steps[i].RunID = r.ID
+		if steps[i].Status == "" {
+			steps[i].Status = StepPending
 		}
-		for i := range steps {
-			steps[i].RunID = r.ID
-			if steps[i].Status == "" {
-				steps[i].Status = StepPending
+	}
+	if len(steps) > 0 {
+		if err := s.with(ctx).CreateInBatches(steps, 100).Error; err != nil {
+			return fmt.Errorf("create steps of run %d: %w", r.ID, err)
+		}
+	}
+	return nil
+}
+
+// TooManyActiveError refuses runs that would leave their starter with more
+// than Max runs queued or running; Active is how many they have now.
+type TooManyActiveError struct{ Active, Max int }
+
+func (e *TooManyActiveError) Error() string {
+	return fmt.Sprintf("%d runs queued or running, at most %d allowed", e.Active, e.Max)
+}
+
+// CreateRuns stores count queued runs like r, each with its own copy of
+// steps, in one transaction, and returns them with their ids. It refuses
+// them all with a *TooManyActiveError when r.StartedBy would then have more
+// than maxActive runs queued or running: the count and the inserts are one
+// transaction, serialised per starter (SQLite has one writer; Postgres takes
+// an advisory lock), so parallel requests cannot slip past the limit.
+func (s *Store) CreateRuns(ctx context.Context, r Run, steps []RunStep, count, maxActive int) ([]Run, error) {
+	out := make([]Run, 0, count)
+	err := s.Transaction(ctx, func(tx *Store) error {
+		if tx.dialect == DialectPostgres {
+			if err := tx.with(ctx).Exec("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", "runs-of:"+r.StartedBy).Error; err != nil {
+				return fmt.Errorf("lock runs of %s: %w", r.StartedBy, err)
 			}
 		}
-		if len(steps) > 0 {
-			if err := tx.with(ctx).CreateInBatches(steps, 100).Error; err != nil {
-				return fmt.Errorf("create steps of run %d: %w", r.ID, err)
+		var active int64
+		if err := tx.with(ctx).Model(&Run{}).Where("started_by = ? AND status IN ?", r.StartedBy, []string{RunQueued, RunRunning}).Count(&active).Error; err != nil {
+			return fmt.Errorf("count active runs of %s: %w", r.StartedBy, err)
+		}
+		if int(active)+count > maxActive {
+			return &TooManyActiveError{Active: int(active), Max: maxActive}
+		}
+		for range count {
+			run := r
+			if err := tx.createRun(ctx, &run, slices.Clone(steps)); err != nil {
+				return err
 			}
+			out = append(out, run)
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, fmt.Errorf("create %d runs: %w", count, err)
+	}
+	return out, nil
 }
 
 // GetRun returns the run with id.
@@ -128,13 +176,55 @@ func (s *Store) ListRuns(ctx context.Context, f RunFilter) ([]Run, error) {
 // ClaimRun moves a queued run to running. It reports false when the run was
 // not queued: another worker has it, or it ran before a restart.
 func (s *Store) ClaimRun(ctx context.Context, id int64, at time.Time) (bool, error) {
+	return s.ClaimRunUnder(ctx, id, at, 0)
+}
+
+// ErrStarterBusy is a run not claimed because the person who started it
+// already has as many runs running as one person may.
+var ErrStarterBusy = errors.New("its starter has the most runs running that one person may")
+
+// ClaimRunUnder is ClaimRun, unless the run's starter already has
+// maxRunning runs running (0: no limit): then it is ErrStarterBusy and the
+// run stays queued. The count and the claim are serialised per starter, as
+// in CreateRuns, so two workers cannot both take the last place.
+func (s *Store) ClaimRunUnder(ctx context.Context, id int64, at time.Time, maxRunning int) (bool, error) {
 	at = stamp(at)
-	res := s.with(ctx).Model(&Run{}).Where("id = ? AND status = ?", id, RunQueued).
-		Updates(map[string]any{"status": RunRunning, "started_at": at, "heartbeat_at": at})
-	if res.Error != nil {
-		return false, fmt.Errorf("claim run %d: %w", id, res.Error)
+	var claimed bool
+	err := s.Transaction(ctx, func(tx *Store) error {
+		var r Run
+		err := notFound(tx.with(ctx).Select("id", "status", "started_by").Where("id = ?", id).Take(&r).Error)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if r.Status != RunQueued {
+			return nil
+		}
+		if maxRunning > 0 {
+			if tx.dialect == DialectPostgres {
+				if err := tx.with(ctx).Exec("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", "runs-of:"+r.StartedBy).Error; err != nil {
+					return fmt.Errorf("lock runs of %s: %w", r.StartedBy, err)
+				}
+			}
+			var running int64
+			if err := tx.with(ctx).Model(&Run{}).Where("started_by = ? AND status = ?", r.StartedBy, RunRunning).Count(&running).Error; err != nil {
+				return err
+			}
+			if int(running) >= maxRunning {
+				return ErrStarterBusy
+			}
+		}
+		res := tx.with(ctx).Model(&Run{}).Where("id = ? AND status = ?", id, RunQueued).
+			Updates(map[string]any{"status": RunRunning, "started_at": at, "heartbeat_at": at})
+		claimed = res.RowsAffected == 1
+		return res.Error
+	})
+	if err != nil {
+		return false, fmt.Errorf("claim run %d: %w", id, err)
 	}
-	return res.RowsAffected == 1, nil
+	return claimed, nil
 }
 
 // Heartbeat tells that the run's worker is alive.

@@ -1332,7 +1332,7 @@ func ScenarioListing(yaml string) templ.Component {
 type RunPageData struct {
 	Page     Page
 	Run      runs.Run
-	TestName string // empty for a script sent straight to the API
+	TestName string // empty for a script sent straight to the API, or a deleted test
 	Now      time.Time
 }
 
@@ -1373,7 +1373,7 @@ func RunPage(d RunPageData) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if d.Run.TestID != "" {
+			if d.Run.TestID != "" && d.TestName != "" {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 120, "<a href=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

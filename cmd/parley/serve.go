@@ -35,6 +35,7 @@ type serveConfig struct {
 	IdleTimeout    time.Duration
 	MaxSignInAge   time.Duration
 	RunWorkers     int
+	RunsPerPerson  int
 	Alvaria        alvariaConfig
 	Sim            simConfig
 	Observe        observeConfig
@@ -53,6 +54,7 @@ func serveSettings(cfg *serveConfig) *settings {
 	s.Duration(&cfg.IdleTimeout, "session-idle-timeout", "PARLEY_SESSION_IDLE_TIMEOUT", accounts.DefaultIdleTimeout, "sign a browser out after this long without a request")
 	s.Duration(&cfg.MaxSignInAge, "session-max-age", "PARLEY_SESSION_MAX_AGE", accounts.DefaultAbsoluteTimeout, "sign a browser out this long after sign-in, however busy")
 	s.Int(&cfg.RunWorkers, "run-workers", "PARLEY_RUN_WORKERS", 10, "conversation-test runs this instance plays at once")
+	s.Int(&cfg.RunsPerPerson, "runs-per-person", "PARLEY_RUNS_PER_PERSON", runs.DefaultMaxRunningPerPerson, "conversation-test runs of one person played at once, over all instances; the rest wait their turn")
 	cfg.Alvaria.register(s)
 	cfg.Sim.register(s)
 	cfg.Observe.register(s)
@@ -72,6 +74,9 @@ func (cfg serveConfig) validate() error {
 	}
 	if cfg.RunWorkers < 1 || cfg.RunWorkers > 1000 {
 		return fmt.Errorf("PARLEY_RUN_WORKERS %d: use 1 to 1000", cfg.RunWorkers)
+	}
+	if cfg.RunsPerPerson < 1 || cfg.RunsPerPerson > 1000 {
+		return fmt.Errorf("PARLEY_RUNS_PER_PERSON %d: use 1 to 1000", cfg.RunsPerPerson)
 	}
 	if cfg.IdleTimeout <= 0 || cfg.MaxSignInAge <= 0 {
 		return errors.New("PARLEY_SESSION_IDLE_TIMEOUT and PARLEY_SESSION_MAX_AGE must be positive durations")
@@ -232,7 +237,7 @@ func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, log 
 // River jobs; stop waits a little for runs in progress, then errors them
 // (Parley stopped) rather than holding the shutdown.
 func startRuns(ctx context.Context, cfg serveConfig, st *store.Store, sessions *conversation.Service, hub live.Broker, people *accounts.Service, m *metrics.Metrics, log *slog.Logger) (*runs.Service, func(), error) {
-	svc := runs.New(runs.Config{Store: st, Conversations: sessions, Live: hub, Audit: people, Log: log.With("component", "runs"), Finished: m.RunFinished})
+	svc := runs.New(runs.Config{Store: st, Conversations: sessions, Live: hub, Audit: people, Log: log.With("component", "runs"), Finished: m.RunFinished, MaxRunningPerPerson: cfg.RunsPerPerson})
 	jobs, err := runs.NewJobs(ctx, runs.JobsConfig{Store: st, DatabaseURL: cfg.DatabaseURL, Workers: cfg.RunWorkers, Log: log.With("component", "jobs")}, svc)
 	if err != nil {
 		return nil, nil, fmt.Errorf("PARLEY_DATABASE_URL: %w", err)

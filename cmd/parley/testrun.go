@@ -6,8 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 	"os"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/parley-dev/parley/handlers"
 	"github.com/parley-dev/parley/scenario"
@@ -91,6 +96,9 @@ func runTestRun(ctx context.Context, args []string, getenv func(string) string, 
 	if cfg.Token == "" {
 		return &exitError{exitTrouble, errors.New("give an API token with --token or PARLEY_TOKEN (create one on your account page)")}
 	}
+	if plainTextToAnotherHost(cfg.Server) {
+		fmt.Fprintf(stderr, "warning: %s is plain http to another machine: the API token crosses the network readable by anyone on the way; use https\n", terminalSafe(cfg.Server))
+	}
 	progress := stdout
 	if cfg.JSON {
 		progress = stderr
@@ -149,17 +157,21 @@ func runScenarios(ctx context.Context, c *apiClient, cfg testRunConfig, scripts 
 		var e *apiError
 		if errors.As(err, &e) {
 			for _, p := range e.Body.Problems {
-				fmt.Fprintln(stderr, problemLine(cfg.Files[i], p.Line, p.Column, p.Message))
+				fmt.Fprintln(stderr, terminalSafe(problemLine(cfg.Files[i], p.Line, p.Column, p.Message)))
 			}
 		}
 		if err != nil {
 			return nil, fmt.Errorf("run %s: %w", cfg.Files[i], err)
 		}
+		// Exit 0 says every run passed; no runs at all is not that.
+		if len(started) != cfg.Runs {
+			return nil, fmt.Errorf("run %s: the server queued %d runs of the %d asked for (is %s a Parley server?)", cfg.Files[i], len(started), cfg.Runs, c.server)
+		}
 		results[i] = fileResult{File: cfg.Files[i], Runs: started}
 	}
 	for i := range results {
 		for j, r := range results[i].Runs {
-			fmt.Fprintf(out, "%s: %s (run %d)\n", results[i].File, r.Name, r.ID)
+			fmt.Fprintln(out, terminalSafe(fmt.Sprintf("%s: %s (run %d)", results[i].File, r.Name, r.ID)))
 			done, err := follow(ctx, c, r.ID, cfg.Poll, out)
 			if err != nil {
 				return nil, err
@@ -180,12 +192,16 @@ func follow(ctx context.Context, c *apiClient, id int64, every time.Duration, ou
 		if err != nil {
 			return r, fmt.Errorf("follow run %d: %w", id, err)
 		}
-		for ; printed < len(r.Steps) && stepDone(r.Steps[printed].Status); printed++ {
-			fmt.Fprintln(out, stepLine(r.Steps[printed]))
+		for ; r.ID == id && printed < len(r.Steps) && stepDone(r.Steps[printed].Status); printed++ {
+			fmt.Fprintln(out, terminalSafe(stepLine(r.Steps[printed])))
 		}
-		if finished(r) {
-			fmt.Fprintln(out, runLine(r))
+		if r.ID == id && finished(r) {
+			fmt.Fprintln(out, terminalSafe(runLine(r)))
 			return r, nil
+		}
+		if r.ID != id || (r.Status != runQueued && r.Status != runRunning) {
+			// Waiting on a state that never ends would hang CI.
+			return r, fmt.Errorf("follow run %d: the server answered run %d in state %q (is %s a Parley server?)", id, r.ID, terminalSafe(r.Status), c.server)
 		}
 		select {
 		case <-tick.C:
@@ -254,4 +270,49 @@ func notPassed(results []fileResult) (bad, total int) {
 		}
 	}
 	return bad, total
+}
+
+// terminalSafe shows control and bidirectional-override characters as
+// escapes: what the agent said, or what a server answered, is printed to a
+// terminal or a CI log, where ESC sequences could rewrite the screen (hide a
+// failure, fake a pass) and a bidi override could reorder what is read.
+func terminalSafe(s string) string {
+	if !strings.ContainsFunc(s, unsafeForTerminal) && utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for len(s) > 0 {
+		r, size := utf8.DecodeRuneInString(s)
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[0])
+		case unsafeForTerminal(r) && r < 0x100:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case unsafeForTerminal(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+		s = s[size:]
+	}
+	return b.String()
+}
+
+func unsafeForTerminal(r rune) bool {
+	return (unicode.IsControl(r) && r != '\n' && r != '\t') || unicode.Is(unicode.Bidi_Control, r)
+}
+
+// plainTextToAnotherHost tells whether server is http (not https) to a host
+// other than this machine, where the bearer token travels in clear text.
+func plainTextToAnotherHost(server string) bool {
+	u, err := url.Parse(server)
+	if err != nil || u.Scheme != "http" {
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip == nil || !ip.IsLoopback()
 }

@@ -26,6 +26,8 @@ func newAPIClient(server, token string) *apiClient {
 
 // Run and step statuses the CLI acts on.
 const (
+	runQueued   = "queued"
+	runRunning  = "running"
 	runPassed   = "passed"
 	runFailed   = "failed"
 	runErrored  = "errored"
@@ -53,7 +55,7 @@ type apiError struct {
 }
 
 func (e *apiError) Error() string {
-	return fmt.Sprintf("the server answered %d: %s", e.Status, e.Body.Error)
+	return terminalSafe(fmt.Sprintf("the server answered %d: %s", e.Status, e.Body.Error))
 }
 
 // startRuns queues runs runs of the scenario yaml.

@@ -67,3 +67,32 @@ func TestJUnitHasASuitePerFileAndACasePerRun(t *testing.T) {
 		}
 	}
 }
+
+// An agent's text, a test's name or a file name may hold characters XML 1.0
+// forbids (NUL, ESC) or bytes that are not UTF-8; the file must stay XML a
+// CI system can read.
+func TestJUnitStaysWellFormedWhateverTheAgentSaid(t *testing.T) {
+	hostile := "a\x00b\x1b[31mc\x7f\xff\xfe]]></failure><x>\ufffe"
+	results := []fileResult{{File: "tests/" + hostile + ".yaml", Runs: []handlers.APIRun{
+		{ID: 1, Name: hostile, Status: runFailed, Reason: hostile, SessionID: hostile, Steps: []handlers.APIStep{
+			{Number: 1, Description: hostile, Status: stepFailed, Expected: hostile, Got: hostile},
+		}},
+		{ID: 2, Name: hostile, Status: runErrored, Reason: hostile},
+	}}}
+	var buf bytes.Buffer
+	if err := writeJUnit(&buf, results); err != nil {
+		t.Fatal(err)
+	}
+	var got junitSuites
+	if err := xml.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatalf("the XML does not parse back: %v\n%q", err, buf.String())
+	}
+	for _, b := range buf.Bytes() {
+		if b < 0x20 && b != '\n' && b != '\r' && b != '\t' {
+			t.Fatalf("control byte %#x in the XML:\n%q", b, buf.String())
+		}
+	}
+	if f := got.Suites[0].Cases[0].Failure; f == nil || !strings.Contains(f.Text, "]]></failure><x>") {
+		t.Errorf("the failure lost the agent's words: %+v", f)
+	}
+}

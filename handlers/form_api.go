@@ -47,6 +47,11 @@ func newAPIRunForm(w http.ResponseWriter, r *http.Request) (apiRunForm, error) {
 	case err != nil:
 		return f, &badJSONError{err}
 	}
+	// One JSON value: anything after it is a client's mistake to name,
+	// not bytes to ignore.
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return f, &badJSONError{errors.New("more follows the JSON object; send one object")}
+	}
 	return f, nil
 }
 
@@ -55,6 +60,9 @@ func newAPIRunForm(w http.ResponseWriter, r *http.Request) (apiRunForm, error) {
 func (f apiRunForm) Validate(by accounts.Actor) (runs.RunInput, error) {
 	if len(f.Scenario) > scenario.MaxBytes {
 		return runs.RunInput{}, &http.MaxBytesError{Limit: scenario.MaxBytes}
+	}
+	if f.Scenario != "" && f.TestID != "" {
+		return runs.RunInput{}, &runs.InputError{Message: "Send a scenario or a testId, not both."}
 	}
 	return runs.RunInput{TestID: f.TestID, Scenario: f.Scenario, Count: f.Runs, By: by}, nil
 }

@@ -31,10 +31,17 @@ func TestAPIRunForm(t *testing.T) {
 		t.Fatalf("test id = %+v, %v", in, err)
 	}
 	var badJSON *badJSONError
-	for _, body := range []string{``, `[]`, `{"scenario": 3}`, `{"other": 1}`, `{"scenario": "x"`} {
+	for _, body := range []string{``, `[]`, `{"scenario": 3}`, `{"other": 1}`, `{"scenario": "x"`, `{"scenario": "x"} {"testId": "t"}`, `{"scenario": "x"}]`} {
 		if _, err := read(body); !errors.As(err, &badJSON) {
 			t.Errorf("%q: %v, want a bad-JSON error", body, err)
 		}
+	}
+	var both *runs.InputError
+	if _, err := read(`{"scenario": "name: x", "testId": "t-1"}`); !errors.As(err, &both) {
+		t.Errorf("a scenario and a test id: %v, want an input error", err)
+	}
+	if _, err := read("{\"testId\": \"t-1\"}\n  "); err != nil {
+		t.Errorf("trailing white space: %v", err)
 	}
 	var tooBig *http.MaxBytesError
 	if _, err := read(`{"scenario": "` + strings.Repeat("x", scenario.MaxBytes+1) + `"}`); !errors.As(err, &tooBig) || tooBig.Limit != scenario.MaxBytes {

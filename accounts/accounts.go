@@ -54,6 +54,7 @@ type Service struct {
 	idle     time.Duration
 	absolute time.Duration
 	throttle *throttle
+	tokens   *tokenLimiter
 	compare  func(hash, password []byte) error
 	live     live.Broker
 }
@@ -82,6 +83,7 @@ func New(cfg Config) *Service {
 		idle:     cfg.IdleTimeout,
 		absolute: cfg.AbsoluteTimeout,
 		throttle: newThrottle(cfg.Now),
+		tokens:   newTokenLimiter(),
 		compare:  cfg.ComparePassword,
 		live:     cfg.Live,
 	}

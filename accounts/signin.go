@@ -17,11 +17,19 @@ import (
 	"github.com/parley-dev/parley/store"
 )
 
-// ThrottledError means too many failed sign-ins: try again after Wait.
-type ThrottledError struct{ Wait time.Duration }
+// ThrottledError means too many tries: try again after Wait. Reason says
+// of what; empty means failed sign-ins.
+type ThrottledError struct {
+	Wait   time.Duration
+	Reason string
+}
 
 func (e *ThrottledError) Error() string {
-	return fmt.Sprintf("too many failed sign-ins; try again in %s", e.Wait.Round(time.Second))
+	reason := e.Reason
+	if reason == "" {
+		reason = "too many failed sign-ins"
+	}
+	return fmt.Sprintf("%s; try again in %s", reason, e.Wait.Round(time.Second))
 }
 
 // SignedIn is a new browser session: Token goes in the cookie, CSRF in forms.

@@ -115,7 +115,12 @@ func (svc *Service) AuthenticateToken(ctx context.Context, token, addr, what str
 	if !strings.HasPrefix(token, TokenPrefix) {
 		return Principal{}, ErrBadToken
 	}
-	tok, u, err := svc.store.GetAPIToken(ctx, hashToken(token))
+	hash := hashToken(token)
+	// Before the lookup and the audit entry, so a flood costs neither.
+	if wait := svc.tokens.use(hash, svc.now()); wait > 0 {
+		return Principal{}, &ThrottledError{Wait: wait, Reason: "this API token was used too often"}
+	}
+	tok, u, err := svc.store.GetAPIToken(ctx, hash)
 	if errors.Is(err, store.ErrNotFound) {
 		return Principal{}, ErrBadToken
 	}

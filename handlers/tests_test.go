@@ -66,7 +66,9 @@ func (a *app) runTest(t *testing.T, u *user, testID string) (int64, store.Run) {
 	var id int64
 	fmt.Sscan(m[1], &id)
 	var r store.Run
-	testkit.Eventually(t, 30*time.Second, func() bool {
+	// Longer than a step's default wait (30s), so a failing step reports
+	// its reason rather than this wait running out first.
+	testkit.Eventually(t, 90*time.Second, func() bool {
 		r, _ = a.store.GetRun(t.Context(), id)
 		return r.Status == store.RunPassed || r.Status == store.RunFailed || r.Status == store.RunErrored
 	}, "the run finishes")

@@ -155,8 +155,9 @@ type execution struct {
 
 	session   conversation.Session
 	watch     *live.Subscription
-	cursor    int64  // the last callback event a step has looked at
-	lastSent  string // Alvaria's messageId of the last message sent
+	cursor    int64                 // the last callback event read
+	pending   []store.CallbackEvent // read since the last action, not yet matched
+	lastSent  string                // Alvaria's messageId of the last message sent
 	endedByUs bool
 }
 
@@ -285,6 +286,7 @@ func (x *execution) mark(ctx context.Context) error {
 	if len(events) > 0 {
 		x.cursor = events[len(events)-1].ID
 	}
+	x.pending = x.pending[:0]
 	return nil
 }
 

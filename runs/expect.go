@@ -23,36 +23,50 @@ const (
 	defeated                 // it can no longer be met (the session ended, say)
 )
 
-// expect waits for the callback the step describes. It reads the callbacks
-// stored since the cursor whenever the session's topic says something
-// changed: waiting is event-driven, and a notice lost between instances is
-// made up by the read at the deadline.
+// maxPending bounds the callbacks a run keeps unmatched between actions:
+// an agent may talk for hours while a step waits.
+const maxPending = 1000
+
+// expect waits for the callback the step describes. It looks first at the
+// callbacks that arrived since the last action and no expectation has
+// taken, then at each one stored after them, whenever the session's topic
+// says something changed: waiting is event-driven, and a notice lost
+// between instances is made up by the read at the deadline. A callback an
+// expectation passes over stays for the next one, since Alvaria's
+// callbacks may arrive out of order (a greeting before AGENT_JOINED).
 func (x *execution) expect(ctx context.Context, step scenario.Step) error {
 	deadline := time.NewTimer(step.Deadline(x.sc))
 	defer deadline.Stop()
-	var arrived arrivals
-	check := func() (bool, error) {
+	check := func() (bool, *arrivals, error) {
 		events, err := x.svc.store.ListEventsOfAlvariaSession(ctx, x.session.AlvariaSessionID, x.cursor)
 		if err != nil {
-			return false, err
+			return false, nil, err
 		}
 		for _, ev := range events {
 			x.cursor = ev.ID
+			x.pending = append(x.pending, ev)
+		}
+		if over := len(x.pending) - maxPending; over > 0 {
+			x.pending = append(x.pending[:0], x.pending[over:]...)
+		}
+		var arrived arrivals
+		for i, ev := range x.pending {
 			v, what := x.judge(step, ev)
 			switch v {
 			case met:
-				return true, nil
+				x.pending = append(x.pending[:i], x.pending[i+1:]...)
+				return true, nil, nil
 			case defeated:
-				return false, &stepFailure{expected: step.String(), got: what}
+				return false, nil, &stepFailure{expected: step.String(), got: what}
 			}
 			if what != "" {
 				arrived.add(what)
 			}
 		}
-		return false, nil
+		return false, &arrived, nil
 	}
 	for {
-		done, err := check()
+		done, _, err := check()
 		if done || err != nil {
 			return err
 		}
@@ -60,7 +74,8 @@ func (x *execution) expect(ctx context.Context, step scenario.Step) error {
 		case <-x.watch.Ready():
 			x.watch.Take()
 		case <-deadline.C:
-			if done, err := check(); done || err != nil {
+			done, arrived, err := check()
+			if done || err != nil {
 				return err
 			}
 			return &stepFailure{expected: step.String(), got: arrived.nothingMatched(step.Deadline(x.sc))}

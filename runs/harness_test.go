@@ -56,6 +56,7 @@ func postgresDB(t *testing.T) database {
 // options shape an instance for a test.
 type options struct {
 	workTypes []string      // the simulator accepts only these; empty all
+	reorder   float64       // the simulator's share of callbacks held back behind the next
 	sim       *instance     // talk to this instance's simulator instead of a new one
 	broker    live.Broker   // nil: in-process, or Postgres when the database is
 	noWorkers bool          // queue runs but never work them here
@@ -120,6 +121,7 @@ func (o options) simulator(t *testing.T, callbackURL string) *simtest.Server {
 		CallbackURL: callbackURL + "/webhooks/server-messaging",
 		AgentDelay:  10 * time.Millisecond,
 		WorkTypes:   o.workTypes,
+		ReorderRate: o.reorder,
 	})
 }
 

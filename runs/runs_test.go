@@ -416,3 +416,25 @@ func TestOnePersonsRunsDoNotTakeEveryWorker(t *testing.T) {
 		t.Fatalf("olive's second run %s: %s\n%s", r.Status, r.Reason, describe(r))
 	}
 }
+
+// Alvaria's callbacks may arrive out of order: a greeting before its
+// AGENT_JOINED. An expectation that passes over a callback leaves it for
+// the next one, so the script still passes.
+func TestCallbacksOutOfOrderStillMeetTheirExpectations(t *testing.T) {
+	in := newInstance(t, sqliteDB(t), options{reorder: 1})
+	r := in.runScenario(t, `name: Reordered
+workTypeId: "32"
+contactName: Ada
+timeout: 5s
+steps:
+  - expect: agent_joined
+  - expect: agent_message
+    contains: "How can I help"
+  - say: "hello"
+  - expect: agent_message
+    contains: 'You said: "hello"'
+`)
+	if r.Status != store.RunPassed {
+		t.Fatalf("run %s: %s\n%s", r.Status, r.Reason, describe(r))
+	}
+}

@@ -181,6 +181,12 @@ func TestSaveAsTestReplaysTheSession(t *testing.T) {
 	a := newApp(t, storetest.SQLite(t))
 	olive := a.signIn(t, "olive")
 	sessionID := a.startSession(t, olive)
+	// A person answers the greeting; writing before it arrives would make
+	// a script whose say comes before the greeting it then expects.
+	testkit.Eventually(t, 10*time.Second, func() bool {
+		s, _ := a.store.GetSession(t.Context(), sessionID)
+		return s.MessageCount >= 1
+	}, "the agent's greeting")
 	if code, _ := olive.Post(t, "/sessions/"+sessionID+"/messages", url.Values{"text": {"Where is my order 1234?"}}); code != http.StatusSeeOther {
 		t.Fatalf("send = %d", code)
 	}

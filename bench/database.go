@@ -139,7 +139,7 @@ func (d *DB) CreateSessions(ctx context.Context, prefix string, n int) ([]string
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	for i := range n {
 		ids[i] = fmt.Sprintf("%s-s%d", prefix, i)
-		rows[i] = SessionRow{ID: fmt.Sprintf("%s-session-%d", prefix, i), AlvariaSessionID: ids[i], ContactName: fmt.Sprintf("Bench %d", i), CreatedAt: now}
+		rows[i] = SessionRow{ID: SessionRowID(prefix, i), AlvariaSessionID: ids[i], ContactName: fmt.Sprintf("Bench %d", i), CreatedAt: now}
 	}
 	err := d.inBatches(ctx, n, 500, func(tx *sql.Tx, from, to int) error { return d.insertSessions(ctx, tx, rows[from:to]) })
 	if err != nil {
@@ -147,6 +147,9 @@ func (d *DB) CreateSessions(ctx context.Context, prefix string, n int) ([]string
 	}
 	return ids, nil
 }
+
+// SessionRowID is Parley's id of the i-th session CreateSessions made.
+func SessionRowID(prefix string, i int) string { return fmt.Sprintf("%s-session-%d", prefix, i) }
 
 // inBatches calls fn for [from, to) windows of size at most batch over n
 // items, each in its own transaction.

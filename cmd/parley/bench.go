@@ -19,6 +19,7 @@ Commands:
   callbacks  sign MESSAGE callbacks ahead of time, post them to a running
              parley serve at a concurrency, report callbacks/s and latency,
              and check in its database that nothing was lost or doubled
+  live       time callback → websocket frame on a session page, signed in
   seed       fill a database with sessions and messages for the page benchmarks
   anchors    the figures Parley is compared with: the RS256 sign and verify
              ceiling and a SQLite one-row insert loop (pgbench: bench/pgbench.sh)
@@ -40,6 +41,8 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		return runBenchCallbacks(ctx, args[1:], getenv, stdout, stderr)
 	case "seed":
 		return runBenchSeed(ctx, args[1:], getenv, stdout, stderr)
+	case "live":
+		return runBenchLive(ctx, args[1:], getenv, stdout, stderr)
 	case "anchors":
 		return runBenchAnchors(ctx, args[1:], getenv, stdout, stderr)
 	default:

@@ -49,3 +49,23 @@ func TestBenchNeedsACommandAndAKey(t *testing.T) {
 		t.Errorf("bench callbacks without a key = %v", err)
 	}
 }
+
+// TestBenchLiveAgainstServe signs in and sees each callback arrive on the
+// session page's websocket.
+func TestBenchLiveAgainstServe(t *testing.T) {
+	dir := t.TempDir()
+	dbURL := "sqlite://" + filepath.Join(dir, "parley.db")
+	key := filepath.Join(dir, "sim.pem")
+	srv := startServe(t, map[string]string{"PARLEY_DATABASE_URL": dbURL, "PARLEY_SIM_SIGNING_KEY": key})
+
+	var out, errs bytes.Buffer
+	err := run(context.Background(), []string{"bench", "live",
+		"--url", srv.URL, "--signing-key", key, "--database-url", dbURL,
+		"--username", "admin", "--password", testAdminPassword, "--count", "5"}, envMap(nil), &out, &errs)
+	if err != nil {
+		t.Fatalf("bench live: %v\n%s%s\nserve log:\n%s", err, out.String(), errs.String(), srv.log)
+	}
+	if !strings.Contains(out.String(), "5 callbacks one at a time: p50") {
+		t.Errorf("report:\n%s", out.String())
+	}
+}

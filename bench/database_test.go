@@ -4,7 +4,31 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
+
+	"github.com/parley-dev/parley/store/storetest"
 )
+
+// eachDatabase runs fn on a new SQLite file and, when
+// PARLEY_TEST_DATABASE_URL is set, on a new Postgres database.
+func eachDatabase(t *testing.T, fn func(t *testing.T, db *DB)) {
+	for _, c := range []struct {
+		name string
+		url  func(t *testing.T) string
+	}{
+		{"sqlite", func(t *testing.T) string { return "sqlite://" + t.TempDir() + "/bench.db" }},
+		{"postgres", func(t *testing.T) string { return storetest.PostgresURL(t) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			db, err := OpenDB(context.Background(), c.url(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			fn(t, db)
+		})
+	}
+}
 
 func TestCheckDelivery(t *testing.T) {
 	tests := []struct {
@@ -35,13 +59,10 @@ func TestCheckDelivery(t *testing.T) {
 	}
 }
 
-func TestSeedWritesWhatItSays(t *testing.T) {
+func TestSeedWritesWhatItSays(t *testing.T) { eachDatabase(t, testSeed) }
+
+func testSeed(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db, err := OpenDB(ctx, "sqlite://"+t.TempDir()+"/seed.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	// 10 sessions, 95 messages: five get 10, five get 9; a batch of 3
 	// sessions makes several transactions.
 	seed, err := db.Seed(ctx, "t", 10, 95, 3)
@@ -81,13 +102,10 @@ func TestSeedWritesWhatItSays(t *testing.T) {
 	}
 }
 
-func TestStoredMessagesCountsOneRunsEvents(t *testing.T) {
+func TestStoredMessagesCountsOneRunsEvents(t *testing.T) { eachDatabase(t, testStoredMessages) }
+
+func testStoredMessages(t *testing.T, db *DB) {
 	ctx := context.Background()
-	db, err := OpenDB(ctx, "sqlite://"+t.TempDir()+"/stored.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	ids, err := db.CreateSessions(ctx, "run1", 2)
 	if err != nil {
 		t.Fatal(err)
@@ -99,10 +117,11 @@ func TestStoredMessagesCountsOneRunsEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	at := time.Now().UTC()
 	rows := []MessageRow{
-		{SessionID: "run1-session-0", Direction: "agent", EventID: "run1-0", Seq: 1},
-		{SessionID: "run1-session-1", Direction: "agent", EventID: "run1-1", Seq: 1},
-		{SessionID: "run1-session-1", Direction: "agent", EventID: "run10-0", Seq: 2},
+		{SessionID: "run1-session-0", Direction: "agent", EventID: "run1-0", Seq: 1, CreatedAt: at},
+		{SessionID: "run1-session-1", Direction: "agent", EventID: "run1-1", Seq: 1, CreatedAt: at},
+		{SessionID: "run1-session-1", Direction: "agent", EventID: "run10-0", Seq: 2, CreatedAt: at},
 	}
 	if err := db.insertMessages(ctx, tx, rows); err != nil {
 		t.Fatal(err)

@@ -63,6 +63,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runAdmin(ctx, args, getenv, stdout, stderr)
 	case "token":
 		return runToken(ctx, args, getenv, stdout, stderr)
+	case "bench":
+		return runBench(ctx, args, getenv, stdout, stderr)
 	case "test":
 		return runTest(ctx, args, getenv, stdout, stderr)
 	case "version":
@@ -85,6 +87,7 @@ Commands:
   admin      maintenance on the database: admin reset-password --user NAME
   token      personal API tokens: token create --user NAME --name LABEL
   test       conversation tests: test run [--server URL] [--token T] SCENARIO.yaml…
+  bench      the load tool: bench callbacks, live, seed, anchors (see BENCHMARKS.md)
   version    print the version
 
 Run 'parley <command> --help' for the command's settings.

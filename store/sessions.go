@@ -161,9 +161,8 @@ func (s *Store) ListSessions(ctx context.Context, f SessionFilter) (SessionPage,
 		q = q.Where("verdict = ?", f.Verdict)
 	}
 	if term := strings.TrimSpace(f.Search); term != "" {
-		like := "%" + likeEscape(strings.ToLower(term)) + "%"
-		q = q.Where(`(LOWER(contact_name) LIKE ? ESCAPE '\' OR alvaria_session_id = ?
-			OR EXISTS (SELECT 1 FROM messages m WHERE m.session_id = sessions.id AND m.direction <> 'system' AND LOWER(m.text) LIKE ? ESCAPE '\'))`, like, term, like)
+		cond, args := s.searchCondition(term)
+		q = q.Where(cond, args...)
 	}
 	if c := f.After; c != nil {
 		at := stamp(c.CreatedAt)
@@ -192,9 +191,4 @@ func (s *Store) ListSessionsActiveSince(ctx context.Context, since time.Time, li
 		return nil, fmt.Errorf("list sessions active since %s: %w", since, err)
 	}
 	return rows, nil
-}
-
-// likeEscape makes user input match literally inside a LIKE pattern.
-func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

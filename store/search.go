@@ -18,7 +18,7 @@ func (s *Store) searchCondition(term string) (string, []any) {
 	if s.dialect == DialectSQLite && utf8.RuneCountInString(term) >= minIndexedTerm {
 		phrase := ftsPhrase(term)
 		return `sessions.id IN (
-			SELECT id FROM sessions WHERE rowid IN (SELECT rowid FROM sessions_fts WHERE sessions_fts MATCH ?)
+			SELECT session_id FROM sessions_fts WHERE sessions_fts MATCH ?
 			UNION SELECT id FROM sessions WHERE alvaria_session_id = ?
 			UNION SELECT m.session_id FROM messages m WHERE m.direction <> 'system'
 				AND m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?))`,

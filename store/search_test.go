@@ -67,3 +67,35 @@ func TestSearchSessions(t *testing.T) {
 		}
 	})
 }
+
+// The SQLite index follows a renamed or deleted session, though the console
+// does neither today.
+func TestSearchIndexFollowsRenameAndDelete(t *testing.T) {
+	st := storetest.SQLite(t)
+	ctx := t.Context()
+	s := newSession(t, st, "Ada Lovelace", t0)
+	db, err := st.SQL()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := func(term string) int {
+		t.Helper()
+		page, err := st.ListSessions(ctx, store.SessionFilter{Search: term})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(page.Sessions)
+	}
+	if _, err := db.ExecContext(ctx, "UPDATE sessions SET contact_name = 'Grace Hopper' WHERE id = ?", s.ID); err != nil {
+		t.Fatal(err)
+	}
+	if found("lovelace") != 0 || found("hopper") != 1 {
+		t.Fatal("the index did not follow the rename")
+	}
+	if _, err := db.ExecContext(ctx, "DELETE FROM sessions WHERE id = ?", s.ID); err != nil {
+		t.Fatal(err)
+	}
+	if found("hopper") != 0 {
+		t.Fatal("the index kept a deleted session")
+	}
+}

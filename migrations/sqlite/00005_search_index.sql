@@ -22,23 +22,26 @@ CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages BEGIN
 END;
 -- +goose StatementEnd
 
-CREATE VIRTUAL TABLE sessions_fts USING fts5(contact_name, content='sessions', content_rowid='rowid', tokenize='trigram');
-INSERT INTO sessions_fts (sessions_fts) VALUES ('rebuild');
+-- Sessions have text ids, and VACUUM may renumber the rowids of such a
+-- table, so this index keeps its own copy of each name with the session's id.
+CREATE VIRTUAL TABLE sessions_fts USING fts5(contact_name, session_id UNINDEXED, tokenize='trigram');
+INSERT INTO sessions_fts (contact_name, session_id) SELECT contact_name, id FROM sessions;
 
 -- +goose StatementBegin
 CREATE TRIGGER sessions_fts_insert AFTER INSERT ON sessions BEGIN
-    INSERT INTO sessions_fts (rowid, contact_name) VALUES (new.rowid, new.contact_name);
+    INSERT INTO sessions_fts (contact_name, session_id) VALUES (new.contact_name, new.id);
 END;
 -- +goose StatementEnd
+-- Sessions are neither deleted nor renamed today; these keep the index
+-- right if they ever are.
 -- +goose StatementBegin
 CREATE TRIGGER sessions_fts_delete AFTER DELETE ON sessions BEGIN
-    INSERT INTO sessions_fts (sessions_fts, rowid, contact_name) VALUES ('delete', old.rowid, old.contact_name);
+    DELETE FROM sessions_fts WHERE session_id = old.id;
 END;
 -- +goose StatementEnd
 -- +goose StatementBegin
 CREATE TRIGGER sessions_fts_update AFTER UPDATE OF contact_name ON sessions BEGIN
-    INSERT INTO sessions_fts (sessions_fts, rowid, contact_name) VALUES ('delete', old.rowid, old.contact_name);
-    INSERT INTO sessions_fts (rowid, contact_name) VALUES (new.rowid, new.contact_name);
+    UPDATE sessions_fts SET contact_name = new.contact_name WHERE session_id = old.id;
 END;
 -- +goose StatementEnd
 

@@ -50,11 +50,58 @@ type Detail struct {
 	// that has it asks for changes after it.
 	Seq int64
 	Now time.Time
-	// Reviews is the QA review history; only SessionDetail fills it.
+	// Reviews is the QA review history; only SessionDetail and SessionPage
+	// fill it.
 	Reviews []ReviewChange
+	// Window is how far back SessionPage reads; Earlier is the window of
+	// its "Earlier" links, each id 0 when the first row is shown.
+	Window  Window
+	Earlier Window
 }
 
-// SessionDetail returns the whole session for its page.
+// PageSize is how many messages, and how many events, a session's page
+// shows at first and adds with each "Earlier".
+const PageSize = 100
+
+// Window says how far back a session's page reaches: messages and events
+// from these ids on, or the newest PageSize of each where an id is 0.
+type Window struct {
+	MessagesFrom int64
+	EventsFrom   int64
+}
+
+// SessionPage returns what a session's page shows: the newest messages and
+// events, or all from w on. New ones reach the page through Changes, so
+// the window only ever reaches back.
+func (svc *Service) SessionPage(ctx context.Context, sessionID string, w Window) (Detail, error) {
+	s, err := svc.session(ctx, sessionID)
+	if err != nil {
+		return Detail{}, err
+	}
+	d := Detail{Session: s, Seq: s.Seq, Now: svc.now(), Window: w}
+	messages, earlier, err := svc.store.ListMessagesFrom(ctx, sessionID, w.MessagesFrom, PageSize)
+	if err != nil {
+		return Detail{}, err
+	}
+	d.Messages, d.Earlier.MessagesFrom = presentMessages(messages, d.Now), earlier
+	events, earlier, err := svc.store.ListEventsFrom(ctx, sessionID, w.EventsFrom, PageSize)
+	if err != nil {
+		return Detail{}, err
+	}
+	for _, e := range events {
+		d.Events = append(d.Events, presentEvent(e))
+	}
+	d.Earlier.EventsFrom = earlier
+	reviews, err := svc.store.ListReviewChanges(ctx, sessionID)
+	if err != nil {
+		return d, fmt.Errorf("list reviews of %s: %w", sessionID, err)
+	}
+	d.Reviews = presentReviews(reviews)
+	return d, nil
+}
+
+// SessionDetail returns the whole session, every message and event, for
+// its print view and exports.
 func (svc *Service) SessionDetail(ctx context.Context, sessionID string) (Detail, error) {
 	d, err := svc.Changes(ctx, sessionID, 0)
 	if err != nil {

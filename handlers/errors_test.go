@@ -40,6 +40,10 @@ func (f failingSessions) SessionDetail(context.Context, string) (conversation.De
 	return conversation.Detail{}, f.err
 }
 
+func (f failingSessions) SessionPage(context.Context, string, conversation.Window) (conversation.Detail, error) {
+	return conversation.Detail{}, f.err
+}
+
 func (f failingSessions) Changes(context.Context, string, int64) (conversation.Detail, error) {
 	return conversation.Detail{}, f.err
 }

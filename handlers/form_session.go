@@ -2,9 +2,11 @@ package handlers
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/parley-dev/parley/accounts"
 	"github.com/parley-dev/parley/conversation"
+	"github.com/parley-dev/parley/input"
 	"github.com/parley-dev/parley/views"
 )
 
@@ -67,4 +69,34 @@ func newListForm(r *http.Request) listForm {
 // Validate returns the service's query; the service checks the values.
 func (f listForm) Validate() (conversation.ListQuery, error) {
 	return conversation.ListQuery{Cursor: f.After, Search: f.Search, State: f.State, Verdict: f.Verdict, From: f.From, To: f.To}, nil
+}
+
+// windowForm is how far back a session's page reaches, from its "Earlier"
+// links.
+type windowForm struct {
+	MessagesFrom, EventsFrom string
+}
+
+func newWindowForm(r *http.Request) windowForm {
+	q := r.URL.Query()
+	return windowForm{MessagesFrom: q.Get("messages_from"), EventsFrom: q.Get("events_from")}
+}
+
+// Validate returns the window; an absent id means the newest rows.
+func (f windowForm) Validate() (conversation.Window, error) {
+	var w conversation.Window
+	for _, p := range []struct {
+		name, value string
+		into        *int64
+	}{{"messages_from", f.MessagesFrom, &w.MessagesFrom}, {"events_from", f.EventsFrom, &w.EventsFrom}} {
+		if p.value == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(p.value, 10, 64)
+		if err != nil || id < 1 {
+			return w, input.Invalid(p.name, "the page link is not valid; open the session again")
+		}
+		*p.into = id
+	}
+	return w, nil
 }

@@ -32,6 +32,7 @@ type SessionService interface {
 	SessionsChanged(ctx context.Context, since time.Time, ids []string) (conversation.ChangedSessions, error)
 	Session(ctx context.Context, id string) (conversation.Session, error)
 	SessionDetail(ctx context.Context, id string) (conversation.Detail, error)
+	SessionPage(ctx context.Context, id string, w conversation.Window) (conversation.Detail, error)
 	Changes(ctx context.Context, id string, afterSeq int64) (conversation.Detail, error)
 	StartSession(ctx context.Context, in conversation.StartInput) (conversation.Session, error)
 	SendMessage(ctx context.Context, sessionID string, in conversation.MessageInput) (conversation.Message, error)

@@ -16,8 +16,13 @@ func (h *handler) sessionShow(c *gin.Context) {
 // showSession renders the session page; without script, a failed send comes
 // back here with the form kept and the reason shown.
 func (h *handler) showSession(c *gin.Context, status int, form views.MessageForm, formErr string) {
-	d, ok := h.sessionDetail(c)
-	if !ok {
+	w, err := newWindowForm(c.Request).Validate()
+	var d conversation.Detail
+	if err == nil {
+		d, err = h.Sessions.SessionPage(c.Request.Context(), c.Param("id"), w)
+	}
+	if err != nil {
+		h.respondError(c, err)
 		return
 	}
 	h.render(c, status, views.SessionPage(views.SessionPageData{

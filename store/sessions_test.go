@@ -190,3 +190,27 @@ func TestParseSessionCursorRejectsGarbage(t *testing.T) {
 		}
 	}
 }
+
+// The list scans its rows by hand; they must read as GetSession reads them.
+func TestListSessionsReadsEveryField(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := t.Context()
+		s := newSession(t, st, "Ada", t0)
+		ended, detail, agent := store.SessionEnded, "bye", "Lucia"
+		end := t0.Add(time.Hour)
+		if err := st.UpdateSession(ctx, s.ID, store.SessionUpdate{State: &ended, StateDetail: &detail, AgentAlias: &agent, EndedAt: &end, LastActivityAt: end}); err != nil {
+			t.Fatal(err)
+		}
+		want, err := st.GetSession(ctx, s.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, err := st.ListSessions(ctx, store.SessionFilter{})
+		if err != nil || len(page.Sessions) != 1 {
+			t.Fatalf("list: %d sessions, %v", len(page.Sessions), err)
+		}
+		if got := page.Sessions[0]; fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) || !got.CreatedAt.Equal(want.CreatedAt) || !got.EndedAt.Equal(*want.EndedAt) {
+			t.Fatalf("listed %+v\nwant   %+v", got, want)
+		}
+	})
+}

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -122,14 +124,23 @@ func (s *Store) CreateWebSession(ctx context.Context, ws *WebSession) error {
 	return nil
 }
 
-// GetWebSession returns the signed-in browser with the token hash and its user.
+// GetWebSession returns the signed-in browser with the token hash and its
+// user. Every page asks it, so it is one query scanned by hand.
 func (s *Store) GetWebSession(ctx context.Context, tokenHash string) (WebSession, User, error) {
 	var ws WebSession
-	if err := s.with(ctx).Where("token_hash = ?", tokenHash).Take(&ws).Error; err != nil {
-		return ws, User{}, notFound(err)
+	var u User
+	row := s.with(ctx).Raw(`SELECT w.token_hash, w.user_id, w.csrf_token, w.client_addr, w.created_at, w.last_seen_at,
+		u.id, u.username, u.password_hash, u.role, u.disabled, u.created_at, u.updated_at
+		FROM web_sessions w JOIN users u ON u.id = w.user_id WHERE w.token_hash = ?`, tokenHash).Row()
+	err := row.Scan(&ws.TokenHash, &ws.UserID, &ws.CSRFToken, &ws.ClientAddr, &ws.CreatedAt, &ws.LastSeenAt,
+		&u.ID, &u.Username, &u.PasswordHash, &u.Role, &u.Disabled, &u.CreatedAt, &u.UpdatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return WebSession{}, User{}, ErrNotFound
 	}
-	u, err := s.GetUser(ctx, ws.UserID)
-	return ws, u, err
+	if err != nil {
+		return WebSession{}, User{}, fmt.Errorf("get web session: %w", err)
+	}
+	return ws, u, nil
 }
 
 // TouchWebSession records that the browser was seen at t.

@@ -5,6 +5,7 @@ package views
 import (
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,11 +43,12 @@ func Relative(t, now time.Time) string {
 	return s + " ago"
 }
 
+// plural is called for every time on every list row, so it avoids fmt.
 func plural(n int, unit string) string {
 	if n == 1 {
 		return "1 " + unit
 	}
-	return fmt.Sprintf("%d %ss", n, unit)
+	return strconv.Itoa(n) + " " + unit + "s"
 }
 
 // Exact formats t for a tooltip and for exports.

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -79,6 +80,25 @@ func (s *Store) atomically(ctx context.Context, fn func(tx *Store) error) error 
 		return fn(s)
 	}
 	return s.Transaction(ctx, fn)
+}
+
+// Notify sends payloads on a Postgres NOTIFY channel in one statement.
+// Inside a transaction they are delivered when it commits, and dropped if
+// it rolls back. SQLite has no NOTIFY; there it does nothing.
+func (s *Store) Notify(ctx context.Context, channel string, payloads ...string) error {
+	if s.dialect != DialectPostgres || len(payloads) == 0 {
+		return nil
+	}
+	calls := make([]string, len(payloads))
+	args := make([]any, 0, 2*len(payloads))
+	for i, p := range payloads {
+		calls[i] = "pg_notify(?, ?)"
+		args = append(args, channel, p)
+	}
+	if err := s.with(ctx).Exec("SELECT "+strings.Join(calls, ", "), args...).Error; err != nil {
+		return fmt.Errorf("notify %s: %w", channel, err)
+	}
+	return nil
 }
 
 func (s *Store) with(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }

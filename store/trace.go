@@ -19,9 +19,9 @@ func (s *Store) TraceStatements(fn func(sql string)) {
 type statementTracer struct{ fn func(string) }
 
 func (t statementTracer) LogMode(logger.LogLevel) logger.Interface { return t }
-func (statementTracer) Info(context.Context, string, ...any)        {}
-func (statementTracer) Warn(context.Context, string, ...any)        {}
-func (statementTracer) Error(context.Context, string, ...any)       {}
+func (statementTracer) Info(context.Context, string, ...any)       {}
+func (statementTracer) Warn(context.Context, string, ...any)       {}
+func (statementTracer) Error(context.Context, string, ...any)      {}
 func (t statementTracer) Trace(_ context.Context, _ time.Time, sql func() (string, int64), _ error) {
 	q, _ := sql()
 	t.fn(q)

@@ -54,6 +54,7 @@ func (svc *Service) ReceiveCallback(ctx context.Context, in CallbackInput) error
 	}
 
 	var sessionID string
+	var sent bool
 	err := svc.store.Transaction(ctx, func(tx *store.Store) error {
 		if err := tx.LockAlvariaSession(ctx, ev.AlvariaSessionID); err != nil {
 			return err
@@ -74,12 +75,19 @@ func (svc *Service) ReceiveCallback(ctx context.Context, in CallbackInput) error
 			return err
 		}
 		// What just arrived may show that a message left sending arrived.
-		return svc.reconcileSession(ctx, tx, s.ID)
+		if err := svc.reconcileSession(ctx, tx, s.ID); err != nil {
+			return err
+		}
+		sent, err = svc.announce(ctx, tx, s.ID)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("store callback %s: %w", ev.EventID, err)
 	}
-	if sessionID != "" {
+	switch {
+	case sent:
+		svc.announced(ctx, sessionID)
+	case sessionID != "":
 		svc.changed(ctx, sessionID)
 	}
 	return nil

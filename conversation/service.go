@@ -89,3 +89,27 @@ func (svc *Service) changed(ctx context.Context, sessionID string) {
 		svc.log.Warn("notify session list", "session", sessionID, "err", err)
 	}
 }
+
+// sessionNotices are what changed publishes, in its order.
+func sessionNotices(sessionID string) []live.Notice {
+	return []live.Notice{{Topic: live.SessionTopic(sessionID), Key: sessionID}, {Topic: live.TopicSessions, Key: sessionID}}
+}
+
+// announce sends the notices of a change to the session inside tx, when
+// the broker and the database allow it (LISTEN/NOTIFY on Postgres): they
+// reach other instances at commit, and never if tx rolls back. It reports
+// whether it did; if so, call announced after the commit, or else changed.
+func (svc *Service) announce(ctx context.Context, tx *store.Store, sessionID string) (bool, error) {
+	b, ok := svc.live.(live.TxBroker)
+	if !ok || tx.Dialect() != store.DialectPostgres {
+		return false, nil
+	}
+	channel, payloads := b.NotifyPayloads(sessionNotices(sessionID)...)
+	return true, tx.Notify(ctx, channel, payloads...)
+}
+
+// announced tells this instance's pages of a change whose notices the
+// committed transaction sent to the others.
+func (svc *Service) announced(ctx context.Context, sessionID string) {
+	svc.live.(live.TxBroker).PublishLocal(ctx, sessionNotices(sessionID)...)
+}

@@ -51,11 +51,17 @@ type console struct {
 
 func newConsole(t testing.TB, st *store.Store) *console {
 	t.Helper()
+	return newConsoleWith(t, st, live.NewHub())
+}
+
+// newConsoleWith is newConsole with the service publishing on broker.
+func newConsoleWith(t testing.TB, st *store.Store, broker live.Broker) *console {
+	t.Helper()
 	v, err := alvaria.NewVerifier(alvaria.VerifierConfig{PublicKey: &testKey(t).PublicKey})
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := conversation.New(conversation.Config{Store: st, Live: live.NewHub(), Connection: "test"})
+	svc := conversation.New(conversation.Config{Store: st, Live: broker, Connection: "test"})
 	router := handlers.NewRouter(handlers.Deps{Health: st, Sessions: svc, Callbacks: svc, Verifier: v, Live: live.NewHub()})
 	srv := httptest.NewServer(router)
 	t.Cleanup(srv.Close)

@@ -38,3 +38,18 @@ type Broker interface {
 	Publish(ctx context.Context, topic, key string) error
 	Subscribe(topic string) *Subscription
 }
+
+// Notice is one poke: Key changed, told to the subscribers of Topic.
+type Notice struct{ Topic, Key string }
+
+// TxBroker is a Broker whose notices to other instances can be sent inside
+// the database transaction that makes the change: Postgres delivers a
+// NOTIFY at commit, and not at all on rollback, so a page is never told of
+// a change it cannot read yet and the commit costs no extra round trip.
+type TxBroker interface {
+	Broker
+	// NotifyPayloads returns the NOTIFY channel and payloads for notices.
+	NotifyPayloads(notices ...Notice) (channel string, payloads []string)
+	// PublishLocal tells this instance's subscribers, after the commit.
+	PublishLocal(ctx context.Context, notices ...Notice)
+}

@@ -66,11 +66,30 @@ func NewPGBroker(ctx context.Context, url string, log *slog.Logger) (*PGBroker, 
 // on their next notice or reconnect.
 func (b *PGBroker) Publish(ctx context.Context, topic, key string) error {
 	b.hub.Publish(ctx, topic, key)
-	payload := b.instance + "\n" + topic + "\n" + key
+	_, payloads := b.NotifyPayloads(Notice{Topic: topic, Key: key})
+	payload := payloads[0]
 	if _, err := b.pool.Exec(ctx, "SELECT pg_notify($1, $2)", pgChannel, payload); err != nil {
 		return fmt.Errorf("notify %s: %w", topic, err)
 	}
 	return nil
+}
+
+// NotifyPayloads returns the channel and the NOTIFY payloads that carry
+// notices to the other instances, for a transaction to send.
+func (b *PGBroker) NotifyPayloads(notices ...Notice) (channel string, payloads []string) {
+	payloads = make([]string, len(notices))
+	for i, n := range notices {
+		payloads[i] = b.instance + "\n" + n.Topic + "\n" + n.Key
+	}
+	return pgChannel, payloads
+}
+
+// PublishLocal tells this instance's subscribers only, once the
+// transaction that sent the notices' NOTIFY has committed.
+func (b *PGBroker) PublishLocal(ctx context.Context, notices ...Notice) {
+	for _, n := range notices {
+		b.hub.Publish(ctx, n.Topic, n.Key)
+	}
 }
 
 // Subscribe starts receiving notices for topic, from every instance.

@@ -41,9 +41,10 @@ func (s *Store) ListUnappliedEvents(ctx context.Context, alvariaSessionID string
 }
 
 // LinkEvent attaches a stored callback to its session and, when applied,
-// marks it so it is never applied again.
+// marks it so it is never applied again. Inside the transaction that
+// applied it, it shares the change number of what it changed.
 func (s *Store) LinkEvent(ctx context.Context, id int64, sessionID string, applied bool) error {
-	return s.Transaction(ctx, func(tx *Store) error {
+	return s.atomically(ctx, func(tx *Store) error {
 		seq, err := tx.bumpSeq(ctx, sessionID)
 		if err != nil {
 			return err

@@ -15,33 +15,42 @@ import (
 func (s *Store) AddMessage(ctx context.Context, m *Message) (bool, error) {
 	m.clean()
 	inserted := false
-	err := s.Transaction(ctx, func(tx *Store) error {
+	err := s.atomically(ctx, func(tx *Store) error {
+		m.CreatedAt = stampOrNow(m.CreatedAt)
+		m.UpdatedAt = m.CreatedAt
 		// The seq is taken first: it locks the session row, so concurrent
-		// writers of one session queue here.
-		seq, err := tx.bumpSeq(ctx, m.SessionID)
+		// writers of one session queue here. The count and the activity
+		// ride in the same UPDATE; a repeat, found below, takes the count
+		// back.
+		set, args := "", []any(nil)
+		counted := m.Direction != DirectionSystem
+		if counted {
+			set = "message_count = message_count + 1, last_activity_at = CASE WHEN last_activity_at < ? THEN ? ELSE last_activity_at END"
+			args = []any{m.CreatedAt, m.CreatedAt}
+		}
+		seq, err := tx.touchSession(ctx, m.SessionID, set, args...)
 		if err != nil {
 			return err
 		}
-		m.CreatedAt = stampOrNow(m.CreatedAt)
-		m.UpdatedAt = m.CreatedAt
 		m.Seq = seq
 		res := tx.with(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(m)
 		if res.Error != nil {
 			return res.Error
 		}
 		inserted = res.RowsAffected == 1
-		if !inserted {
-			// The unique event_id says this callback's message is stored.
-			return notFound(tx.with(ctx).Where("event_id = ?", m.EventID).Take(m).Error)
+		if inserted {
+			return nil
 		}
-		if m.Direction != DirectionSystem {
-			err := tx.with(ctx).Exec("UPDATE sessions SET message_count = message_count + 1, last_activity_at = CASE WHEN last_activity_at < ? THEN ? ELSE last_activity_at END WHERE id = ?",
-				m.CreatedAt, m.CreatedAt, m.SessionID).Error
-			if err != nil {
+		// The unique event_id says this callback's message is stored.
+		// Callbacks never get here (an event is applied once, in the
+		// transaction that stores its message); a repeat moves the
+		// session's last activity no further back than its own time.
+		if counted {
+			if err := tx.with(ctx).Exec("UPDATE sessions SET message_count = message_count - 1 WHERE id = ?", m.SessionID).Error; err != nil {
 				return err
 			}
 		}
-		return nil
+		return notFound(tx.with(ctx).Where("event_id = ?", m.EventID).Take(m).Error)
 	})
 	if err != nil {
 		return false, fmt.Errorf("add message to session %s: %w", m.SessionID, err)
@@ -59,7 +68,7 @@ func (s *Store) GetMessage(ctx context.Context, id int64) (Message, error) {
 // UpdateMessageStatus records how a customer message fared. An empty
 // alvariaMessageID leaves the recorded one as it is.
 func (s *Store) UpdateMessageStatus(ctx context.Context, id int64, status, detail, alvariaMessageID string) error {
-	return s.Transaction(ctx, func(tx *Store) error {
+	return s.atomically(ctx, func(tx *Store) error {
 		m, err := tx.GetMessage(ctx, id)
 		if err != nil {
 			return fmt.Errorf("update message %d: %w", id, err)
@@ -81,7 +90,7 @@ func (s *Store) UpdateMessageStatus(ctx context.Context, id int64, status, detai
 // message has that messageId yet.
 func (s *Store) FailMessageByAlvariaID(ctx context.Context, sessionID, alvariaMessageID, detail string) (Message, error) {
 	var m Message
-	err := s.Transaction(ctx, func(tx *Store) error {
+	err := s.atomically(ctx, func(tx *Store) error {
 		err := tx.with(ctx).Where("session_id = ? AND alvaria_message_id = ?", sessionID, CleanText(alvariaMessageID)).Take(&m).Error
 		if err != nil {
 			return notFound(err)
@@ -126,7 +135,7 @@ func (s *Store) AgentAnsweredAfter(ctx context.Context, sessionID string, id int
 // the send finished meanwhile and what it recorded stands.
 func (s *Store) ResolveSending(ctx context.Context, id int64, status, detail string) (bool, error) {
 	changed := false
-	err := s.Transaction(ctx, func(tx *Store) error {
+	err := s.atomically(ctx, func(tx *Store) error {
 		m, err := tx.GetMessage(ctx, id)
 		if err != nil {
 			return err

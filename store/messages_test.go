@@ -70,3 +70,42 @@ func TestMessageStatusAndChangesSince(t *testing.T) {
 		}
 	})
 }
+
+// TestOneTransactionTakesOneSeq checks that the rows one transaction
+// changes share one change number, and the next transaction gets the next.
+func TestOneTransactionTakesOneSeq(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := t.Context()
+		s := newSession(t, st, "Ada", t0)
+		ev := store.CallbackEvent{EventID: "e-1", Type: "AGENT_JOINED", AlvariaSessionID: s.AlvariaSessionID, Payload: "{}"}
+		if _, err := st.InsertEvent(ctx, &ev); err != nil {
+			t.Fatal(err)
+		}
+		m := store.Message{SessionID: s.ID, Direction: store.DirectionAgent, Text: "hello", Status: store.MessageReceived}
+		err := st.Transaction(ctx, func(tx *store.Store) error {
+			if _, err := tx.AddMessage(ctx, &m); err != nil {
+				return err
+			}
+			if err := tx.UpdateSession(ctx, s.ID, store.SessionUpdate{AgentAlias: ptr("Lucia")}); err != nil {
+				return err
+			}
+			return tx.LinkEvent(ctx, ev.ID, s.ID, true)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := st.GetSession(ctx, s.ID)
+		ev, _ = st.GetEvent(ctx, "e-1")
+		if got.Seq != s.Seq+1 || m.Seq != got.Seq || ev.Seq != got.Seq || got.AgentAlias != "Lucia" || got.MessageCount != 1 {
+			t.Fatalf("session seq %d (was %d), message seq %d, event seq %d, alias %q, count %d", got.Seq, s.Seq, m.Seq, ev.Seq, got.AgentAlias, got.MessageCount)
+		}
+		if err := st.UpdateSession(ctx, s.ID, store.SessionUpdate{State: ptr(store.SessionConnected)}); err != nil {
+			t.Fatal(err)
+		}
+		if again, _ := st.GetSession(ctx, s.ID); again.Seq != got.Seq+1 {
+			t.Fatalf("next transaction seq %d, want %d", again.Seq, got.Seq+1)
+		}
+	})
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -77,37 +77,37 @@ type SessionUpdate struct {
 // state and its end time whatever u says: callbacks can arrive out of order,
 // and a late AGENT_JOINED must not bring a finished session back.
 func (s *Store) UpdateSession(ctx context.Context, id string, u SessionUpdate) error {
-	return s.Transaction(ctx, func(tx *Store) error {
-		// Taking the seq first locks the row, so the state read next is the
-		// latest one and a concurrent end cannot be overwritten.
-		seq, err := tx.bumpSeq(ctx, id)
-		if err != nil {
-			return fmt.Errorf("update session %s: %w", id, err)
+	// One UPDATE: its conditions read the row as it was, under the lock the
+	// UPDATE takes, so a concurrent end cannot be overwritten.
+	const live = "CASE WHEN state IN ('" + SessionEnded + "', '" + SessionFailed + "') THEN %[1]s ELSE ? END"
+	var sets []string
+	var args []any
+	assign := func(col string, v any) {
+		sets = append(sets, col+" = "+fmt.Sprintf(live, col))
+		args = append(args, v)
+	}
+	if u.State != nil {
+		assign("state", *u.State)
+		if Terminal(*u.State) && u.EndedAt != nil {
+			assign("ended_at", stamp(*u.EndedAt))
 		}
-		cur, err := tx.GetSession(ctx, id)
-		if err != nil {
-			return fmt.Errorf("update session %s: %w", id, err)
-		}
-		set := map[string]any{"seq": seq}
-		if u.State != nil && !Terminal(cur.State) {
-			set["state"] = *u.State
-			if Terminal(*u.State) && u.EndedAt != nil {
-				set["ended_at"] = stamp(*u.EndedAt)
-			}
-		}
-		if u.StateDetail != nil && !Terminal(cur.State) {
-			set["state_detail"] = CleanText(*u.StateDetail)
-		}
-		if u.AgentAlias != nil && !Terminal(cur.State) {
-			set["agent_alias"] = CleanText(*u.AgentAlias)
-		}
-		if u.WorkTypeID != nil && !Terminal(cur.State) {
-			set["work_type_id"] = CleanText(*u.WorkTypeID)
-		}
-		if !u.LastActivityAt.IsZero() && u.LastActivityAt.After(cur.LastActivityAt) {
-			set["last_activity_at"] = stamp(u.LastActivityAt)
-		}
-		if err := tx.with(ctx).Model(&Session{}).Where("id = ?", id).Updates(set).Error; err != nil {
+	}
+	if u.StateDetail != nil {
+		assign("state_detail", CleanText(*u.StateDetail))
+	}
+	if u.AgentAlias != nil {
+		assign("agent_alias", CleanText(*u.AgentAlias))
+	}
+	if u.WorkTypeID != nil {
+		assign("work_type_id", CleanText(*u.WorkTypeID))
+	}
+	if !u.LastActivityAt.IsZero() {
+		at := stamp(u.LastActivityAt)
+		sets = append(sets, "last_activity_at = CASE WHEN last_activity_at < ? THEN ? ELSE last_activity_at END")
+		args = append(args, at, at)
+	}
+	return s.atomically(ctx, func(tx *Store) error {
+		if _, err := tx.touchSession(ctx, id, strings.Join(sets, ", "), args...); err != nil {
 			return fmt.Errorf("update session %s: %w", id, err)
 		}
 		return nil

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -33,6 +34,9 @@ type Store struct {
 	dialect string
 	log     *slog.Logger
 	path    string // the SQLite file; empty on Postgres
+	// seqs holds, inside a transaction, the change number each session
+	// was given in it; nil outside one.
+	seqs map[string]int64
 }
 
 // Dialect names the database engine: "sqlite" or "postgres".
@@ -63,8 +67,38 @@ func (s *Store) SQL() (*sql.DB, error) { return s.db.DB() }
 // Transactions nest as savepoints.
 func (s *Store) Transaction(ctx context.Context, fn func(tx *Store) error) error {
 	return s.db.WithContext(ctx).Transaction(func(gtx *gorm.DB) error {
-		return fn(&Store{db: gtx, dialect: s.dialect, log: s.log, path: s.path})
+		return fn(&Store{db: gtx, dialect: s.dialect, log: s.log, path: s.path, seqs: map[string]int64{}})
 	})
+}
+
+// atomically runs fn in a transaction, or in the caller's when s is one
+// already. The callback path calls several writers in one transaction, and
+// a savepoint for each would cost two statements and buy nothing: an error
+// ends the whole transaction anyway.
+func (s *Store) atomically(ctx context.Context, fn func(tx *Store) error) error {
+	if s.seqs != nil {
+		return fn(s)
+	}
+	return s.Transaction(ctx, fn)
+}
+
+// Notify sends payloads on a Postgres NOTIFY channel in one statement.
+// Inside a transaction they are delivered when it commits, and dropped if
+// it rolls back. SQLite has no NOTIFY; there it does nothing.
+func (s *Store) Notify(ctx context.Context, channel string, payloads ...string) error {
+	if s.dialect != DialectPostgres || len(payloads) == 0 {
+		return nil
+	}
+	calls := make([]string, len(payloads))
+	args := make([]any, 0, 2*len(payloads))
+	for i, p := range payloads {
+		calls[i] = "pg_notify(?, ?)"
+		args = append(args, channel, p)
+	}
+	if err := s.with(ctx).Exec("SELECT "+strings.Join(calls, ", "), args...).Error; err != nil {
+		return fmt.Errorf("notify %s: %w", channel, err)
+	}
+	return nil
 }
 
 func (s *Store) with(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
@@ -113,15 +147,41 @@ func notFound(err error) error {
 // Every row that changes what a session shows is stamped with it, so a page
 // can ask for everything after the number it has. The UPDATE locks the
 // session row until the transaction ends, so numbers are handed out in
-// commit order per session.
+// commit order per session. Call it inside a Transaction.
 func (s *Store) bumpSeq(ctx context.Context, sessionID string) (int64, error) {
+	return s.touchSession(ctx, sessionID, "")
+}
+
+// touchSession is bumpSeq that also makes the assignments in set (with
+// their args) in the same UPDATE. The counter moves once per transaction:
+// every row a transaction changes shares its number, which is safe because
+// the row stays locked until they all commit together, and it spares a
+// callback an UPDATE of the session for each row it writes.
+func (s *Store) touchSession(ctx context.Context, sessionID, set string, args ...any) (int64, error) {
+	if seq, ok := s.seqs[sessionID]; ok {
+		if set == "" {
+			return seq, nil
+		}
+		res := s.with(ctx).Exec("UPDATE sessions SET "+set+" WHERE id = ?", append(args, sessionID)...)
+		if res.Error != nil {
+			return 0, fmt.Errorf("update session %s: %w", sessionID, res.Error)
+		}
+		return seq, nil
+	}
+	q := "UPDATE sessions SET seq = seq + 1"
+	if set != "" {
+		q += ", " + set
+	}
 	var seq int64
-	res := s.with(ctx).Raw("UPDATE sessions SET seq = seq + 1 WHERE id = ? RETURNING seq", sessionID).Scan(&seq)
+	res := s.with(ctx).Raw(q+" WHERE id = ? RETURNING seq", append(args, sessionID)...).Scan(&seq)
 	if res.Error != nil {
 		return 0, fmt.Errorf("advance seq of session %s: %w", sessionID, res.Error)
 	}
 	if res.RowsAffected == 0 {
 		return 0, fmt.Errorf("advance seq of session %s: %w", sessionID, ErrNotFound)
+	}
+	if s.seqs != nil {
+		s.seqs[sessionID] = seq
 	}
 	return seq, nil
 }

@@ -1,0 +1,180 @@
+package conversation_test
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/parley-dev/parley/conversation"
+	"github.com/parley-dev/parley/store"
+	"github.com/parley-dev/parley/store/storetest"
+)
+
+func receive(t *testing.T, svc *conversation.Service, body string) {
+	t.Helper()
+	if err := svc.ReceiveCallback(t.Context(), conversation.CallbackInput{Body: []byte(body)}); err != nil {
+		t.Error(err)
+	}
+}
+
+func messageCallback(alvariaID, eventID, text string) string {
+	return fmt.Sprintf(`{"eventId":%q,"event":"MESSAGE","sessionId":%q,"senderId":"Lucia","message":{"text":%q}}`, eventID, alvariaID, text)
+}
+
+func activeSession(t *testing.T, st *store.Store, alvariaID string) store.Session {
+	t.Helper()
+	s := store.Session{AlvariaSessionID: alvariaID, WorkTypeID: "32", ContactName: "Ada", State: store.SessionActive}
+	if err := st.CreateSession(t.Context(), &s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestConcurrentCallbacksToOneSessionKeepTheirOrder sends callbacks to one
+// session from several senders at once, each sender in its own order. The
+// transcript must keep every sender's order, number its changes strictly
+// upwards, and stamp each event with the number of the message it added.
+func TestConcurrentCallbacksToOneSessionKeepTheirOrder(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		svc := conversation.New(conversation.Config{Store: st})
+		s := activeSession(t, st, "alv-order")
+		const senders, each = 4, 15
+		var wg sync.WaitGroup
+		for g := range senders {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					receive(t, svc, messageCallback("alv-order", fmt.Sprintf("e-%d-%d", g, i), fmt.Sprintf("%d:%02d", g, i)))
+				}
+			}()
+		}
+		wg.Wait()
+
+		ms, err := st.ListMessages(t.Context(), s.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ms) != senders*each {
+			t.Fatalf("%d messages, want %d", len(ms), senders*each)
+		}
+		last := map[byte]string{}
+		for i, m := range ms {
+			if i > 0 && m.Seq <= ms[i-1].Seq {
+				t.Fatalf("message %d has seq %d after %d", m.ID, m.Seq, ms[i-1].Seq)
+			}
+			if m.Text <= last[m.Text[0]] {
+				t.Fatalf("%q stored after %q", m.Text, last[m.Text[0]])
+			}
+			last[m.Text[0]] = m.Text
+			ev, err := st.GetEvent(t.Context(), m.EventID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ev.AppliedAt == nil || ev.Seq != m.Seq {
+				t.Fatalf("event %s applied=%v seq %d, message seq %d", ev.EventID, ev.AppliedAt != nil, ev.Seq, m.Seq)
+			}
+		}
+		got, err := st.GetSession(t.Context(), s.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.MessageCount != senders*each || got.Seq != ms[len(ms)-1].Seq {
+			t.Fatalf("session count %d seq %d, want %d and %d", got.MessageCount, got.Seq, senders*each, ms[len(ms)-1].Seq)
+		}
+	})
+}
+
+// TestEventsStoredButNotAppliedAreAppliedAtTheNextCallback covers what a
+// callback leaves unapplied: a MESSAGE_STATUS before its message is known,
+// and an event whose applying never happened (a crash, simulated by
+// storing the row directly). The next callback applies them first, in
+// arrival order.
+func TestEventsStoredButNotAppliedAreAppliedAtTheNextCallback(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		svc := conversation.New(conversation.Config{Store: st})
+		s := activeSession(t, st, "alv-wait")
+
+		receive(t, svc, `{"eventId":"st-1","event":"MESSAGE_STATUS","sessionId":"alv-wait","messageId":"m-1","status":"FAILED","statusMessage":"undeliverable"}`)
+		if ev, err := st.GetEvent(t.Context(), "st-1"); err != nil || ev.AppliedAt != nil {
+			t.Fatalf("status for an unknown message: applied=%v err=%v, want waiting", ev.AppliedAt != nil, err)
+		}
+		m := store.Message{SessionID: s.ID, Direction: store.DirectionCustomer, Text: "hi", Status: store.MessageSent}
+		if _, err := st.AddMessage(t.Context(), &m); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.UpdateMessageStatus(t.Context(), m.ID, store.MessageSent, "", "m-1"); err != nil {
+			t.Fatal(err)
+		}
+		crashed := store.CallbackEvent{EventID: "lost-1", Type: "MESSAGE", AlvariaSessionID: "alv-wait", Payload: messageCallback("alv-wait", "lost-1", "before the crash"), Verified: true}
+		if _, err := st.InsertEvent(t.Context(), &crashed); err != nil {
+			t.Fatal(err)
+		}
+
+		receive(t, svc, messageCallback("alv-wait", "next-1", "after the restart"))
+
+		for _, id := range []string{"st-1", "lost-1", "next-1"} {
+			if ev, err := st.GetEvent(t.Context(), id); err != nil || ev.AppliedAt == nil {
+				t.Fatalf("event %s not applied (err %v)", id, err)
+			}
+		}
+		got, err := st.GetMessage(t.Context(), m.ID)
+		if err != nil || got.Status != store.MessageFailed || got.StatusDetail != "undeliverable" {
+			t.Fatalf("message = %+v, %v; want failed by the waiting status", got, err)
+		}
+		ms, err := st.ListMessages(t.Context(), s.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var texts []string
+		for _, m := range ms {
+			texts = append(texts, m.Text)
+		}
+		if want := []string{"hi", "before the crash", "after the restart"}; !slices.Equal(texts, want) {
+			t.Fatalf("transcript %q, want %q", texts, want)
+		}
+	})
+}
+
+// TestTwoInstancesApplyEachEventOnce runs two services on their own
+// connections to one Postgres database, as two Parley instances would, and
+// delivers every callback to both at once: each is applied exactly once.
+func TestTwoInstancesApplyEachEventOnce(t *testing.T) {
+	url := storetest.PostgresURL(t)
+	stores := []*store.Store{storetest.Open(t, url), storetest.Open(t, url)}
+	s := activeSession(t, stores[0], "alv-twice")
+	const n = 30
+	var wg sync.WaitGroup
+	for _, st := range stores {
+		svc := conversation.New(conversation.Config{Store: st})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range n {
+				receive(t, svc, messageCallback("alv-twice", fmt.Sprintf("twice-%d", i), fmt.Sprintf("%02d", i)))
+			}
+		}()
+	}
+	wg.Wait()
+
+	ms, err := stores[1].ListMessages(t.Context(), s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != n {
+		t.Fatalf("%d messages, want %d", len(ms), n)
+	}
+	for i, m := range ms {
+		if m.Text != fmt.Sprintf("%02d", i) {
+			t.Fatalf("message %d is %q", i, m.Text)
+		}
+	}
+	got, err := stores[1].GetSession(t.Context(), s.ID)
+	if err != nil || got.MessageCount != n {
+		t.Fatalf("message count %d (%v), want %d", got.MessageCount, err, n)
+	}
+	if c, err := stores[1].CountEvents(t.Context()); err != nil || c != n {
+		t.Fatalf("%d events stored (%v), want %d", c, err, n)
+	}
+}

@@ -86,3 +86,17 @@ func TestInputAlvariaCannotTakeIsRefusedFirst(t *testing.T) {
 		}
 	})
 }
+
+// A search is bounded: the address bar allows 64 KiB, and each character
+// costs the search indexes work.
+func TestALongSearchIsRefusedNamingTheField(t *testing.T) {
+	svc, _ := newService(t, storetest.SQLite(t), simulator.Config{AgentDelay: time.Hour})
+	if _, err := svc.ListSessions(t.Context(), conversation.ListQuery{Search: strings.Repeat("é", conversation.MaxSearchChars)}); err != nil {
+		t.Fatalf("a search of %d characters: %v", conversation.MaxSearchChars, err)
+	}
+	_, err := svc.ListSessions(t.Context(), conversation.ListQuery{Search: strings.Repeat("x", conversation.MaxSearchChars+1)})
+	var inputErr *input.Error
+	if !errors.As(err, &inputErr) || !strings.Contains(err.Error(), "earch") {
+		t.Fatalf("a longer search: %v, want an input error naming the search", err)
+	}
+}

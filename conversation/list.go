@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/parley-dev/parley/input"
 	"github.com/parley-dev/parley/store"
@@ -64,10 +65,18 @@ func (svc *Service) ListSessions(ctx context.Context, q ListQuery) (SessionList,
 	return out, nil
 }
 
+// MaxSearchChars bounds what the sessions list searches for.
+const MaxSearchChars = 200
+
 // filter turns display filters into store filters. Expired is derived from
 // the creation time, so the live states are split by it.
 func (svc *Service) filter(q ListQuery, now time.Time) (store.SessionFilter, error) {
 	f := store.SessionFilter{Limit: q.Limit, Search: strings.TrimSpace(q.Search), Verdict: q.Verdict}
+	// A search is a word or a name; a longer one costs the trigram indexes
+	// work in proportion to its length, and the address bar allows 64 KiB.
+	if n := utf8.RuneCountInString(f.Search); n > MaxSearchChars {
+		return f, input.Invalid("search", fmt.Sprintf("is %d characters long; search for at most %d", n, MaxSearchChars))
+	}
 	if q.Verdict != "" && q.Verdict != "none" && !slices.Contains(Verdicts, q.Verdict) {
 		return f, input.Invalid("verdict", fmt.Sprintf("there is no verdict %q", q.Verdict))
 	}

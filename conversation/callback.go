@@ -28,8 +28,11 @@ var ErrTokenForOtherEvent = errors.New("the token's eventId does not match the b
 // to its session. A repeat changes nothing. A callback for a session not yet
 // stored (NEW_SESSION can beat the 202 of Create Session) is kept and applied
 // when the session appears. A body that cannot be parsed is stored raw. It
-// makes no outbound call, so Alvaria gets its answer at once.
-func (svc *Service) ReceiveCallback(ctx context.Context, in CallbackInput) error {
+// makes no outbound call, so Alvaria gets its answer at once. It returns
+// the callback's kind for counting: its event ("MESSAGE" for messages),
+// "other" for an event Parley does not know (so a stranger cannot invent
+// metric labels), or "unreadable".
+func (svc *Service) ReceiveCallback(ctx context.Context, in CallbackInput) (kind string, err error) {
 	ev := store.CallbackEvent{
 		Payload:      string(in.Body),
 		Verified:     true,
@@ -37,6 +40,7 @@ func (svc *Service) ReceiveCallback(ctx context.Context, in CallbackInput) error
 		ReceivedAt:   svc.now(),
 	}
 	cb, parseErr := alvaria.ParseCallback(in.Body)
+	kind = callbackKind(cb, parseErr)
 	if parseErr != nil {
 		sum := sha256.Sum256(in.Body)
 		ev.EventID = "unparsed-" + hex.EncodeToString(sum[:12])
@@ -50,12 +54,12 @@ func (svc *Service) ReceiveCallback(ctx context.Context, in CallbackInput) error
 	// A token that names an event vouches for that event's body only; a
 	// body that does not parse cannot be shown to be it.
 	if in.TokenEventID != "" && (parseErr != nil || in.TokenEventID != ev.EventID) {
-		return ErrTokenForOtherEvent
+		return kind, ErrTokenForOtherEvent
 	}
 
 	var sessionID string
 	var sent bool
-	err := svc.store.Transaction(ctx, func(tx *store.Store) error {
+	err = svc.store.Transaction(ctx, func(tx *store.Store) error {
 		if err := tx.LockAlvariaSession(ctx, ev.AlvariaSessionID); err != nil {
 			return err
 		}
@@ -82,7 +86,7 @@ func (svc *Service) ReceiveCallback(ctx context.Context, in CallbackInput) error
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("store callback %s: %w", ev.EventID, err)
+		return kind, fmt.Errorf("store callback %s: %w", ev.EventID, err)
 	}
 	switch {
 	case sent:
@@ -90,7 +94,18 @@ func (svc *Service) ReceiveCallback(ctx context.Context, in CallbackInput) error
 	case sessionID != "":
 		svc.changed(ctx, sessionID)
 	}
-	return nil
+	return kind, nil
+}
+
+// callbackKind names a parsed callback for counting.
+func callbackKind(cb alvaria.Callback, parseErr error) string {
+	if parseErr != nil {
+		return "unreadable"
+	}
+	if _, ok := cb.(*alvaria.UnknownCallback); ok {
+		return "other"
+	}
+	return cb.CallbackEvent()
 }
 
 // applyWaiting applies, in arrival order, every stored callback of the

@@ -13,7 +13,7 @@ import (
 
 func receive(t *testing.T, svc *conversation.Service, body string) {
 	t.Helper()
-	if err := svc.ReceiveCallback(t.Context(), conversation.CallbackInput{Body: []byte(body)}); err != nil {
+	if _, err := svc.ReceiveCallback(t.Context(), conversation.CallbackInput{Body: []byte(body)}); err != nil {
 		t.Error(err)
 	}
 }

@@ -35,7 +35,7 @@ func TestACallbackOnOneInstanceReachesPagesOnAnother(t *testing.T) {
 	defer page.Close()
 
 	body := `{"sessionId":"alv-1","event":"NEW_SESSION","status":"SUCCESS","eventId":"e-1"}`
-	if err := first.ReceiveCallback(t.Context(), conversation.CallbackInput{Body: []byte(body)}); err != nil {
+	if _, err := first.ReceiveCallback(t.Context(), conversation.CallbackInput{Body: []byte(body)}); err != nil {
 		t.Fatal(err)
 	}
 	testkit.Receive(t, page.Ready(), testkit.WaitTimeout, "a notice on the other instance's page")

@@ -26,7 +26,7 @@ func TestCallbacksRacingTheirSessionAreApplied(t *testing.T) {
 		var svc atomic.Pointer[conversation.Service]
 		receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			body, _ := io.ReadAll(r.Body)
-			if err := svc.Load().ReceiveCallback(r.Context(), conversation.CallbackInput{Body: body}); err != nil {
+			if _, err := svc.Load().ReceiveCallback(r.Context(), conversation.CallbackInput{Body: body}); err != nil {
 				w.WriteHeader(http.StatusServiceUnavailable)
 			}
 		}))

@@ -88,7 +88,7 @@ func TestReconcileSending(t *testing.T) {
 		// that the message before it arrived.
 		pending := add(store.DirectionCustomer, store.MessageSending, 0)
 		body, _ := json.Marshal(alvaria.MessageCallback{SessionID: s.AlvariaSessionID, SenderID: "John", EventID: "answer-1", Message: alvaria.Message{Text: "Hi Ada"}})
-		if err := svc.ReceiveCallback(ctx, conversation.CallbackInput{Body: body}); err != nil {
+		if _, err := svc.ReceiveCallback(ctx, conversation.CallbackInput{Body: body}); err != nil {
 			t.Fatal(err)
 		}
 		if got := status(pending); got.Status != store.MessageSent {

@@ -47,7 +47,7 @@ func TestMessageCallbackStatementCount(t *testing.T) {
 				mu.Unlock()
 			})
 			body := `{"eventId":"count-1","event":"MESSAGE","sessionId":"alv-count","senderId":"Lucia","message":{"text":"hello"}}`
-			if err := svc.ReceiveCallback(t.Context(), conversation.CallbackInput{Body: []byte(body)}); err != nil {
+			if _, err := svc.ReceiveCallback(t.Context(), conversation.CallbackInput{Body: []byte(body)}); err != nil {
 				t.Fatal(err)
 			}
 			st.TraceStatements(func(string) {})

@@ -4,8 +4,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-
-	"github.com/parley-dev/parley/alvaria"
 )
 
 // Metrics counts what operators watch: callbacks rejected by verification
@@ -37,20 +35,6 @@ func (ignoreMetrics) WebsocketOpened() func()                               { re
 // websocketsKey carries the handler's Metrics to pump, which counts the
 // connection once it is upgraded.
 const websocketsKey = "parley.websockets"
-
-// callbackEvent names a callback's type for counting: its event, "MESSAGE",
-// "other" for events Parley does not know (so a stranger cannot invent
-// label values), or "unreadable".
-func callbackEvent(body []byte) string {
-	cb, err := alvaria.ParseCallback(body)
-	if err != nil {
-		return "unreadable"
-	}
-	if _, ok := cb.(*alvaria.UnknownCallback); ok {
-		return "other"
-	}
-	return cb.CallbackEvent()
-}
 
 // metricsPage serves Deps.MetricsPage to signed-in admins.
 func (h *handler) metricsPage(c *gin.Context) {

@@ -78,7 +78,7 @@ type AccountService interface {
 
 // CallbackService applies verified callbacks.
 type CallbackService interface {
-	ReceiveCallback(ctx context.Context, in conversation.CallbackInput) error
+	ReceiveCallback(ctx context.Context, in conversation.CallbackInput) (kind string, err error)
 }
 
 // CallbackVerifier checks the JWT of a callback.

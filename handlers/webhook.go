@@ -24,8 +24,9 @@ const DefaultCallbackTimeout = 5 * time.Second
 const maxCallbackBytes = 1 << 20
 
 // webhook takes Alvaria's callbacks. It verifies the JWT before reading the
-// body and the body against the token's sub and eventId after, answers 200 once the event is stored (or was stored before), and 503
-// when it cannot be stored, so that Alvaria retries and nothing is lost.
+// body, and the body against the token's sub and eventId after; it answers
+// 200 once the event is stored (or was stored before), and 503 when it
+// cannot be stored, so that Alvaria retries and nothing is lost.
 func (h *handler) webhook(c *gin.Context) {
 	count := h.countCallback()
 	claims, err := h.Verifier.Verify(c.GetHeader("Authorization"))
@@ -49,7 +50,6 @@ func (h *handler) webhook(c *gin.Context) {
 		c.Status(http.StatusBadRequest)
 		return
 	}
-	count.event = callbackEvent(body)
 	if err := claims.CheckBody(body); err != nil {
 		count.done(callbackRejected)
 		h.Log.Warn("callback rejected", "reason", err, "remote", c.ClientIP())
@@ -59,7 +59,7 @@ func (h *handler) webhook(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), h.CallbackTimeout)
 	defer cancel()
 	stored := time.Now()
-	err = h.Callbacks.ReceiveCallback(ctx, conversation.CallbackInput{
+	count.event, err = h.Callbacks.ReceiveCallback(ctx, conversation.CallbackInput{
 		Body:         body,
 		TokenEventID: claims.EventID,
 		Verification: verification(claims),

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/parley-dev/parley/conversation"
+	"github.com/parley-dev/parley/live"
 	"github.com/parley-dev/parley/store"
 	"github.com/parley-dev/parley/store/storetest"
 )
@@ -176,5 +177,22 @@ func TestTwoInstancesApplyEachEventOnce(t *testing.T) {
 	}
 	if c, err := stores[1].CountEvents(t.Context()); err != nil || c != n {
 		t.Fatalf("%d events stored (%v), want %d", c, err, n)
+	}
+}
+
+// The kind a callback is counted under is one Parley knows: a stranger's
+// event name must not become a new metric label.
+func TestReceiveCallbackSaysItsKind(t *testing.T) {
+	svc := conversation.New(conversation.Config{Store: storetest.SQLite(t), Live: live.NewHub()})
+	for body, want := range map[string]string{
+		messageCallback("alv-k", "k1", "hi"):                                              "MESSAGE",
+		`{"eventId":"k2","event":"AGENT_JOINED","sessionId":"alv-k","agentAlias":"Omar"}`: "AGENT_JOINED",
+		`{"eventId":"k3","event":"MADE_UP_BY_ANYONE","sessionId":"alv-k"}`:                "other",
+		`not json`: "unreadable",
+	} {
+		kind, err := svc.ReceiveCallback(t.Context(), conversation.CallbackInput{Body: []byte(body)})
+		if err != nil || kind != want {
+			t.Errorf("%s: kind %q, %v; want %q", body, kind, err, want)
+		}
 	}
 }

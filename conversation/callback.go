@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/parley-dev/parley/alvaria"
 	"github.com/parley-dev/parley/store"
@@ -57,44 +58,116 @@ func (svc *Service) ReceiveCallback(ctx context.Context, in CallbackInput) (kind
 		return kind, ErrTokenForOtherEvent
 	}
 
-	var sessionID string
+	p := &pendingCallback{ctx: ctx, ev: ev, done: make(chan error, 1)}
+	if err := svc.ingest.submit(p); err != nil {
+		return kind, fmt.Errorf("store callback %s: %w", ev.EventID, err)
+	}
+	return kind, nil
+}
+
+// commitCallbacks stores and applies a batch of callbacks in one
+// transaction and answers each. When the batch fails, each callback is
+// tried again alone, so that one bad callback fails its own request only.
+func (svc *Service) commitCallbacks(batch []*pendingCallback) {
+	waiting := batch[:0:0]
+	for _, p := range batch {
+		if err := p.ctx.Err(); err != nil {
+			p.done <- err // its caller has answered 503 already
+			continue
+		}
+		waiting = append(waiting, p)
+	}
+	if len(waiting) == 0 {
+		return
+	}
+	err := svc.commitBatch(waiting)
+	if err == nil || len(waiting) == 1 {
+		for _, p := range waiting {
+			p.done <- err
+		}
+		return
+	}
+	svc.log.Warn("callback batch failed; committing its callbacks one by one", "callbacks", len(waiting), "err", err)
+	for _, p := range waiting {
+		p.done <- svc.commitBatch([]*pendingCallback{p})
+	}
+}
+
+// commitBatch is one transaction: lock the batch's sessions, store every
+// callback not stored before, apply what waits for each session that is
+// known, and send the live notices at commit.
+func (svc *Service) commitBatch(batch []*pendingCallback) error {
+	ctx, cancel := batchContext(batch)
+	defer cancel()
+	var sessions []string
 	var sent bool
-	err = svc.store.Transaction(ctx, func(tx *store.Store) error {
-		if err := tx.LockAlvariaSession(ctx, ev.AlvariaSessionID); err != nil {
+	err := svc.store.Transaction(ctx, func(tx *store.Store) error {
+		alvariaIDs := make([]string, len(batch))
+		evs := make([]*store.CallbackEvent, len(batch))
+		for i, p := range batch {
+			alvariaIDs[i], evs[i] = p.ev.AlvariaSessionID, &p.ev
+		}
+		if err := tx.LockAlvariaSessions(ctx, alvariaIDs); err != nil {
 			return err
 		}
-		inserted, err := tx.InsertEvent(ctx, &ev)
-		if err != nil || !inserted || ev.AlvariaSessionID == "" {
-			return err
-		}
-		s, err := tx.GetSessionByAlvariaID(ctx, ev.AlvariaSessionID)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil // kept until StartSession stores the session
-		}
+		inserted, err := tx.InsertEvents(ctx, evs)
 		if err != nil {
 			return err
 		}
-		sessionID = s.ID
-		if err := svc.applyWaiting(ctx, tx, s.ID, ev.AlvariaSessionID); err != nil {
-			return err
+		done := make(map[string]bool)
+		for _, p := range batch {
+			alvariaID := p.ev.AlvariaSessionID
+			if alvariaID == "" || !inserted[p.ev.EventID] || done[alvariaID] {
+				continue
+			}
+			done[alvariaID] = true
+			s, err := tx.GetSessionByAlvariaID(ctx, alvariaID)
+			if errors.Is(err, store.ErrNotFound) {
+				continue // kept until StartSession stores the session
+			}
+			if err != nil {
+				return err
+			}
+			if err := svc.applyWaiting(ctx, tx, s.ID, alvariaID); err != nil {
+				return err
+			}
+			// What just arrived may show that a message left sending arrived.
+			if err := svc.reconcileSession(ctx, tx, s.ID); err != nil {
+				return err
+			}
+			sessions = append(sessions, s.ID)
 		}
-		// What just arrived may show that a message left sending arrived.
-		if err := svc.reconcileSession(ctx, tx, s.ID); err != nil {
-			return err
-		}
-		sent, err = svc.announce(ctx, tx, s.ID)
+		sent, err = svc.announce(ctx, tx, sessions...)
 		return err
 	})
 	if err != nil {
-		return kind, fmt.Errorf("store callback %s: %w", ev.EventID, err)
+		return err
 	}
-	switch {
-	case sent:
-		svc.announced(ctx, sessionID)
-	case sessionID != "":
-		svc.changed(ctx, sessionID)
+	for _, id := range sessions {
+		if sent {
+			svc.announced(ctx, id)
+		} else {
+			svc.changed(ctx, id)
+		}
 	}
-	return kind, nil
+	return nil
+}
+
+// batchContext bounds a batch's transaction by the latest deadline among
+// its callers, and is not cancelled with any one of them: the others still
+// wait for its answer.
+func batchContext(batch []*pendingCallback) (context.Context, context.CancelFunc) {
+	var latest time.Time
+	for _, p := range batch {
+		if d, ok := p.ctx.Deadline(); ok && d.After(latest) {
+			latest = d
+		}
+	}
+	base := context.WithoutCancel(batch[0].ctx)
+	if latest.IsZero() {
+		return context.WithCancel(base)
+	}
+	return context.WithDeadline(base, latest)
 }
 
 // callbackKind names a parsed callback for counting.

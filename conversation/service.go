@@ -55,6 +55,7 @@ type Service struct {
 	now        func() time.Time
 	connection string
 	audit      Auditor
+	ingest     *ingest
 }
 
 // New builds a Service.
@@ -68,7 +69,11 @@ func New(cfg Config) *Service {
 	if cfg.Live == nil {
 		cfg.Live = live.NewHub()
 	}
-	return &Service{store: cfg.Store, alvaria: cfg.Alvaria, live: cfg.Live, log: cfg.Log, now: cfg.Now, connection: cfg.Connection, audit: cfg.Audit}
+	svc := &Service{store: cfg.Store, alvaria: cfg.Alvaria, live: cfg.Live, log: cfg.Log, now: cfg.Now, connection: cfg.Connection, audit: cfg.Audit}
+	if cfg.Store != nil {
+		svc.ingest = newIngest(cfg.Store.Dialect(), svc.commitCallbacks)
+	}
+	return svc
 }
 
 // record appends to the audit trail. The action has happened by now, so a
@@ -95,16 +100,23 @@ func sessionNotices(sessionID string) []live.Notice {
 	return []live.Notice{{Topic: live.SessionTopic(sessionID), Key: sessionID}, {Topic: live.TopicSessions, Key: sessionID}}
 }
 
-// announce sends the notices of a change to the session inside tx, when
+// announce sends the notices of a change to the sessions inside tx, when
 // the broker and the database allow it (LISTEN/NOTIFY on Postgres): they
 // reach other instances at commit, and never if tx rolls back. It reports
 // whether it did; if so, call announced after the commit, or else changed.
-func (svc *Service) announce(ctx context.Context, tx *store.Store, sessionID string) (bool, error) {
+func (svc *Service) announce(ctx context.Context, tx *store.Store, sessionIDs ...string) (bool, error) {
 	b, ok := svc.live.(live.TxBroker)
 	if !ok || tx.Dialect() != store.DialectPostgres {
 		return false, nil
 	}
-	channel, payloads := b.NotifyPayloads(sessionNotices(sessionID)...)
+	if len(sessionIDs) == 0 {
+		return true, nil
+	}
+	var notices []live.Notice
+	for _, id := range sessionIDs {
+		notices = append(notices, sessionNotices(id)...)
+	}
+	channel, payloads := b.NotifyPayloads(notices...)
 	return true, tx.Notify(ctx, channel, payloads...)
 }
 

@@ -189,16 +189,22 @@ func (svc *Service) applyWaiting(ctx context.Context, tx *store.Store, sessionID
 	if err != nil {
 		return err
 	}
+	if len(events) == 0 {
+		return nil
+	}
+	var applied, waiting []int64
 	for _, ev := range events {
-		applied, err := svc.apply(ctx, tx, sessionID, ev)
+		ok, err := svc.apply(ctx, tx, sessionID, ev)
 		if err != nil {
 			return fmt.Errorf("apply %s %s: %w", ev.Type, ev.EventID, err)
 		}
-		if err := tx.LinkEvent(ctx, ev.ID, sessionID, applied); err != nil {
-			return err
+		if ok {
+			applied = append(applied, ev.ID)
+		} else {
+			waiting = append(waiting, ev.ID)
 		}
 	}
-	return nil
+	return tx.LinkEvents(ctx, sessionID, applied, waiting)
 }
 
 // apply makes one callback's change to the session. It reports false when

@@ -3,8 +3,10 @@ package conversation
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
+	"github.com/parley-dev/parley/live"
 	"github.com/parley-dev/parley/store"
 	"github.com/parley-dev/parley/store/storetest"
 )
@@ -95,5 +97,62 @@ func refuseEvent(t *testing.T, st *store.Store, eventID string) {
 		if _, err := db.ExecContext(t.Context(), q); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestABatchCostsOneStatementPerMessage pins what a batch of MESSAGE
+// callbacks to one session sends: one INSERT per message, the rest shared
+// by the batch (the lock, the events' insert, the session's row, the link
+// of the events, the reconcile, the count, the notice).
+func TestABatchCostsOneStatementPerMessage(t *testing.T) {
+	const k = 5
+	for _, c := range []struct {
+		name string
+		want int
+		open func(t *testing.T) (*store.Store, live.Broker)
+	}{
+		{"sqlite", 7 + k, func(t *testing.T) (*store.Store, live.Broker) { return storetest.SQLite(t), live.NewHub() }},
+		{"postgres", 9 + k, func(t *testing.T) (*store.Store, live.Broker) {
+			url := storetest.PostgresURL(t)
+			b, err := live.NewPGBroker(t.Context(), url, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(b.Close)
+			return storetest.Open(t, url), b
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			st, broker := c.open(t)
+			svc := New(Config{Store: st, Live: broker})
+			s := store.Session{AlvariaSessionID: "alv-batch", WorkTypeID: "32", ContactName: "Ada", State: store.SessionActive}
+			if err := st.CreateSession(t.Context(), &s); err != nil {
+				t.Fatal(err)
+			}
+			var batch []*pendingCallback
+			for i := range k {
+				id := fmt.Sprintf("batch-%d", i)
+				batch = append(batch, &pendingCallback{ctx: t.Context(), done: make(chan error, 1), ev: store.CallbackEvent{
+					EventID: id, Type: "MESSAGE", AlvariaSessionID: "alv-batch", Verified: true,
+					Payload: fmt.Sprintf(`{"eventId":%q,"event":"MESSAGE","sessionId":"alv-batch","senderId":"Lucia","message":{"text":"m%d"}}`, id, i),
+				}})
+			}
+			var sent []string
+			st.TraceStatements(func(sql string) { sent = append(sent, sql) })
+			svc.commitCallbacks(batch)
+			st.TraceStatements(func(string) {})
+			for _, p := range batch {
+				if err := <-p.done; err != nil {
+					t.Fatal(err)
+				}
+			}
+			if len(sent) != c.want {
+				t.Errorf("a batch of %d MESSAGE callbacks sent %d statements, want %d:\n%s", k, len(sent), c.want, strings.Join(sent, "\n"))
+			}
+			got, err := st.GetSession(t.Context(), s.ID)
+			if err != nil || got.MessageCount != k {
+				t.Fatalf("message count %d (%v), want %d", got.MessageCount, err, k)
+			}
+		})
 	}
 }

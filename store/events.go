@@ -44,21 +44,40 @@ func (s *Store) ListUnappliedEvents(ctx context.Context, alvariaSessionID string
 // marks it so it is never applied again. Inside the transaction that
 // applied it, it shares the change number of what it changed.
 func (s *Store) LinkEvent(ctx context.Context, id int64, sessionID string, applied bool) error {
+	if applied {
+		return s.LinkEvents(ctx, sessionID, []int64{id}, nil)
+	}
+	return s.LinkEvents(ctx, sessionID, nil, []int64{id})
+}
+
+// LinkEvents is LinkEvent for a session's callbacks applied together (and
+// those still waiting), in one UPDATE for each kind.
+func (s *Store) LinkEvents(ctx context.Context, sessionID string, applied, waiting []int64) error {
 	return s.atomically(ctx, func(tx *Store) error {
 		seq, err := tx.bumpSeq(ctx, sessionID)
 		if err != nil {
 			return err
 		}
-		set := map[string]any{"session_id": sessionID, "seq": seq}
-		if applied {
-			set["applied_at"] = stamp(time.Now())
-		}
-		res := tx.with(ctx).Model(&CallbackEvent{}).Where("id = ?", id).Updates(set)
-		if res.Error != nil {
-			return fmt.Errorf("link event %d to session %s: %w", id, sessionID, res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return fmt.Errorf("link event %d: %w", id, ErrNotFound)
+		now := stamp(time.Now())
+		for _, group := range []struct {
+			ids     []int64
+			applied bool
+		}{{applied, true}, {waiting, false}} {
+			ids := group.ids
+			if len(ids) == 0 {
+				continue
+			}
+			set := map[string]any{"session_id": sessionID, "seq": seq}
+			if group.applied {
+				set["applied_at"] = now
+			}
+			res := tx.with(ctx).Model(&CallbackEvent{}).Where("id IN ?", ids).Updates(set)
+			if res.Error != nil {
+				return fmt.Errorf("link %d events to session %s: %w", len(ids), sessionID, res.Error)
+			}
+			if res.RowsAffected != int64(len(ids)) {
+				return fmt.Errorf("link events %v: %w", ids, ErrNotFound)
+			}
 		}
 		return nil
 	})

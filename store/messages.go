@@ -22,15 +22,20 @@ func (s *Store) AddMessage(ctx context.Context, m *Message) (bool, error) {
 		// writers of one session queue here. The count and the activity
 		// ride in the same UPDATE; a repeat, found below, takes the count
 		// back.
-		set, args := "", []any(nil)
 		counted := m.Direction != DirectionSystem
-		if counted {
-			set = "message_count = message_count + 1, last_activity_at = CASE WHEN last_activity_at < ? THEN ? ELSE last_activity_at END"
-			args = []any{m.CreatedAt, m.CreatedAt}
-		}
-		seq, err := tx.touchSession(ctx, m.SessionID, set, args...)
-		if err != nil {
-			return err
+		seq, deferred := tx.seqs[m.SessionID]
+		if !deferred {
+			set, args := "", []any(nil)
+			if counted {
+				set = "message_count = message_count + 1, last_activity_at = CASE WHEN last_activity_at < ? THEN ? ELSE last_activity_at END"
+				args = []any{m.CreatedAt, m.CreatedAt}
+			}
+			var err error
+			if seq, err = tx.touchSession(ctx, m.SessionID, set, args...); err != nil {
+				return err
+			}
+		} else if counted {
+			tx.countLater(m.SessionID, 1, m.CreatedAt)
 		}
 		m.Seq = seq
 		res := tx.with(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(m)
@@ -46,9 +51,7 @@ func (s *Store) AddMessage(ctx context.Context, m *Message) (bool, error) {
 		// transaction that stores its message); a repeat moves the
 		// session's last activity no further back than its own time.
 		if counted {
-			if err := tx.with(ctx).Exec("UPDATE sessions SET message_count = message_count - 1 WHERE id = ?", m.SessionID).Error; err != nil {
-				return err
-			}
+			tx.countLater(m.SessionID, -1, time.Time{})
 		}
 		return notFound(tx.with(ctx).Where("event_id = ?", m.EventID).Take(m).Error)
 	})

@@ -37,6 +37,10 @@ type Store struct {
 	// seqs holds, inside a transaction, the change number each session
 	// was given in it; nil outside one.
 	seqs map[string]int64
+	// counted holds, inside a transaction, the messages added to a session
+	// after its row was first updated in it: one UPDATE at commit adds
+	// them, instead of one per message.
+	counted map[string]*messageCount
 }
 
 // Dialect names the database engine: "sqlite" or "postgres".
@@ -67,7 +71,11 @@ func (s *Store) SQL() (*sql.DB, error) { return s.db.DB() }
 // Transactions nest as savepoints.
 func (s *Store) Transaction(ctx context.Context, fn func(tx *Store) error) error {
 	return s.db.WithContext(ctx).Transaction(func(gtx *gorm.DB) error {
-		return fn(&Store{db: gtx, dialect: s.dialect, log: s.log, path: s.path, seqs: map[string]int64{}})
+		tx := &Store{db: gtx, dialect: s.dialect, log: s.log, path: s.path, seqs: map[string]int64{}, counted: map[string]*messageCount{}}
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return tx.flushCounts(ctx)
 	})
 }
 

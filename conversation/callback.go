@@ -114,28 +114,46 @@ func (svc *Service) commitBatch(batch []*pendingCallback) error {
 		if err != nil {
 			return err
 		}
+		// The batch's sessions with something new, in the order their
+		// first callback arrived; what they need read in one query each.
+		var fresh []string
 		done := make(map[string]bool)
 		for _, p := range batch {
 			alvariaID := p.ev.AlvariaSessionID
-			if alvariaID == "" || !inserted[p.ev.EventID] || done[alvariaID] {
+			if alvariaID != "" && inserted[p.ev.EventID] && !done[alvariaID] {
+				done[alvariaID] = true
+				fresh = append(fresh, alvariaID)
+			}
+		}
+		known, err := tx.SessionsByAlvariaIDs(ctx, fresh)
+		if err != nil {
+			return err
+		}
+		unapplied, err := tx.UnappliedEventsOf(ctx, fresh)
+		if err != nil {
+			return err
+		}
+		for _, alvariaID := range fresh {
+			if s, ok := known[alvariaID]; ok {
+				sessions = append(sessions, s.ID)
+			} // else kept until StartSession stores the session
+		}
+		sending, err := tx.SendingMessagesOf(ctx, sessions)
+		if err != nil {
+			return err
+		}
+		for _, alvariaID := range fresh {
+			s, ok := known[alvariaID]
+			if !ok {
 				continue
 			}
-			done[alvariaID] = true
-			s, err := tx.GetSessionByAlvariaID(ctx, alvariaID)
-			if errors.Is(err, store.ErrNotFound) {
-				continue // kept until StartSession stores the session
-			}
-			if err != nil {
-				return err
-			}
-			if err := svc.applyWaiting(ctx, tx, s.ID, alvariaID); err != nil {
+			if err := svc.applyEvents(ctx, tx, s.ID, unapplied[alvariaID]); err != nil {
 				return err
 			}
 			// What just arrived may show that a message left sending arrived.
-			if err := svc.reconcileSession(ctx, tx, s.ID); err != nil {
+			if err := svc.settleAll(ctx, tx, sending[s.ID]); err != nil {
 				return err
 			}
-			sessions = append(sessions, s.ID)
 		}
 		sent, err = svc.announce(ctx, tx, sessions...)
 		return err
@@ -189,6 +207,12 @@ func (svc *Service) applyWaiting(ctx context.Context, tx *store.Store, sessionID
 	if err != nil {
 		return err
 	}
+	return svc.applyEvents(ctx, tx, sessionID, events)
+}
+
+// applyEvents applies a session's unapplied callbacks, listed in arrival
+// order, and links them to it.
+func (svc *Service) applyEvents(ctx context.Context, tx *store.Store, sessionID string, events []store.CallbackEvent) error {
 	if len(events) == 0 {
 		return nil
 	}

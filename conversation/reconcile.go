@@ -47,13 +47,9 @@ func (svc *Service) ReconcileSending(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// reconcileSession settles the session's messages left "sending", inside
-// the transaction that applies a callback.
-func (svc *Service) reconcileSession(ctx context.Context, tx *store.Store, sessionID string) error {
-	msgs, err := tx.ListSendingMessages(ctx, sessionID)
-	if err != nil {
-		return err
-	}
+// settleAll settles a session's messages listed as sending, inside the
+// callback transaction that may show they arrived.
+func (svc *Service) settleAll(ctx context.Context, tx *store.Store, msgs []store.Message) error {
 	for _, m := range msgs {
 		if _, err := svc.settle(ctx, tx, m); err != nil {
 			return err

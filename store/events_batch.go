@@ -78,3 +78,69 @@ func (s *Store) LockAlvariaSessions(ctx context.Context, alvariaSessionIDs []str
 	}
 	return nil
 }
+
+// SessionsByAlvariaIDs returns the stored sessions among those Alvaria
+// knows by these ids, keyed by Alvaria's id: a batch's sessions in one query.
+func (s *Store) SessionsByAlvariaIDs(ctx context.Context, alvariaIDs []string) (map[string]Session, error) {
+	ids := cleanIDs(alvariaIDs)
+	out := make(map[string]Session, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []Session
+	if err := s.with(ctx).Where("alvaria_session_id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("get %d sessions by alvaria id: %w", len(ids), err)
+	}
+	for _, r := range rows {
+		out[r.AlvariaSessionID] = r
+	}
+	return out, nil
+}
+
+// UnappliedEventsOf is ListUnappliedEvents for several Alvaria sessions in
+// one query, each session's events in the order they arrived.
+func (s *Store) UnappliedEventsOf(ctx context.Context, alvariaIDs []string) (map[string][]CallbackEvent, error) {
+	ids := cleanIDs(alvariaIDs)
+	out := make(map[string][]CallbackEvent, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []CallbackEvent
+	if err := s.with(ctx).Where("alvaria_session_id IN ? AND applied_at IS NULL", ids).Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list unapplied events of %d sessions: %w", len(ids), err)
+	}
+	for _, r := range rows {
+		out[r.AlvariaSessionID] = append(out[r.AlvariaSessionID], r)
+	}
+	return out, nil
+}
+
+// SendingMessagesOf is ListSendingMessages for several sessions in one
+// query, keyed by session id.
+func (s *Store) SendingMessagesOf(ctx context.Context, sessionIDs []string) (map[string][]Message, error) {
+	out := make(map[string][]Message, len(sessionIDs))
+	if len(sessionIDs) == 0 {
+		return out, nil
+	}
+	var rows []Message
+	err := s.with(ctx).Where("session_id IN ? AND status = ? AND direction = ?", sessionIDs, MessageSending, DirectionCustomer).Order("id").Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("list sending messages of %d sessions: %w", len(sessionIDs), err)
+	}
+	for _, r := range rows {
+		out[r.SessionID] = append(out[r.SessionID], r)
+	}
+	return out, nil
+}
+
+// cleanIDs is ids as InsertEvent stores them, without empties and repeats.
+func cleanIDs(ids []string) []string {
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if id != "" {
+			out = append(out, CleanText(id))
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}

@@ -53,16 +53,6 @@ func (s *Store) ListSessionsByID(ctx context.Context, ids []string) ([]Session, 
 	return rows, nil
 }
 
-// GetSessionByAlvariaID returns the session Alvaria knows by sessionId.
-func (s *Store) GetSessionByAlvariaID(ctx context.Context, alvariaID string) (Session, error) {
-	var sess Session
-	if alvariaID == "" {
-		return sess, ErrNotFound
-	}
-	err := s.with(ctx).Where("alvaria_session_id = ?", CleanText(alvariaID)).Take(&sess).Error
-	return sess, notFound(err)
-}
-
 // SessionUpdate changes a session; nil fields stay as they are.
 type SessionUpdate struct {
 	State          *string

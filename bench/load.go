@@ -30,8 +30,10 @@ func (l Load) Rate() float64 {
 }
 
 // Post sends callbacks to url from concurrency workers until all are sent or
-// duration (if positive) has passed, and times each answer.
-func Post(ctx context.Context, url string, callbacks []Callback, concurrency int, duration time.Duration) Load {
+// duration (if positive) has passed, and times each answer. A positive rate
+// paces the sending at that many callbacks per second (as long as the
+// workers keep up); zero sends as fast as the answers come.
+func Post(ctx context.Context, url string, callbacks []Callback, concurrency int, duration time.Duration, rate float64) Load {
 	concurrency = max(1, concurrency)
 	client := &http.Client{
 		Timeout: 30 * time.Second,
@@ -88,6 +90,16 @@ func Post(ctx context.Context, url string, callbacks []Callback, concurrency int
 	sent := 0
 feed:
 	for i := range callbacks {
+		if rate > 0 {
+			due := start.Add(time.Duration(float64(i) / rate * float64(time.Second)))
+			if wait := time.Until(due); wait > 0 {
+				select {
+				case <-time.After(wait):
+				case <-ctx.Done():
+					break feed
+				}
+			}
+		}
 		select {
 		case next <- i:
 			sent++

@@ -16,6 +16,7 @@ type benchCallbacksConfig struct {
 	URL, SigningKey, DatabaseURL, Issuer string
 	Sessions, Concurrency, Count         int
 	Duration                             time.Duration
+	Rate                                 float64
 }
 
 // runBenchCallbacks posts signed MESSAGE callbacks to a running console and
@@ -31,14 +32,15 @@ func runBenchCallbacks(ctx context.Context, args []string, getenv func(string) s
 	s.Int(&c.Concurrency, "concurrency", "PARLEY_BENCH_CONCURRENCY", 8, "callbacks in flight at once")
 	s.Int(&c.Count, "count", "PARLEY_BENCH_COUNT", 10000, "callbacks signed ahead of time and posted (at most)")
 	s.Duration(&c.Duration, "duration", "PARLEY_BENCH_DURATION", 0, "stop posting after this long; 0 posts all of --count")
+	s.Float(&c.Rate, "rate", "PARLEY_BENCH_RATE", 0, "callbacks per second to send at (paced); 0 sends as fast as they are answered")
 	check := func() error {
 		switch {
 		case c.SigningKey == "":
 			return errors.New("PARLEY_SIM_SIGNING_KEY (--signing-key) is required: the key the console verifies callbacks with")
 		case c.Sessions < 1 || c.Concurrency < 1 || c.Count < 1:
 			return errors.New("--sessions, --concurrency and --count must be at least 1")
-		case c.Duration < 0:
-			return errors.New("--duration must not be negative")
+		case c.Duration < 0 || c.Rate < 0:
+			return errors.New("--duration and --rate must not be negative")
 		}
 		return nil
 	}
@@ -70,7 +72,7 @@ func runBenchCallbacks(ctx context.Context, args []string, getenv func(string) s
 	}
 	fmt.Fprintf(stdout, "signed %d MESSAGE callbacks to %d sessions in %s\n", len(callbacks), len(sessions), time.Since(signStart).Round(time.Millisecond))
 
-	load := bench.Post(ctx, strings.TrimRight(c.URL, "/")+"/webhooks/server-messaging", callbacks, c.Concurrency, c.Duration)
+	load := bench.Post(ctx, strings.TrimRight(c.URL, "/")+"/webhooks/server-messaging", callbacks, c.Concurrency, c.Duration, c.Rate)
 	fmt.Fprintln(stdout, load)
 	fmt.Fprintf(stdout, "rate: %.0f callbacks/s at concurrency %d\n", load.Rate(), c.Concurrency)
 	fmt.Fprintf(stdout, "latency: %s\n", load.Latency)

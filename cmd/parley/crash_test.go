@@ -56,7 +56,7 @@ func testKilledServer(t *testing.T, dbURL string) {
 		t.Fatal(err)
 	}
 	posted := make(chan bench.Load, 1)
-	go func() { posted <- bench.Post(context.Background(), srv.webhook(), signed, 16, 0) }()
+	go func() { posted <- bench.Post(context.Background(), srv.webhook(), signed, 16, 0, 0) }()
 	testkit.Eventually(t, time.Minute, func() bool {
 		stored, err := db.StoredMessages(ctx, prefix)
 		return err == nil && len(stored) >= callbacks/5
@@ -71,7 +71,7 @@ func testKilledServer(t *testing.T, dbURL string) {
 	// again also repeats the ones that were, as a retry after a lost
 	// answer would.
 	srv = startParleyProcess(t, dbURL, keyPath)
-	again := bench.Post(ctx, srv.webhook(), signed, 16, 0)
+	again := bench.Post(ctx, srv.webhook(), signed, 16, 0, 0)
 	if len(again.OK) != callbacks {
 		t.Fatalf("after the restart %d of %d callbacks were answered 200: %s", len(again.OK), callbacks, again)
 	}

@@ -120,6 +120,31 @@ func TestControlWords(t *testing.T) {
 			},
 		},
 		{
+			name: "transfer to a named agent, any case",
+			text: "#Transfer AGENT Rita Moreno",
+			want: []string{alvaria.EventSessionReroute, alvaria.EventMessage},
+			check: func(t *testing.T, h *harness, _, _ string, cbs []alvaria.Callback) {
+				r := cbs[0].(*alvaria.SessionRerouteCallback)
+				if r.AgentAlias != "Rita Moreno" || r.WorktypeID != "" {
+					t.Errorf("reroute = %+v, want agent Rita Moreno", r)
+				}
+			},
+		},
+		{
+			name: "a control word that is not the first word is text",
+			text: "please #end this",
+			want: []string{alvaria.EventMessage},
+			check: func(t *testing.T, h *harness, _, _ string, cbs []alvaria.Callback) {
+				if m := cbs[0].(*alvaria.MessageCallback); m.Message.Text != EchoText("please #end this") {
+					t.Errorf("reply = %q, want the echo", m.Message.Text)
+				}
+				info, _ := h.sim.Session(cbs[0].CallbackSessionID())
+				if info.State != SessionConnected {
+					t.Errorf("state = %s, want still connected", info.State)
+				}
+			},
+		},
+		{
 			name: "end",
 			text: "#end",
 			want: []string{alvaria.EventSessionEnd},

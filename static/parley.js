@@ -40,6 +40,7 @@
   // An item is {id, into, html, first}: replace the element with that id, or
   // insert it into the container `into` (at the top when `first`).
   function place(items) {
+    const chats = Array.from(document.querySelectorAll(".chat[id]"), (chat) => ({ chat, id: chat.id, follow: atBottom(chat), top: chat.scrollTop, height: chat.scrollHeight }));
     for (const item of items || []) {
       const existing = document.getElementById(item.id);
       if (existing) {
@@ -68,9 +69,86 @@
       const empty = container.querySelector(".chat-empty");
       if (empty) empty.remove();
       container.insertAdjacentHTML(item.first ? "afterbegin" : "beforeend", item.html);
-      if (container.id === "transcript") container.scrollTop = container.scrollHeight;
     }
+    for (const c of chats) followChat(c);
     refreshTimes();
+  }
+
+  // --- chats follow what arrives -------------------------------------------
+  // A chat that was scrolled to its end stays there as messages arrive; one
+  // the reader scrolled up in keeps its place and shows a "New messages"
+  // pill instead. A chat replaced whole (the desk) is found again by id.
+  function atBottom(chat) { return chat.scrollHeight - chat.scrollTop - chat.clientHeight < 48; }
+  function scrollToEnd(chat) {
+    chat.scrollTop = chat.scrollHeight;
+    const pill = document.getElementById(chat.id + "-new");
+    if (pill) pill.hidden = true;
+  }
+  function followChat(before) {
+    const chat = document.getElementById(before.id);
+    if (!chat) return;
+    if (before.follow) { scrollToEnd(chat); return; }
+    if (chat !== before.chat) chat.scrollTop = before.top;
+    const pill = document.getElementById(chat.id + "-new");
+    if (pill && chat.scrollHeight > before.height) pill.hidden = false;
+  }
+  document.addEventListener("click", (event) => {
+    const pill = event.target.closest("[data-scroll-to]");
+    if (pill) {
+      const chat = document.getElementById(pill.dataset.scrollTo);
+      if (chat) scrollToEnd(chat);
+    }
+  });
+  document.addEventListener("scroll", (event) => {
+    const chat = event.target;
+    if (chat instanceof Element && chat.matches(".chat[id]") && atBottom(chat)) {
+      const pill = document.getElementById(chat.id + "-new");
+      if (pill) pill.hidden = true;
+    }
+  }, true);
+
+  // --- writing messages ------------------------------------------------------
+  // Enter sends, Shift+Enter adds a line (not while an input method is
+  // composing a character).
+  document.addEventListener("keydown", (event) => {
+    const box = event.target;
+    if (!(box instanceof HTMLTextAreaElement) || !box.hasAttribute("data-enter-sends")) return;
+    if (event.key !== "Enter" || event.shiftKey || event.isComposing || event.altKey || event.ctrlKey || event.metaKey) return;
+    event.preventDefault();
+    if (box.form) box.form.requestSubmit();
+  });
+  // A control word chip starts the message with its word, where the
+  // simulator reads it, and leaves the cursor after it.
+  document.addEventListener("click", (event) => {
+    const chip = event.target.closest("[data-insert]");
+    if (!chip) return;
+    const box = document.getElementById(chip.dataset.for);
+    if (!box) return;
+    const word = chip.dataset.insert;
+    const rest = box.value.replace(/^#\S*\s*/, "");
+    box.value = word.endsWith(" ") ? word + rest : word + (rest ? " " + rest : "");
+    box.focus();
+    const at = word.endsWith(" ") ? word.length : box.value.length;
+    box.setSelectionRange(at, at);
+  });
+
+  // --- remembered fields -------------------------------------------------------
+  // A form with data-remember="id id" remembers those fields on submit (the
+  // start form's work type and integration) and, when it also has
+  // data-restore (it is fresh, not showing what was sent with an error),
+  // fills them with what this browser sent last time.
+  function remembered(form) {
+    return (form.dataset.remember || "").split(/\s+/).filter(Boolean)
+      .map((id) => document.getElementById(id)).filter((el) => el instanceof HTMLInputElement);
+  }
+  function restoreRemembered() {
+    for (const form of document.querySelectorAll("form[data-remember][data-restore]")) {
+      for (const input of remembered(form)) {
+        let saved = null;
+        try { saved = localStorage.getItem("parley.remember." + input.id); } catch (_) { /* storage off */ }
+        if (saved) input.value = saved;
+      }
+    }
   }
 
   // --- forms sent in the background --------------------------------------
@@ -94,7 +172,11 @@
         errorBox.hidden = !data.error;
       }
       if (data.redirect) { location.assign(data.redirect); return; }
-      if (!data.error && form.hasAttribute("data-reset")) form.reset();
+      if (!data.error && form.hasAttribute("data-reset")) {
+        form.reset();
+        const box = form.querySelector("textarea[data-enter-sends]");
+        if (box) box.focus();
+      }
     } catch (err) {
       if (errorBox) { errorBox.textContent = "Could not reach Parley: " + err.message; errorBox.hidden = false; }
     } finally {
@@ -103,7 +185,16 @@
   }
   document.addEventListener("submit", (event) => {
     const form = event.target;
-    if (form instanceof HTMLFormElement && form.hasAttribute("data-async")) submitAsync(form, event);
+    if (!(form instanceof HTMLFormElement)) return;
+    // Actions that cannot be undone ask first.
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+      return;
+    }
+    for (const input of remembered(form)) {
+      try { localStorage.setItem("parley.remember." + input.id, input.value); } catch (_) { /* storage off */ }
+    }
+    if (form.hasAttribute("data-async")) submitAsync(form, event);
   });
 
   // --- the live channel ---------------------------------------------------
@@ -153,7 +244,7 @@
     setInterval(refreshTimes, 20000);
     const root = document.querySelector("[data-live]");
     if (root && "WebSocket" in window) connectLive(root);
-    const transcript = document.getElementById("transcript");
-    if (transcript) transcript.scrollTop = transcript.scrollHeight;
+    for (const chat of document.querySelectorAll(".chat[id]")) scrollToEnd(chat);
+    restoreRemembered();
   });
 })();

@@ -35,6 +35,8 @@ func signIn(base string) testkit.Act { return testkit.BrowserSignIn(base, "admin
 func fillNewSession(workType, contactName string) testkit.Act {
 	return chromedp.Steps(
 		chromedp.WaitVisible(chromedp.CSS(`#work-type`)),
+		// The form remembers the last work type; what is typed replaces it.
+		testkit.RunJS(`document.getElementById("work-type").value = ""`),
 		chromedp.SendKeys(chromedp.CSS(`#work-type`), workType),
 		chromedp.SendKeys(chromedp.CSS(`#contact-name`), contactName),
 		chromedp.Click(chromedp.CSS(`form[action="/sessions"] button[type=submit]`)),
@@ -80,7 +82,18 @@ func TestBrowserConversation(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#composer button[type=submit]`)),
 		testkit.WaitText("#transcript .msg.system", "Transferred to agent"),
 	)
+	var asked []string
+	testkit.Step(t, ctx, "End session asks first, and No keeps the session",
+		testkit.AnswerConfirm(false),
+		testkit.ClickJS(`#end-session button`),
+		testkit.Evaluate(`window.__confirms`, &asked),
+		testkit.WaitText("#session-state", "Connected"),
+	)
+	if len(asked) != 1 || !strings.Contains(asked[0], "End this session?") {
+		t.Fatalf("End session asked %q", asked)
+	}
 	testkit.Step(t, ctx, "end the session and see Ended",
+		testkit.AnswerConfirm(true),
 		testkit.ClickJS(`#end-session button`),
 		testkit.WaitText("#session-state", "Ended"),
 		testkit.WaitText("#composer", "no more messages"),

@@ -65,6 +65,7 @@ func TestBrowserDeskPlaysTheAgent(t *testing.T) {
 		testkit.WaitText("#session-agent", "Rita"),
 	)
 	testkit.Step(t, desk, "end the session",
+		testkit.AnswerConfirm(true),
 		chromedp.Click(chromedp.CSS(`#desk-end button[type=submit]`)),
 		testkit.WaitText("#desk-state", "ended"),
 	)

@@ -157,6 +157,7 @@ func TestBrowserSaveAsTest(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#message-text`), "Where is my order 1234?"),
 		chromedp.Click(chromedp.CSS(`#composer button[type=submit]`)),
 		testkit.WaitText("#transcript .msg.agent", "1234"),
+		testkit.AnswerConfirm(true),
 		testkit.ClickJS(`#end-session button`),
 		testkit.WaitText("#session-state", "Ended"),
 	)

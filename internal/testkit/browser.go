@@ -137,6 +137,14 @@ func ClickJS(sel string) Act {
 	return RunJS(fmt.Sprintf(`(() => { const el = document.querySelector(%q); if (!el) throw new Error("nothing matches %s"); el.click(); return true; })()`, sel, sel))
 }
 
+// AnswerConfirm makes the page's confirmation questions (window.confirm)
+// answer yes or no at once, and keeps each question asked in
+// window.__confirms, so that a test can click through "Are you sure?" and
+// check what was asked without a native dialog stopping the page.
+func AnswerConfirm(yes bool) Act {
+	return RunJS(fmt.Sprintf(`window.__confirms = window.__confirms || []; window.confirm = (q) => { window.__confirms.push(q); return %t; }`, yes))
+}
+
 // RunJS runs JavaScript whose result does not matter.
 func RunJS(js string) Act { return Evaluate[any](js, nil) }
 

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/parley-dev/parley/internal/testkit"
+)
+
+// TestBrowserChatErgonomics uses the composer as an operator would: Enter
+// sends and Shift+Enter adds a line, the focus comes back to the box, the
+// control word chips start the message with their word, the transcript
+// follows new messages unless the reader scrolled up (then a pill says so),
+// and the start form remembers the work type and integration.
+func TestBrowserChatErgonomics(t *testing.T) {
+	ctx := testkit.NewBrowser(t)
+	srv := startConsole(t, map[string]string{"PARLEY_SIM_AGENT_DELAY": "10ms"})
+
+	testkit.Step(t, ctx, "sign in", signIn(srv.URL))
+	testkit.Step(t, ctx, "start a session with an integration",
+		chromedp.Navigate(srv.URL+"/sessions/new"),
+		chromedp.WaitVisible(chromedp.CSS(`#integration`)),
+		testkit.RunJS(`document.getElementById("integration").value = "QA bot"`),
+		fillNewSession("45", "Ada"),
+		testkit.WaitText("#session-state", "Connected"),
+		testkit.WaitText("#transcript .msg.agent", "How can I help"),
+	)
+	var focused string
+	testkit.Step(t, ctx, "Enter sends and the focus comes back to the box",
+		chromedp.SendKeys(chromedp.CSS(`#message-text`), "first words"),
+		chromedp.KeyEvent("\r"),
+		testkit.WaitText("#transcript .msg.agent", `You said: "first words"`),
+		testkit.Evaluate(`document.activeElement.id`, &focused),
+	)
+	if focused != "message-text" {
+		t.Errorf("after sending, the focus is on %q, want the message box", focused)
+	}
+	var text string
+	testkit.Step(t, ctx, "Shift+Enter adds a line instead",
+		chromedp.SendKeys(chromedp.CSS(`#message-text`), "line one"),
+		chromedp.KeyEvent("\r", chromedp.KeyModifiers(chromedp.ModifierShift)),
+		chromedp.SendKeys(chromedp.CSS(`#message-text`), "line two"),
+		testkit.Evaluate(`document.getElementById("message-text").value`, &text),
+		chromedp.KeyEvent("\r"),
+		testkit.WaitText("#transcript .msg.customer", "line two"),
+	)
+	if text != "line one\nline two" {
+		t.Errorf("Shift+Enter left %q in the box, want two lines", text)
+	}
+	testkit.Step(t, ctx, "a chip starts the message with its control word",
+		chromedp.SendKeys(chromedp.CSS(`#message-text`), "please hold"),
+		testkit.ClickJS(`.chip[data-insert='#quiet']`),
+		testkit.Evaluate(`document.getElementById("message-text").value`, &text),
+	)
+	if text != "#quiet please hold" {
+		t.Errorf("the #quiet chip made %q", text)
+	}
+	testkit.Step(t, ctx, "a chip for a transfer to a named agent leaves the name to type",
+		testkit.RunJS(`document.getElementById("message-text").value = ""`),
+		testkit.ClickJS(`.chip[data-insert='#transfer agent ']`),
+		chromedp.SendKeys(chromedp.CSS(`#message-text`), "Rita\r"),
+		testkit.WaitText("#transcript .msg.system", "Transferred to agent Rita"),
+	)
+
+	for i := range 12 {
+		testkit.Step(t, ctx, fmt.Sprintf("message %d", i),
+			chromedp.SendKeys(chromedp.CSS(`#message-text`), fmt.Sprintf("filler %02d\r", i)),
+			testkit.WaitText("#transcript .msg.agent", fmt.Sprintf(`You said: "filler %02d"`, i)),
+		)
+	}
+	testkit.Screenshot(t, ctx, "chat-composer")
+	const atEnd = `(() => { const c = document.getElementById("transcript"); return c.scrollHeight - c.scrollTop - c.clientHeight < 48; })()`
+	var followed, pillHidden bool
+	testkit.Step(t, ctx, "the transcript followed the conversation to its end",
+		testkit.Evaluate(atEnd, &followed),
+		testkit.Evaluate(`document.getElementById("transcript-new").hidden`, &pillHidden),
+	)
+	if !followed || !pillHidden {
+		t.Fatalf("after a long exchange the transcript is at its end: %v, the pill hidden: %v", followed, pillHidden)
+	}
+	var top float64
+	testkit.Step(t, ctx, "a reader who scrolled up keeps their place and sees the pill",
+		testkit.RunJS(`document.getElementById("transcript").scrollTop = 0`),
+		chromedp.SendKeys(chromedp.CSS(`#message-text`), "while you read\r"),
+		testkit.WaitText("#transcript .msg.agent", `You said: "while you read"`),
+		testkit.WaitJS(`!document.getElementById("transcript-new").hidden`, "the New messages pill"),
+		testkit.Evaluate(`document.getElementById("transcript").scrollTop`, &top),
+	)
+	if top != 0 {
+		t.Errorf("the transcript moved to %v under a reader who scrolled up", top)
+	}
+	testkit.Step(t, ctx, "the pill takes them to the newest message",
+		testkit.ClickJS(`#transcript-new`),
+		testkit.WaitJS(atEnd, "the transcript at its end"),
+		testkit.WaitJS(`document.getElementById("transcript-new").hidden`, "the pill gone"),
+	)
+
+	var workType, integration string
+	testkit.Step(t, ctx, "the start form remembers the work type and integration",
+		chromedp.Navigate(srv.URL+"/sessions/new"),
+		chromedp.WaitVisible(chromedp.CSS(`#work-type`)),
+		testkit.Evaluate(`document.getElementById("work-type").value`, &workType),
+		testkit.Evaluate(`document.getElementById("integration").value`, &integration),
+	)
+	if workType != "45" || integration != "QA bot" {
+		t.Errorf("the start form offers work type %q and integration %q, want 45 and QA bot", workType, integration)
+	}
+}

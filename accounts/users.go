@@ -96,7 +96,7 @@ func (svc *Service) SetRole(ctx context.Context, a Actor, id int64, role string)
 		return err
 	}
 	if u.Username == a.Username && role != RoleAdmin {
-		return input.Invalid("role", "you cannot take the admin role from yourself")
+		return input.Invalid("role", "you can't take the admin role from your own account")
 	}
 	if err := svc.store.UpdateUser(ctx, id, store.UserUpdate{Role: &role}); errors.Is(err, store.ErrLastAdmin) {
 		return input.Invalid("role", fmt.Sprintf("%s is the last active admin; make someone else admin first", u.Username))
@@ -115,7 +115,7 @@ func (svc *Service) SetDisabled(ctx context.Context, a Actor, id int64, disabled
 		return err
 	}
 	if u.Username == a.Username && disabled {
-		return input.Invalid("disabled", "you cannot disable yourself")
+		return input.Invalid("disabled", "you can't disable your own account")
 	}
 	if err := svc.store.UpdateUser(ctx, id, store.UserUpdate{Disabled: &disabled}); errors.Is(err, store.ErrLastAdmin) {
 		return input.Invalid("disabled", fmt.Sprintf("%s is the last active admin; make someone else admin first", u.Username))

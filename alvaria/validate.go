@@ -52,7 +52,7 @@ func (a Attachment) Validate() error {
 	}
 	u, err := url.Parse(a.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "" {
-		return &ValidationError{Field: "attachment.url", Problem: "must be an absolute http or https URL"}
+		return &ValidationError{Field: "attachment.url", Problem: "must start with http:// or https:// and name a host"}
 	}
 	return nil
 }

@@ -24,11 +24,21 @@
     if (m > 0) return m + "m left";
     return "under a minute left";
   }
+  // Times read in the browser's time zone, "14:02 (6 minutes ago)", with
+  // the date when it is not today; the tooltip keeps the exact UTC time.
+  const clock = new Intl.DateTimeFormat([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  const day = new Intl.DateTimeFormat([], { month: "short", day: "numeric" });
+  const dayOfYear = new Intl.DateTimeFormat([], { year: "numeric", month: "short", day: "numeric" });
+  function localTime(d, now) {
+    if (d.toDateString() === now.toDateString()) return clock.format(d);
+    const date = d.getFullYear() === now.getFullYear() ? day : dayOfYear;
+    return date.format(d) + " " + clock.format(d);
+  }
   function refreshTimes(root) {
     const now = Date.now();
     for (const el of (root || document).querySelectorAll("time[data-relative]")) {
       const t = Date.parse(el.getAttribute("datetime"));
-      if (!Number.isNaN(t)) el.textContent = relative(now - t);
+      if (!Number.isNaN(t)) el.textContent = localTime(new Date(t), new Date(now)) + " (" + relative(now - t) + ")";
     }
     for (const el of (root || document).querySelectorAll("time[data-countdown]")) {
       const t = Date.parse(el.getAttribute("datetime"));

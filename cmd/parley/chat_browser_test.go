@@ -1,8 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 
 	"github.com/chromedp/chromedp"
 
@@ -18,7 +24,7 @@ func TestBrowserChatErgonomics(t *testing.T) {
 	ctx := testkit.NewBrowser(t)
 	srv := startConsole(t, map[string]string{"PARLEY_SIM_AGENT_DELAY": "10ms"})
 
-	testkit.Step(t, ctx, "sign in", signIn(srv.URL))
+	testkit.Step(t, ctx, "sign in from Tokyo", inTimeZone("Asia/Tokyo"), signIn(srv.URL))
 	testkit.Step(t, ctx, "start a session with an integration",
 		chromedp.Navigate(srv.URL+"/sessions/new"),
 		chromedp.WaitVisible(chromedp.CSS(`#integration`)),
@@ -27,6 +33,18 @@ func TestBrowserChatErgonomics(t *testing.T) {
 		testkit.WaitText("#session-state", "Connected"),
 		testkit.WaitText("#transcript .msg.agent", "How can I help"),
 	)
+	var stamp []string
+	testkit.Step(t, ctx, "times read in the browser's time zone",
+		testkit.Evaluate(`(() => { const el = document.querySelector("#transcript time[data-relative]"); return [el.getAttribute("datetime"), el.textContent, el.title]; })()`, &stamp),
+	)
+	at, err := time.Parse(time.RFC3339Nano, stamp[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokyo := time.FixedZone("JST", 9*3600)
+	if want := at.In(tokyo).Format("15:04") + " (just now)"; stamp[1] != want || !strings.HasSuffix(stamp[2], "UTC") {
+		t.Errorf("a message's time reads %q (title %q), want %q with the UTC time in the title", stamp[1], stamp[2], want)
+	}
 	var focused string
 	testkit.Step(t, ctx, "Enter sends and the focus comes back to the box",
 		chromedp.SendKeys(chromedp.CSS(`#message-text`), "first words"),
@@ -107,4 +125,12 @@ func TestBrowserChatErgonomics(t *testing.T) {
 	if workType != "45" || integration != "QA bot" {
 		t.Errorf("the start form offers work type %q and integration %q, want 45 and QA bot", workType, integration)
 	}
+}
+
+// inTimeZone makes the browser run in the time zone, whatever the machine's.
+func inTimeZone(zone string) testkit.Act {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: zone})
+		return err
+	})
 }

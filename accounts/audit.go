@@ -36,6 +36,18 @@ const (
 	ActionTokenCreate = "token-create"
 	ActionTokenRevoke = "token-revoke"
 	ActionTokenUse    = "token-use"
+	// The simulator's agent desk and delivery log: whoever plays the agent
+	// or holds back callbacks changes what the conversation shows.
+	ActionDeskTakeOver      = "desk-take-over"
+	ActionDeskHandBack      = "desk-hand-back"
+	ActionDeskReply         = "desk-reply"
+	ActionDeskJoin          = "desk-join"
+	ActionDeskTransfer      = "desk-transfer"
+	ActionDeskFail          = "desk-fail"
+	ActionDeskEnd           = "desk-end"
+	ActionDeliveryPause     = "delivery-pause"
+	ActionDeliveryResume    = "delivery-resume"
+	ActionDeliveryRedeliver = "delivery-redeliver"
 )
 
 // Actions lists the audited actions in the order a filter offers them.
@@ -44,6 +56,8 @@ var Actions = []string{
 	ActionReview, ActionExport, ActionUserCreate, ActionUserRole, ActionUserDisable, ActionUserEnable, ActionUserPassword,
 	ActionPasswordChangeFailed,
 	ActionTokenCreate, ActionTokenRevoke, ActionTokenUse, ActionTestSave, ActionRunStart, ActionTestDelete,
+	ActionDeskTakeOver, ActionDeskReply, ActionDeskJoin, ActionDeskTransfer, ActionDeskFail, ActionDeskEnd, ActionDeskHandBack,
+	ActionDeliveryPause, ActionDeliveryResume, ActionDeliveryRedeliver,
 }
 
 // AuditQuery selects audit entries. Dates are whole UTC days, To inclusive.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/parley-dev/parley/accounts"
 	"github.com/parley-dev/parley/simulator"
 	"github.com/parley-dev/parley/views"
 )
@@ -24,9 +25,11 @@ type DeliveryLog interface {
 func (k *desk) deliveryRoutes(view, act *gin.RouterGroup) {
 	view.GET("/deliveries", k.deliveries)
 	view.GET("/deliveries/live", k.deliveriesLive)
-	act.POST("/deliveries/pause", k.deliveryAct(func(*gin.Context) error { k.Simulator.PauseDelivery(); return nil }))
-	act.POST("/deliveries/resume", k.deliveryAct(func(*gin.Context) error { k.Simulator.ResumeDelivery(); return nil }))
-	act.POST("/deliveries/:event/redeliver", k.deliveryAct(func(c *gin.Context) error { return k.Simulator.Redeliver(c.Param("event")) }))
+	act.POST("/deliveries/pause", k.deliveryAct(accounts.ActionDeliveryPause, func(*gin.Context) (string, error) { k.Simulator.PauseDelivery(); return "", nil }))
+	act.POST("/deliveries/resume", k.deliveryAct(accounts.ActionDeliveryResume, func(*gin.Context) (string, error) { k.Simulator.ResumeDelivery(); return "", nil }))
+	act.POST("/deliveries/:event/redeliver", k.deliveryAct(accounts.ActionDeliveryRedeliver, func(c *gin.Context) (string, error) {
+		return c.Param("event"), k.Simulator.Redeliver(c.Param("event"))
+	}))
 }
 
 func (k *desk) deliveriesData(wholeTokens bool) views.DeliveriesPageData {
@@ -54,6 +57,14 @@ func (k *desk) deliveriesLive(c *gin.Context) {
 	})
 }
 
-func (k *desk) deliveryAct(fn func(c *gin.Context) error) gin.HandlerFunc {
-	return func(c *gin.Context) { k.answer(c, fn(c), k.Prefix+"/deliveries") }
+// deliveryAct runs one delivery action and records it when it happened;
+// the target is the event redelivered, if any.
+func (k *desk) deliveryAct(action string, fn func(c *gin.Context) (target string, err error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		target, err := fn(c)
+		if err == nil {
+			k.audit(c, action, target, "")
+		}
+		k.answer(c, err, k.Prefix+"/deliveries")
+	}
 }

@@ -65,6 +65,10 @@ type DeskDeps struct {
 	// others see them WithoutSignature. Nil shows them to everyone, as
 	// `parley simulate`, which has no accounts, does.
 	WholeTokens func(*gin.Context) bool
+	// Audit records an action that happened (accounts.ActionDesk… and
+	// ActionDelivery…) with its target; nil records nothing, as `parley
+	// simulate`, which has no accounts, does.
+	Audit func(c *gin.Context, action, target, detail string)
 }
 
 type desk struct{ DeskDeps }
@@ -84,19 +88,26 @@ func registerDesk(r *gin.Engine, d DeskDeps) {
 	view.GET("/desk/:id", k.session)
 	view.GET("/desk/:id/live", k.sessionLive)
 	act := view.Group("/", d.Act...)
-	act.POST("/desk/:id/take-over", k.act(func(c *gin.Context, id string) error { return d.Simulator.TakeOver(id) }))
-	act.POST("/desk/:id/hand-back", k.act(func(c *gin.Context, id string) error { return d.Simulator.HandBack(id) }))
-	act.POST("/desk/:id/reply", k.act(k.reply))
-	act.POST("/desk/:id/join", k.act(func(c *gin.Context, id string) error {
-		return d.Simulator.Join(id, strings.TrimSpace(c.PostForm("alias")))
+	act.POST("/desk/:id/take-over", k.act(accounts.ActionDeskTakeOver, func(c *gin.Context, id string) (string, error) { return "", d.Simulator.TakeOver(id) }))
+	act.POST("/desk/:id/hand-back", k.act(accounts.ActionDeskHandBack, func(c *gin.Context, id string) (string, error) { return "", d.Simulator.HandBack(id) }))
+	act.POST("/desk/:id/reply", k.act(accounts.ActionDeskReply, k.reply))
+	act.POST("/desk/:id/join", k.act(accounts.ActionDeskJoin, func(c *gin.Context, id string) (string, error) {
+		alias := strings.TrimSpace(c.PostForm("alias"))
+		return "as " + alias, d.Simulator.Join(id, alias)
 	}))
-	act.POST("/desk/:id/transfer", k.act(func(c *gin.Context, id string) error {
-		return d.Simulator.Transfer(id, strings.TrimSpace(c.PostForm("agent_alias")), strings.TrimSpace(c.PostForm("work_type_id")))
+	act.POST("/desk/:id/transfer", k.act(accounts.ActionDeskTransfer, func(c *gin.Context, id string) (string, error) {
+		alias, workType := strings.TrimSpace(c.PostForm("agent_alias")), strings.TrimSpace(c.PostForm("work_type_id"))
+		detail := "to agent " + alias
+		if alias == "" {
+			detail = "to work type " + workType
+		}
+		return detail, d.Simulator.Transfer(id, alias, workType)
 	}))
-	act.POST("/desk/:id/fail", k.act(func(c *gin.Context, id string) error {
-		return d.Simulator.FailMessage(id, c.PostForm("message_id"), strings.TrimSpace(c.PostForm("status_message")))
+	act.POST("/desk/:id/fail", k.act(accounts.ActionDeskFail, func(c *gin.Context, id string) (string, error) {
+		messageID := c.PostForm("message_id")
+		return "message " + messageID, d.Simulator.FailMessage(id, messageID, strings.TrimSpace(c.PostForm("status_message")))
 	}))
-	act.POST("/desk/:id/end", k.act(func(c *gin.Context, id string) error { return d.Simulator.End(id) }))
+	act.POST("/desk/:id/end", k.act(accounts.ActionDeskEnd, func(c *gin.Context, id string) (string, error) { return "", d.Simulator.End(id) }))
 	k.deliveryRoutes(view, act)
 }
 
@@ -177,23 +188,38 @@ func (k *desk) sessionLive(c *gin.Context) {
 	})
 }
 
-func (k *desk) reply(c *gin.Context, id string) error {
+func (k *desk) reply(c *gin.Context, id string) (string, error) {
 	m := alvaria.Message{Text: strings.TrimSpace(c.PostForm("text"))}
 	if t, u := strings.TrimSpace(c.PostForm("attachment_type")), strings.TrimSpace(c.PostForm("attachment_url")); t != "" || u != "" {
 		m.Attachment = &alvaria.Attachment{Type: t, URL: u}
 	}
 	if err := m.Validate(); err != nil {
-		return err
+		return "", err
 	}
-	return k.Simulator.AgentReply(id, m)
+	detail := "text"
+	if m.Attachment != nil {
+		detail = m.Attachment.Type + " attachment"
+	}
+	return detail, k.Simulator.AgentReply(id, m)
 }
 
-// act runs one agent action on the session in the path. The page learns the
-// outcome over its websocket; the answer only carries an error, if any.
-func (k *desk) act(fn func(c *gin.Context, id string) error) gin.HandlerFunc {
+// act runs one agent action on the session in the path and, when it
+// happened, records it (the target is the Alvaria session id). The page
+// learns the outcome over its websocket; the answer only carries an error.
+func (k *desk) act(action string, fn func(c *gin.Context, id string) (detail string, err error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id := c.Param("id")
-		k.answer(c, fn(c, id), k.Prefix+"/desk/"+id)
+		detail, err := fn(c, id)
+		if err == nil {
+			k.audit(c, action, id, detail)
+		}
+		k.answer(c, err, k.Prefix+"/desk/"+id)
+	}
+}
+
+func (k *desk) audit(c *gin.Context, action, target, detail string) {
+	if k.Audit != nil {
+		k.Audit(c, action, target, detail)
 	}
 }
 

@@ -68,6 +68,7 @@ type AccountService interface {
 	ResetPassword(ctx context.Context, a accounts.Actor, id int64, password string) error
 	Audit(ctx context.Context, q accounts.AuditQuery) (accounts.AuditPage, error)
 	ExportAudit(ctx context.Context, q accounts.AuditQuery, by accounts.Actor) (accounts.AuditPage, error)
+	Record(ctx context.Context, a accounts.Actor, action, target, detail string) error
 	ChangeOwnPassword(ctx context.Context, a accounts.Actor, token, current, next string) error
 	// Personal API tokens.
 	CreateToken(ctx context.Context, by accounts.Actor, username, name string) (accounts.NewToken, error)
@@ -190,6 +191,9 @@ func NewRouter(d Deps) *gin.Engine {
 				View:           []gin.HandlerFunc{h.authenticate, h.requireUser, h.checkCSRF, h.watchSignIn},
 				Act:            []gin.HandlerFunc{h.require(accounts.Converse)},
 				WholeTokens:    func(c *gin.Context) bool { return principal(c).Can(accounts.Converse) },
+				Audit: func(c *gin.Context, action, target, detail string) {
+					h.Accounts.Record(c.Request.Context(), h.actor(c), action, target, detail)
+				},
 			})
 		}
 	}

@@ -188,7 +188,7 @@ func NewRouter(d Deps) *gin.Engine {
 				Prefix:         "/sim",
 				Connection:     d.Connection,
 				OriginPatterns: d.OriginPatterns,
-				View:           []gin.HandlerFunc{h.authenticate, h.requireUser, h.checkCSRF, h.watchSignIn},
+				View:           []gin.HandlerFunc{h.authenticate, h.requireUser, h.checkCSRF, h.watchSignIn, h.noteDeliveryPause},
 				Act:            []gin.HandlerFunc{h.require(accounts.Converse)},
 				WholeTokens:    func(c *gin.Context) bool { return principal(c).Can(accounts.Converse) },
 				Audit: func(c *gin.Context, action, target, detail string) {
@@ -198,7 +198,7 @@ func NewRouter(d Deps) *gin.Engine {
 		}
 	}
 
-	people := r.Group("/", h.authenticate)
+	people := r.Group("/", h.authenticate, h.noteDeliveryPause)
 	people.GET("/login", h.loginPage)
 	people.POST("/login", h.login)
 

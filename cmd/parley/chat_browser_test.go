@@ -115,6 +115,19 @@ func TestBrowserChatErgonomics(t *testing.T) {
 		testkit.WaitJS(`document.getElementById("transcript-new").hidden`, "the pill gone"),
 	)
 
+	testkit.Step(t, ctx, "pausing delivery puts a banner on every page",
+		chromedp.Navigate(srv.URL+"/sim/deliveries"),
+		chromedp.WaitVisible(chromedp.CSS(`#pause button`)),
+		testkit.ClickJS(`#pause button`),
+		testkit.WaitText("#delivery-state", "paused"),
+		chromedp.Navigate(srv.URL+"/"),
+		testkit.WaitText("#delivery-paused", "Callback delivery is paused by admin since"),
+	)
+	testkit.Screenshot(t, ctx, "sessions-paused")
+	testkit.Step(t, ctx, "at phone width", chromedp.EmulateViewport(390, 844), chromedp.Reload())
+	testkit.Screenshot(t, ctx, "sessions-paused-phone")
+	testkit.Step(t, ctx, "back to desktop width", chromedp.EmulateViewport(1280, 900))
+
 	var workType, integration string
 	testkit.Step(t, ctx, "the start form remembers the work type and integration",
 		chromedp.Navigate(srv.URL+"/sessions/new"),

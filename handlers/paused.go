@@ -1,0 +1,28 @@
+package handlers
+
+import (
+	"github.com/gin-gonic/gin"
+
+	"github.com/parley-dev/parley/accounts"
+	"github.com/parley-dev/parley/views"
+)
+
+// noteDeliveryPause puts the embedded simulator's paused delivery, with who
+// paused it and when (the newest pause in the audit trail), in the request
+// for the banner every page shows. The trail is read only while delivery
+// is paused.
+func (h *handler) noteDeliveryPause(c *gin.Context) {
+	if h.Desk == nil || !h.Desk.DeliveryPaused() || principal(c).Anonymous() {
+		c.Next()
+		return
+	}
+	pause := views.DeliveryPause{}
+	page, err := h.Accounts.Audit(c.Request.Context(), accounts.AuditQuery{Action: accounts.ActionDeliveryPause})
+	if err != nil {
+		h.Log.Warn("read who paused delivery", "err", err)
+	} else if len(page.Entries) > 0 {
+		pause.By, pause.At = page.Entries[0].Actor, page.Entries[0].At
+	}
+	c.Request = c.Request.WithContext(views.WithDeliveryPause(c.Request.Context(), pause))
+	c.Next()
+}

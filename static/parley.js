@@ -4,6 +4,18 @@
 "use strict";
 
 (function () {
+  document.documentElement.classList.add("js");
+
+  // --- the phone menu ----------------------------------------------------------
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest(".menu-button");
+    if (!button) return;
+    const menu = document.getElementById(button.getAttribute("aria-controls"));
+    if (!menu) return;
+    const open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", String(open));
+    menu.classList.toggle("open", open);
+  });
   // --- times -------------------------------------------------------------
   function plural(n, unit) { return n + " " + unit + (n === 1 ? "" : "s"); }
   function relative(ms) {

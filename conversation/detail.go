@@ -29,6 +29,8 @@ type Event struct {
 	// PrettyPayload is the raw JSON indented for reading, or the raw body
 	// as received when it is not JSON; not exported, Payload is.
 	PrettyPayload string `json:"-"`
+	// Preview says in a few words what it carried, for the timeline.
+	Preview string `json:"-"`
 }
 
 func presentEvent(e store.CallbackEvent) Event {
@@ -36,7 +38,7 @@ func presentEvent(e store.CallbackEvent) Event {
 		ID: e.ID, EventID: e.EventID, Type: e.Type, AlvariaSessionID: e.AlvariaSessionID, SessionID: e.SessionID,
 		Payload: e.Payload, PayloadBase64: e.PayloadBase64, Verified: e.Verified, VerifyDetail: e.VerifyDetail,
 		ParseError: e.ParseError, Seq: e.Seq, ReceivedAt: e.ReceivedAt, AppliedAt: e.AppliedAt,
-		PrettyPayload: prettyJSON(e.Payload),
+		PrettyPayload: prettyJSON(e.Payload), Preview: eventPreview(e.Payload),
 	}
 }
 

@@ -242,12 +242,46 @@ func TestEveryAuditedActionLeavesOneRecord(t *testing.T) {
 			r, err := a.store.GetRun(t.Context(), runID)
 			return err == nil && r.Status == store.RunPassed
 		}, "the test's run passed")
+		// The desk and the delivery log, on a session of their own.
+		deskSession := a.startSession(t, admin)
+		ds, _ := a.store.GetSession(t.Context(), deskSession)
+		desk := "/sim/desk/" + ds.AlvariaSessionID
+		waitUntil(t, "the agent to join", func() bool {
+			got, _ := a.store.GetSession(t.Context(), deskSession)
+			return got.State == store.SessionConnected
+		})
+		mustSeeOther := func(path string, form url.Values) {
+			t.Helper()
+			if code, body := admin.Post(t, path, form); code != http.StatusSeeOther {
+				t.Fatalf("%s = %d %s", path, code, body)
+			}
+		}
+		mustSeeOther(desk+"/take-over", nil)
+		mustSeeOther("/sessions/"+deskSession+"/messages", url.Values{"text": {"fail this one"}})
+		ms, _ := a.store.ListMessages(t.Context(), deskSession)
+		sent := ms[len(ms)-1]
+		mustSeeOther(desk+"/fail", url.Values{"message_id": {sent.AlvariaMessageID}})
+		mustSeeOther(desk+"/reply", url.Values{"text": {"A person answers."}})
+		mustSeeOther(desk+"/transfer", url.Values{"work_type_id": {"45"}})
+		mustSeeOther(desk+"/join", url.Values{"alias": {"Rita"}})
+		mustSeeOther(desk+"/hand-back", nil)
+		mustSeeOther("/sim/deliveries/pause", nil)
+		mustSeeOther("/sim/deliveries/resume", nil)
+		evs, _ := a.store.ListEventsOfAlvariaSession(t.Context(), ds.AlvariaSessionID, 0)
+		mustSeeOther("/sim/deliveries/"+evs[0].EventID+"/redeliver", nil)
+		mustSeeOther(desk+"/end", nil)
+
 		admin.Post(t, "/sessions/"+sid+"/end", nil)
 		admin.Post(t, "/logout", nil)
 		for _, action := range accounts.Actions {
 			want := 1
-			if action == accounts.ActionSessionStart || action == accounts.ActionSessionEnd {
-				want = 2 // the admin's session and the run's
+			switch action {
+			case accounts.ActionSessionStart:
+				want = 3 // the admin's session, the run's and the desk's
+			case accounts.ActionSessionEnd:
+				want = 2 // the admin's session and the run's; the desk's ended at the desk
+			case accounts.ActionMessageSend:
+				want = 2 // one in the admin's session, one at the desk's
 			}
 			if got := a.auditCount(t, action) - before[action]; got != want {
 				t.Errorf("%s: %d new records, want %d", action, got, want)

@@ -93,8 +93,59 @@
       container.insertAdjacentHTML(item.first ? "afterbegin" : "beforeend", item.html);
     }
     for (const c of chats) followChat(c);
+    for (const select of document.querySelectorAll("select[data-filter-list]")) filterList(select);
     refreshTimes();
   }
+
+  // --- lists narrowed to one type (the Events panel) --------------------------
+  // Each option says how many rows of its type the list has.
+  function filterList(select) {
+    const list = document.getElementById(select.dataset.filterList);
+    if (!list) return;
+    const counts = {};
+    for (const row of list.querySelectorAll("li[data-type]")) {
+      counts[row.dataset.type] = (counts[row.dataset.type] || 0) + 1;
+      row.hidden = select.value !== "" && row.dataset.type !== select.value;
+    }
+    let all = 0;
+    for (const option of select.options) {
+      if (option.value === "") continue;
+      const n = counts[option.value] || 0;
+      all += n;
+      option.textContent = option.value + " (" + n + ")";
+    }
+    select.options[0].textContent = "All types (" + all + ")";
+  }
+  document.addEventListener("change", (event) => {
+    if (event.target instanceof HTMLSelectElement && event.target.dataset.filterList) filterList(event.target);
+  });
+
+  // --- a callback's JSON, wide, with Copy ---------------------------------------
+  document.addEventListener("click", (event) => {
+    const open = event.target.closest("[data-json-view]");
+    if (open) {
+      const dialog = document.getElementById("json-view");
+      const pre = open.closest("li") && open.closest("li").querySelector("pre");
+      if (!dialog || !pre) return;
+      document.getElementById("json-view-body").textContent = pre.textContent;
+      document.getElementById("json-view-title").textContent = open.dataset.jsonView;
+      dialog.showModal();
+      return;
+    }
+    const copy = event.target.closest("[data-copy]");
+    if (copy) {
+      const source = document.getElementById(copy.dataset.copy);
+      if (source && navigator.clipboard) {
+        navigator.clipboard.writeText(source.textContent).then(() => { copy.textContent = "Copied"; setTimeout(() => { copy.textContent = "Copy"; }, 1500); });
+      }
+      return;
+    }
+    const close = event.target.closest("[data-close-dialog]");
+    if (close) {
+      const dialog = document.getElementById(close.dataset.closeDialog);
+      if (dialog) dialog.close();
+    }
+  });
 
   // --- chats follow what arrives -------------------------------------------
   // A chat that was scrolled to its end stays there as messages arrive; one
@@ -267,6 +318,7 @@
     const root = document.querySelector("[data-live]");
     if (root && "WebSocket" in window) connectLive(root);
     for (const chat of document.querySelectorAll(".chat[id]")) scrollToEnd(chat);
+    for (const select of document.querySelectorAll("select[data-filter-list]")) filterList(select);
     restoreRemembered();
   });
 })();

@@ -1,6 +1,15 @@
 package views
 
-import "github.com/parley-dev/parley/conversation"
+import (
+	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/conversation"
+)
+
+// EventTypes are the callbacks the Events panel can be narrowed to.
+var EventTypes = []string{
+	alvaria.EventNewSession, alvaria.EventAgentJoined, alvaria.EventMessage, alvaria.EventMessageStatus,
+	alvaria.EventSessionReroute, alvaria.EventSessionEnd, "UNPARSED",
+}
 
 // ControlWord is a chip that starts the message with a simulator control word.
 type ControlWord struct {

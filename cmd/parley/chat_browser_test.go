@@ -115,6 +115,33 @@ func TestBrowserChatErgonomics(t *testing.T) {
 		testkit.WaitJS(`document.getElementById("transcript-new").hidden`, "the pill gone"),
 	)
 
+	var shown []string
+	var rowHeight float64
+	testkit.Step(t, ctx, "the Events panel narrows to one type, one short row each",
+		chromedp.SetValue(chromedp.CSS(`#event-filter`), "AGENT_JOINED"),
+		testkit.RunJS(`document.getElementById("event-filter").dispatchEvent(new Event("change", {bubbles: true}))`),
+		testkit.Evaluate(`Array.from(document.querySelectorAll("#timeline li:not([hidden])"), (li) => li.dataset.type + ": " + li.querySelector(".event-preview").textContent)`, &shown),
+		testkit.Evaluate(`document.querySelector("#timeline li:not([hidden])").getBoundingClientRect().height`, &rowHeight),
+	)
+	if len(shown) != 1 || !strings.HasPrefix(shown[0], "AGENT_JOINED: ") || !strings.HasSuffix(shown[0], " joined") {
+		t.Errorf("the AGENT_JOINED filter shows %q", shown)
+	}
+	if rowHeight > 40 {
+		t.Errorf("an event's row is %.0f px high, want one line", rowHeight)
+	}
+	var dialogText string
+	testkit.Step(t, ctx, "Open JSON shows the callback wide",
+		testkit.RunJS(`document.querySelector("#timeline li:not([hidden]) details").open = true`),
+		testkit.ClickJS(`#timeline li:not([hidden]) [data-json-view]`),
+		testkit.WaitJS(`document.getElementById("json-view").open`, "the JSON view open"),
+		testkit.Evaluate(`document.getElementById("json-view-body").textContent`, &dialogText),
+		testkit.ClickJS(`[data-close-dialog='json-view']`),
+		testkit.WaitJS(`!document.getElementById("json-view").open`, "the JSON view closed"),
+	)
+	if !strings.Contains(dialogText, `"event": "AGENT_JOINED"`) {
+		t.Errorf("the JSON view shows %q", dialogText)
+	}
+
 	testkit.Step(t, ctx, "pausing delivery puts a banner on every page",
 		chromedp.Navigate(srv.URL+"/sim/deliveries"),
 		chromedp.WaitVisible(chromedp.CSS(`#pause button`)),

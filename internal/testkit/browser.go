@@ -134,7 +134,7 @@ func Evaluate[T any](js string, into *T) Act {
 // page are replaced as updates arrive, and a click by node id can lose the
 // node between finding and clicking it.
 func ClickJS(sel string) Act {
-	return RunJS(fmt.Sprintf(`(() => { const el = document.querySelector(%q); if (!el) throw new Error("nothing matches %s"); el.click(); return true; })()`, sel, sel))
+	return RunJS(fmt.Sprintf(`((sel) => { const el = document.querySelector(sel); if (!el) throw new Error("nothing matches " + sel); el.click(); return true; })(%q)`, sel))
 }
 
 // AnswerConfirm makes the page's confirmation questions (window.confirm)

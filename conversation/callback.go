@@ -286,7 +286,13 @@ func (svc *Service) apply(ctx context.Context, tx *store.Store, sessionID string
 			text = "Alvaria reported that ending the session failed."
 			return true, svc.note(ctx, tx, sessionID, text, ev.EventID)
 		}
-		if err := tx.UpdateSession(ctx, sessionID, store.SessionUpdate{State: ptr(store.SessionEnded), EndedAt: &now, LastActivityAt: now}); err != nil {
+		u := store.SessionUpdate{State: ptr(store.SessionEnded), EndedAt: &now, LastActivityAt: now}
+		if c.From == alvaria.FromSystem {
+			// Alvaria's side ended it; without From, it answers Parley's
+			// DELETE, and EndSession names who asked.
+			u.EndedBy = ptr(EndedByAlvaria)
+		}
+		if err := tx.UpdateSession(ctx, sessionID, u); err != nil {
 			return false, err
 		}
 		return true, svc.note(ctx, tx, sessionID, text, ev.EventID)

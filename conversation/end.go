@@ -28,12 +28,22 @@ func (svc *Service) EndSession(ctx context.Context, sessionID string, by account
 		err = svc.markEnded(ctx, s.ID, noteSessionForgotten)
 	} else if err != nil {
 		return alvariaError("end the session", err)
+	} else {
+		// Alvaria's SESSION_END follows; the session was ended by whoever
+		// asked, whatever the callback says.
+		err = svc.store.UpdateSession(ctx, s.ID, store.SessionUpdate{EndedBy: &by.Username})
 	}
 	if err == nil {
 		svc.record(ctx, by, accounts.ActionSessionEnd, s.ID, "")
 	}
 	return err
 }
+
+// Who ended a session when it was not a person using Parley.
+const (
+	EndedByAlvaria = "Alvaria" // the agent or Alvaria's system
+	EndedByParley  = "Parley"  // Parley marked it ended (Alvaria no longer knew it)
+)
 
 // noteSessionForgotten is the transcript's note when Alvaria answers 404 for
 // a session Parley still shows as live.
@@ -42,7 +52,7 @@ const noteSessionForgotten = "Alvaria no longer knows this session; it was marke
 func (svc *Service) markEnded(ctx context.Context, sessionID, note string) error {
 	now := svc.now()
 	err := svc.store.Transaction(ctx, func(tx *store.Store) error {
-		if err := tx.UpdateSession(ctx, sessionID, store.SessionUpdate{State: ptr(store.SessionEnded), EndedAt: &now, LastActivityAt: now}); err != nil {
+		if err := tx.UpdateSession(ctx, sessionID, store.SessionUpdate{State: ptr(store.SessionEnded), EndedAt: &now, EndedBy: ptr(EndedByParley), LastActivityAt: now}); err != nil {
 			return err
 		}
 		return svc.note(ctx, tx, sessionID, note, "")

@@ -43,3 +43,41 @@ func (svc *Service) ExportSessions(ctx context.Context, q ListQuery, by accounts
 	svc.record(ctx, by, accounts.ActionExport, "sessions", fmt.Sprintf("%d sessions as csv", len(out)))
 	return out, nil
 }
+
+// MaxZipSessions bounds one ZIP of transcripts: each is read whole.
+const MaxZipSessions = 500
+
+// ExportTranscripts calls fn with the whole transcript of each session
+// matching q, newest first, up to MaxZipSessions, and records who took
+// them. It stops at fn's first error.
+func (svc *Service) ExportTranscripts(ctx context.Context, q ListQuery, by accounts.Actor, fn func(Detail) error) error {
+	q.Cursor, q.Limit = "", 200
+	n := 0
+	defer func() {
+		svc.record(ctx, by, accounts.ActionExport, "sessions", fmt.Sprintf("%d transcripts as zip", n))
+	}()
+	for n < MaxZipSessions {
+		page, err := svc.ListSessions(ctx, q)
+		if err != nil {
+			return err
+		}
+		for _, s := range page.Sessions {
+			if n == MaxZipSessions {
+				return nil
+			}
+			d, err := svc.SessionDetail(ctx, s.ID)
+			if err != nil {
+				return fmt.Errorf("export transcript of %s: %w", s.ID, err)
+			}
+			if err := fn(d); err != nil {
+				return err
+			}
+			n++
+		}
+		if page.Next == "" {
+			return nil
+		}
+		q.Cursor = page.Next
+	}
+	return nil
+}

@@ -34,6 +34,7 @@ type Session struct {
 	CreatedAt        time.Time
 	LastActivityAt   time.Time
 	EndedAt          *time.Time
+	EndedBy          string // a username, "Alvaria" or "Parley"; empty while live
 	Verdict          string // one of Verdicts, or empty
 	ReviewNotes      string
 	ReviewedBy       string
@@ -55,7 +56,7 @@ func (svc *Service) present(s store.Session) Session {
 		ID: s.ID, AlvariaSessionID: s.AlvariaSessionID, Connection: s.Connection, WorkTypeID: s.WorkTypeID,
 		ContactName: s.ContactName, Integration: s.Integration, State: s.State, StateDetail: s.StateDetail,
 		AgentAlias: s.AgentAlias, StartedBy: s.StartedBy, MessageCount: s.MessageCount, Seq: s.Seq,
-		CreatedAt: s.CreatedAt, LastActivityAt: s.LastActivityAt, EndedAt: s.EndedAt, Verdict: s.Verdict,
+		CreatedAt: s.CreatedAt, LastActivityAt: s.LastActivityAt, EndedAt: s.EndedAt, EndedBy: s.EndedBy, Verdict: s.Verdict,
 		ReviewNotes: s.ReviewNotes, ReviewedBy: s.ReviewedBy, ReviewedAt: s.ReviewedAt,
 		Status: displayState(s, svc.now()), ExpiresAt: s.CreatedAt.Add(MaxLife), RunID: s.RunID,
 	}

@@ -80,5 +80,5 @@ func (h *handler) apiTranscript(c *gin.Context) {
 		h.respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, transcriptJSON{Session: d.Session, Messages: d.Messages, Events: d.Events, Reviews: d.Reviews})
+	c.JSON(http.StatusOK, newExportTranscript(d))
 }

@@ -337,13 +337,18 @@ func TestAPIReturnsATranscriptToWhoMayExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	var transcript struct {
-		Session  struct{ ID, ContactName string }
-		Messages []struct{ Text string }
+		Session struct {
+			ID      string `json:"id"`
+			Contact string `json:"contact"`
+		}
+		Messages []struct {
+			Text string `json:"text"`
+		}
 	}
 	if code := a.call(t, a.tokens["quinn"], "GET", "/api/v1/sessions/"+sess.ID+"/transcript", "", &transcript); code != 200 {
 		t.Fatalf("transcript = %d", code)
 	}
-	if transcript.Session.ID != sess.ID || transcript.Session.ContactName != "Ada" || len(transcript.Messages) != 1 || transcript.Messages[0].Text != "Where is my parcel?" {
+	if transcript.Session.ID != sess.ID || transcript.Session.Contact != "Ada" || len(transcript.Messages) != 1 || transcript.Messages[0].Text != "Where is my parcel?" {
 		t.Fatalf("transcript = %+v", transcript)
 	}
 	exports := auditOf(t, a.store, accounts.ActionExport)

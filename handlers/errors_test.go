@@ -70,6 +70,9 @@ func (f failingSessions) ExportTranscript(context.Context, string, string, accou
 	return conversation.Detail{}, f.err
 }
 
+func (f failingSessions) ExportTranscripts(context.Context, conversation.ListQuery, accounts.Actor, func(conversation.Detail) error) error {
+	return f.err
+}
 func (f failingSessions) ExportSessions(context.Context, conversation.ListQuery, accounts.Actor) ([]conversation.Session, error) {
 	return nil, f.err
 }

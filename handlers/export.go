@@ -1,8 +1,11 @@
 package handlers
 
 import (
+	"archive/zip"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,22 +16,13 @@ import (
 	"github.com/parley-dev/parley/conversation"
 )
 
-// transcriptJSON is the shape of a transcript download.
-type transcriptJSON struct {
-	Session  conversation.Session        `json:"session"`
-	Messages []conversation.Message      `json:"messages"`
-	Events   []conversation.Event        `json:"events"`
-	Reviews  []conversation.ReviewChange `json:"reviews"`
-}
-
 func (h *handler) transcriptJSON(c *gin.Context) {
 	d, ok := h.exportTranscript(c, "json")
 	if !ok {
 		return
 	}
-	out := transcriptJSON{Session: d.Session, Messages: d.Messages, Events: d.Events, Reviews: d.Reviews}
 	attach(c, "transcript-"+d.Session.ID+".json")
-	c.IndentedJSON(http.StatusOK, out)
+	c.IndentedJSON(http.StatusOK, newExportTranscript(d))
 }
 
 func (h *handler) transcriptCSV(c *gin.Context) {
@@ -38,12 +32,23 @@ func (h *handler) transcriptCSV(c *gin.Context) {
 	}
 	attach(c, "transcript-"+d.Session.ID+".csv")
 	c.Header("Content-Type", "text/csv; charset=utf-8")
-	w := csv.NewWriter(c.Writer)
-	w.Write([]string{"time", "direction", "sender", "text", "attachment_type", "attachment_url", "status", "status_detail", "alvaria_message_id"})
+	writeTranscriptCSV(c.Writer, d)
+}
+
+// writeTranscriptCSV writes the session's header (its columns and one row),
+// a blank line, then the messages, so a spreadsheet shows who, when and how
+// it ended above the conversation.
+func writeTranscriptCSV(out io.Writer, d conversation.Detail) error {
+	w := csv.NewWriter(out)
+	w.Write(exportSessionColumns)
+	w.Write(safeCSV(newExportSession(d.Session).cells()...))
+	w.Write(nil)
+	w.Write(exportMessageColumns)
 	for _, m := range d.Messages {
-		w.Write(safeCSV(stamp(m.CreatedAt), m.Direction, m.SenderID, m.Text, m.AttachmentType, m.AttachmentURL, m.Status, m.StatusDetail, m.AlvariaMessageID))
+		w.Write(safeCSV(newExportMessage(m).cells()...))
 	}
 	w.Flush()
+	return w.Error()
 }
 
 func (h *handler) exportTranscript(c *gin.Context, format string) (conversation.Detail, bool) {
@@ -68,19 +73,69 @@ func (h *handler) sessionsCSV(c *gin.Context) {
 	attach(c, "sessions-"+time.Now().UTC().Format("20060102-150405")+".csv")
 	c.Header("Content-Type", "text/csv; charset=utf-8")
 	w := csv.NewWriter(c.Writer)
-	w.Write([]string{"id", "alvaria_session_id", "contact", "work_type", "state", "agent", "connection", "started_by", "created_at", "last_activity_at", "messages", "verdict", "review_notes"})
+	w.Write(exportSessionColumns)
 	for _, s := range rows {
-		w.Write(safeCSV(s.ID, s.AlvariaSessionID, s.ContactName, s.WorkTypeID, s.Status, s.AgentAlias, s.Connection, s.StartedBy,
-			stamp(s.CreatedAt), stamp(s.LastActivityAt), strconv.Itoa(s.MessageCount), s.Verdict, s.ReviewNotes))
+		w.Write(safeCSV(newExportSession(s).cells()...))
 	}
 	w.Flush()
+}
+
+// transcriptsZip streams one ZIP with the JSON and CSV transcript of each
+// session the list's filters select (up to conversation.MaxZipSessions).
+// The answer has begun when the first file is written, so a failure after
+// that can only be logged, and the archive is left without its end.
+func (h *handler) transcriptsZip(c *gin.Context) {
+	q, err := newListForm(c.Request).Validate()
+	if err != nil {
+		h.respondError(c, err)
+		return
+	}
+	var zw *zip.Writer
+	err = h.Sessions.ExportTranscripts(c.Request.Context(), q, h.actor(c), func(d conversation.Detail) error {
+		if zw == nil {
+			attach(c, "transcripts-"+time.Now().UTC().Format("20060102-150405")+".zip")
+			c.Header("Content-Type", "application/zip")
+			c.Status(http.StatusOK)
+			zw = zip.NewWriter(c.Writer)
+		}
+		base := "transcript-" + d.Session.ID
+		f, err := zw.Create(base + ".json")
+		if err != nil {
+			return err
+		}
+		enc := json.NewEncoder(f)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(newExportTranscript(d)); err != nil {
+			return err
+		}
+		if f, err = zw.Create(base + ".csv"); err != nil {
+			return err
+		}
+		return writeTranscriptCSV(f, d)
+	})
+	switch {
+	case err != nil && zw == nil:
+		h.respondError(c, err)
+	case err != nil:
+		h.Log.Error("transcripts zip cut short", "err", err)
+	case zw == nil:
+		// Nothing matched: an empty archive says so as well as a page would.
+		attach(c, "transcripts-"+time.Now().UTC().Format("20060102-150405")+".zip")
+		c.Header("Content-Type", "application/zip")
+		c.Status(http.StatusOK)
+		zip.NewWriter(c.Writer).Close()
+	default:
+		if err := zw.Close(); err != nil {
+			h.Log.Error("transcripts zip", "err", err)
+		}
+	}
 }
 
 func attach(c *gin.Context, name string) {
 	c.Header("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
 }
 
-func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+func itoa(n int) string { return strconv.Itoa(n) }
 
 // safeCSV neutralises cells a spreadsheet would run as a formula: message
 // text is written by outsiders. Spreadsheets skip leading blanks and line

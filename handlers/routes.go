@@ -40,6 +40,7 @@ type SessionService interface {
 	ReviewSession(ctx context.Context, sessionID string, in conversation.ReviewInput) error
 	ExportTranscript(ctx context.Context, sessionID, format string, by accounts.Actor) (conversation.Detail, error)
 	ExportSessions(ctx context.Context, q conversation.ListQuery, by accounts.Actor) ([]conversation.Session, error)
+	ExportTranscripts(ctx context.Context, q conversation.ListQuery, by accounts.Actor, fn func(conversation.Detail) error) error
 	ScenarioFromSession(ctx context.Context, sessionID string) (string, error)
 }
 
@@ -224,6 +225,7 @@ func NewRouter(d Deps) *gin.Engine {
 
 	export := signedIn.Group("/", h.require(accounts.Export))
 	export.GET("/sessions.csv", h.sessionsCSV)
+	export.GET("/sessions/transcripts.zip", h.transcriptsZip)
 	export.GET("/sessions/:id/transcript.json", h.transcriptJSON)
 	export.GET("/sessions/:id/transcript.csv", h.transcriptCSV)
 

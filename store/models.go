@@ -51,6 +51,7 @@ type Session struct {
 	CreatedAt        time.Time
 	LastActivityAt   time.Time
 	EndedAt          *time.Time
+	EndedBy          string // who ended it: a username, "Alvaria" or "Parley"; empty while live
 	Verdict          string // QA's verdict (see conversation.Verdicts), or empty
 	ReviewNotes      string
 	ReviewedBy       string

@@ -55,11 +55,13 @@ func (s *Store) ListSessionsByID(ctx context.Context, ids []string) ([]Session, 
 
 // SessionUpdate changes a session; nil fields stay as they are.
 type SessionUpdate struct {
-	State          *string
-	StateDetail    *string
-	AgentAlias     *string
-	WorkTypeID     *string
-	EndedAt        *time.Time
+	State       *string
+	StateDetail *string
+	AgentAlias  *string
+	WorkTypeID  *string
+	EndedAt     *time.Time
+	// EndedBy names who ended it; the first to be recorded stays.
+	EndedBy        *string
 	LastActivityAt time.Time // moves forward only
 }
 
@@ -81,6 +83,10 @@ func (s *Store) UpdateSession(ctx context.Context, id string, u SessionUpdate) e
 		if Terminal(*u.State) && u.EndedAt != nil {
 			assign("ended_at", stamp(*u.EndedAt))
 		}
+	}
+	if u.EndedBy != nil {
+		sets = append(sets, "ended_by = CASE WHEN ended_by = '' THEN ? ELSE ended_by END")
+		args = append(args, CleanText(*u.EndedBy))
 	}
 	if u.StateDetail != nil {
 		assign("state_detail", CleanText(*u.StateDetail))
@@ -186,7 +192,7 @@ func (s *Store) ListSessionsActiveSince(ctx context.Context, since time.Time, li
 
 // sessionColumns are what scanSessions reads, in its order.
 const sessionColumns = `id, alvaria_session_id, connection, work_type_id, contact_name, integration, state, state_detail,
-	agent_alias, started_by, run_id, message_count, seq, created_at, last_activity_at, ended_at,
+	agent_alias, started_by, run_id, message_count, seq, created_at, last_activity_at, ended_at, ended_by,
 	verdict, review_notes, reviewed_by, reviewed_at`
 
 // scanSessions runs q, which selects sessionColumns, and scans the rows by
@@ -201,7 +207,7 @@ func scanSessions(q *gorm.DB) ([]Session, error) {
 	for rows.Next() {
 		var s Session
 		if err := rows.Scan(&s.ID, &s.AlvariaSessionID, &s.Connection, &s.WorkTypeID, &s.ContactName, &s.Integration, &s.State, &s.StateDetail,
-			&s.AgentAlias, &s.StartedBy, &s.RunID, &s.MessageCount, &s.Seq, &s.CreatedAt, &s.LastActivityAt, &s.EndedAt,
+			&s.AgentAlias, &s.StartedBy, &s.RunID, &s.MessageCount, &s.Seq, &s.CreatedAt, &s.LastActivityAt, &s.EndedAt, &s.EndedBy,
 			&s.Verdict, &s.ReviewNotes, &s.ReviewedBy, &s.ReviewedAt); err != nil {
 			return nil, err
 		}

@@ -103,6 +103,12 @@ func ExportListURL(q conversation.ListQuery) string {
 	return "/sessions.csv?" + listValues(q, "").Encode()
 }
 
+// TranscriptsZipURL downloads the transcripts of the sessions the list's
+// filters select, as one ZIP.
+func TranscriptsZipURL(q conversation.ListQuery) string {
+	return "/sessions/transcripts.zip?" + listValues(q, "").Encode()
+}
+
 func listValues(q conversation.ListQuery, cursor string) url.Values {
 	v := url.Values{}
 	for k, val := range map[string]string{"q": q.Search, "state": q.State, "verdict": q.Verdict, "from": q.From, "to": q.To, "after": cursor} {

@@ -1,6 +1,10 @@
 package store
 
 import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 )
@@ -8,6 +12,95 @@ import (
 // minIndexedTerm is the shortest term the trigram indexes can find; a
 // shorter one is matched by scanning, as before the indexes.
 const minIndexedTerm = 3
+
+// searchWalk is how many sessions, newest first, a search reads one at a
+// time (the name, the Alvaria id, and the session's own messages through
+// messages_session_id) before it asks the text indexes about the rest.
+// Asking the indexes first collects every message that says the term before
+// the newest sessions can be picked: for a word in every message, all of
+// them (1.3 s at 1M messages). A word most sessions say fills the page
+// within the walk, reading about a page of sessions; a rarer one costs the
+// walk (a few milliseconds) and then the indexes, which find few messages.
+const searchWalk = 500
+
+// searchSessions returns the newest n sessions among those where selects
+// that match term (see searchCondition), newest first.
+func (s *Store) searchSessions(ctx context.Context, where conditions, term string, n int) ([]Session, error) {
+	var hits []Session
+	if s.walks(term) {
+		walk := s.searchWalk
+		if walk <= 0 {
+			walk = searchWalk
+		}
+		query, args := s.walkSearch(where, term, walk, n)
+		var err error
+		if hits, err = s.querySessions(ctx, query, args...); err != nil {
+			return nil, fmt.Errorf("search the newest %d sessions: %w", walk, err)
+		}
+		if len(hits) >= n {
+			return hits, nil
+		}
+		// The rest of the answer is older than the last session walked, if
+		// the walk did not already read them all.
+		var edge SessionCursor
+		err = s.with(ctx).Raw("SELECT created_at, id FROM sessions"+where.clause()+newestFirst+" LIMIT 1 OFFSET ?", append(where.args, walk-1)...).
+			Row().Scan(&edge.CreatedAt, &edge.ID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return hits, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("find where the search walk ended: %w", err)
+		}
+		where = where.and(after(edge))
+	}
+	cond, args := s.searchCondition(term)
+	where = where.and(cond, args...)
+	rest, err := s.querySessions(ctx, "SELECT "+sessionColumns+" FROM sessions"+where.clause()+newestFirst+" LIMIT ?", append(where.args, n-len(hits))...)
+	if err != nil {
+		return nil, fmt.Errorf("search the indexes: %w", err)
+	}
+	return append(hits, rest...), nil
+}
+
+// walks reports whether the walk finds exactly what searchCondition would
+// for term. On Postgres both compare LOWER(...) LIKE. On SQLite the walk
+// compares LOWER(...) LIKE too, which folds ASCII letters only: the same
+// as the scan of a short term, and as the FTS5 index for an ASCII term,
+// but not for a longer term with other letters, which the index folds.
+func (s *Store) walks(term string) bool {
+	if s.dialect != DialectSQLite || utf8.RuneCountInString(term) < minIndexedTerm {
+		return true
+	}
+	for i := 0; i < len(term); i++ {
+		if term[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// walkSearch is the query of the sessions among the newest walk of those
+// where selects that match term, newest first, at most n of them. Each
+// session's messages are probed through its index and the probe stops at
+// the first that says term. On Postgres the probe is a LATERAL subquery:
+// an EXISTS inside the OR would be planned as one hashed lookup of every
+// matching message, the very collection the walk is there to avoid.
+func (s *Store) walkSearch(where conditions, term string, walk, n int) (string, []any) {
+	like := "%" + likeEscape(strings.ToLower(term)) + "%"
+	newest := "(SELECT " + sessionColumns + " FROM sessions" + where.clause() + newestFirst + " LIMIT ?) s"
+	args := append(where.args[:len(where.args):len(where.args)], walk)
+	if s.dialect == DialectPostgres {
+		return `SELECT ` + sessionColumns + ` FROM ` + newest + `
+			LEFT JOIN LATERAL (SELECT true AS said FROM messages m WHERE m.session_id = s.id AND m.direction <> 'system'
+				AND LOWER(m.text) LIKE ? ESCAPE '\' LIMIT 1) m ON true
+			WHERE LOWER(contact_name) LIKE ? ESCAPE '\' OR alvaria_session_id = ? OR m.said` + newestFirst + ` LIMIT ?`,
+			append(args, like, like, term, n)
+	}
+	return `SELECT ` + sessionColumns + ` FROM ` + newest + `
+		WHERE LOWER(contact_name) LIKE ? ESCAPE '\' OR alvaria_session_id = ?
+			OR EXISTS (SELECT 1 FROM messages m WHERE m.session_id = s.id AND m.direction <> 'system' AND LOWER(m.text) LIKE ? ESCAPE '\')` +
+		newestFirst + ` LIMIT ?`, append(args, like, term, like, n)
+}
 
 // searchCondition returns the WHERE clause and its arguments that select the
 // sessions whose contact name or one of whose customer or agent messages

@@ -24,7 +24,7 @@ const minIndexedTerm = 3
 const searchWalk = 500
 
 // searchSessions returns the newest n sessions among those where selects
-// that match term (see searchCondition), newest first.
+// that match term (see indexSearch), newest first.
 func (s *Store) searchSessions(ctx context.Context, where conditions, term string, n int) ([]Session, error) {
 	var hits []Session
 	if s.walks(term) {
@@ -53,16 +53,15 @@ func (s *Store) searchSessions(ctx context.Context, where conditions, term strin
 		}
 		where = where.and(after(edge))
 	}
-	cond, args := s.searchCondition(term)
-	where = where.and(cond, args...)
-	rest, err := s.querySessions(ctx, "SELECT "+sessionColumns+" FROM sessions"+where.clause()+newestFirst+" LIMIT ?", append(where.args, n-len(hits))...)
+	query, args := s.indexSearch(where, term, n-len(hits))
+	rest, err := s.querySessions(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search the indexes: %w", err)
 	}
 	return append(hits, rest...), nil
 }
 
-// walks reports whether the walk finds exactly what searchCondition would
+// walks reports whether the walk finds exactly what indexSearch would
 // for term. On Postgres both compare LOWER(...) LIKE. On SQLite the walk
 // compares LOWER(...) LIKE too, which folds ASCII letters only: the same
 // as the scan of a short term, and as the FTS5 index for an ASCII term,
@@ -102,29 +101,65 @@ func (s *Store) walkSearch(where conditions, term string, walk, n int) (string, 
 		newestFirst + ` LIMIT ?`, append(args, like, term, like, n)
 }
 
-// searchCondition returns the WHERE clause and its arguments that select the
-// sessions whose contact name or one of whose customer or agent messages
+// indexSearch is the query of the newest n sessions among those where
+// selects whose contact name or one of whose customer or agent messages
 // contains term, ignoring case, or whose Alvaria sessionId is term. Each
 // engine answers from its own index: FTS5 trigram tables on SQLite, pg_trgm
 // GIN indexes on Postgres; the results are the same.
-func (s *Store) searchCondition(term string) (string, []any) {
-	if s.dialect == DialectSQLite && utf8.RuneCountInString(term) >= minIndexedTerm {
-		phrase := ftsPhrase(term)
-		return `sessions.id IN (
-			SELECT session_id FROM sessions_fts WHERE sessions_fts MATCH ?
-			UNION SELECT id FROM sessions WHERE alvaria_session_id = ?
-			UNION SELECT m.session_id FROM messages m WHERE m.direction <> 'system'
-				AND m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?))`,
-			[]any{phrase, term, phrase}
-	}
-	// Postgres uses the trigram indexes for these LIKEs; SQLite, for a term
-	// too short for its index, scans.
+func (s *Store) indexSearch(where conditions, term string, n int) (string, []any) {
 	like := "%" + likeEscape(strings.ToLower(term)) + "%"
-	return `sessions.id IN (
-		SELECT id FROM sessions WHERE LOWER(contact_name) LIKE ? ESCAPE '\'
-		UNION SELECT id FROM sessions WHERE alvaria_session_id = ?
-		UNION SELECT m.session_id FROM messages m WHERE m.direction <> 'system' AND LOWER(m.text) LIKE ? ESCAPE '\')`,
-		[]any{like, term, like}
+	if s.dialect == DialectPostgres {
+		return postgresIndexSearch(where, like, term, n)
+	}
+	var name, said conditions
+	if utf8.RuneCountInString(term) >= minIndexedTerm {
+		phrase := ftsPhrase(term)
+		name = where.and("id IN (SELECT session_id FROM sessions_fts WHERE sessions_fts MATCH ?)", phrase)
+		said = where.and(`id IN (SELECT m.session_id FROM messages m WHERE m.direction <> 'system'
+			AND m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?))`, phrase)
+	} else {
+		// Too short for the index: scanned.
+		name = where.and(`LOWER(contact_name) LIKE ? ESCAPE '\'`, like)
+		said = where.and(`id IN (SELECT m.session_id FROM messages m WHERE m.direction <> 'system' AND LOWER(m.text) LIKE ? ESCAPE '\')`, like)
+	}
+	// Each way of matching reads its own newest n; the union keeps the
+	// newest n of those.
+	var query strings.Builder
+	var args []any
+	for i, c := range []conditions{name, where.and("alvaria_session_id = ?", term), said} {
+		if i > 0 {
+			query.WriteString(" UNION ")
+		}
+		fmt.Fprintf(&query, "SELECT * FROM (SELECT %s FROM sessions%s%s LIMIT ?) match%d", sessionColumns, c.clause(), newestFirst, i)
+		args = append(append(args, c.args...), n)
+	}
+	query.WriteString(newestFirst + " LIMIT ?")
+	return query.String(), append(args, n)
+}
+
+// postgresIndexSearch is indexSearch on Postgres. The matches are gathered
+// in MATERIALIZED CTEs, which Postgres plans on their own, from the trigram
+// indexes, before it sorts them. Written as one query with ORDER BY and
+// LIMIT, the planner could walk the sessions newest first instead, probing
+// each one's messages: it cannot tell how many sessions a LIKE pattern
+// matches, least of all in the generic plan a prepared statement gets after
+// a few runs, and that walk read every session for a rare word (1.8 s).
+func postgresIndexSearch(where conditions, like, term string, n int) (string, []any) {
+	name := where.and(`LOWER(contact_name) LIKE ? ESCAPE '\'`, like)
+	// The index on Alvaria ids leaves out the empty ones; saying so lets a
+	// generic plan use it.
+	byID := where.and("alvaria_session_id = ? AND alvaria_session_id <> ''", term)
+	said := where.and("id IN (SELECT session_id FROM said)")
+	args := append([]any{like}, name.args...)
+	args = append(append(args, said.args...), n, n)
+	args = append(append(args, byID.args...), n)
+	return `WITH said AS MATERIALIZED (SELECT DISTINCT m.session_id FROM messages m WHERE m.direction <> 'system' AND LOWER(m.text) LIKE ? ESCAPE '\'),
+		named AS MATERIALIZED (SELECT ` + sessionColumns + ` FROM sessions` + name.clause() + `),
+		saying AS MATERIALIZED (SELECT ` + sessionColumns + ` FROM sessions` + said.clause() + `)
+		SELECT * FROM (SELECT * FROM named` + newestFirst + ` LIMIT ?) n
+		UNION SELECT * FROM (SELECT * FROM saying` + newestFirst + ` LIMIT ?) m
+		UNION SELECT ` + sessionColumns + ` FROM sessions` + byID.clause() + `
+		` + newestFirst + ` LIMIT ?`, args // the union's order and limit
 }
 
 // ftsPhrase quotes term as one FTS5 phrase, so nothing in it is read as

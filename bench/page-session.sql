@@ -8,8 +8,10 @@ SELECT w.token_hash, w.user_id, w.csrf_token, w.client_addr, w.created_at, w.las
 			u.id, u.username, u.password_hash, u.role, u.disabled, u.created_at, u.updated_at
 			FROM web_sessions w JOIN users u ON u.id = w.user_id WHERE w.token_hash = :token_hash;
 SELECT * FROM "sessions" WHERE id = :session LIMIT 1;
-SELECT * FROM "messages" WHERE session_id = :session ORDER BY id DESC LIMIT 100;
+SELECT id, session_id, direction, sender_id, text, attachment_type, attachment_url, alvaria_message_id, event_id,
+			status, status_detail, seq, created_at, updated_at FROM messages WHERE session_id = :session ORDER BY id DESC LIMIT 100;
 SELECT MIN(id) FROM (SELECT id FROM messages WHERE session_id = :session AND id < :messages_oldest ORDER BY id DESC LIMIT 100) earlier;
-SELECT * FROM "callback_events" WHERE session_id = :session ORDER BY id DESC LIMIT 100;
+SELECT id, event_id, type, alvaria_session_id, session_id, payload, payload_base64, verified, verify_detail,
+			parse_error, seq, received_at, applied_at FROM callback_events WHERE session_id = :session ORDER BY id DESC LIMIT 100;
 SELECT MIN(id) FROM (SELECT id FROM callback_events WHERE session_id = :session AND id < :events_oldest ORDER BY id DESC LIMIT 100) earlier;
 SELECT * FROM "review_changes" WHERE session_id = :session ORDER BY id;

@@ -7,4 +7,4 @@ SELECT w.token_hash, w.user_id, w.csrf_token, w.client_addr, w.created_at, w.las
 			FROM web_sessions w JOIN users u ON u.id = w.user_id WHERE w.token_hash = :token_hash;
 SELECT id, alvaria_session_id, connection, work_type_id, contact_name, integration, state, state_detail,
 		agent_alias, started_by, run_id, message_count, seq, created_at, last_activity_at, ended_at,
-		verdict, review_notes, reviewed_by, reviewed_at FROM "sessions" ORDER BY created_at DESC, id DESC LIMIT 51;
+		verdict, review_notes, reviewed_by, reviewed_at FROM sessions ORDER BY created_at DESC, id DESC LIMIT 51;

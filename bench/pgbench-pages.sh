@@ -5,10 +5,11 @@
 #   bench/pgbench-pages.sh URL SECONDS PAGE [CLIENTS…]
 #   bench/pgbench-pages.sh 'postgres://postgres@127.0.0.1:5432/parley_pages?sslmode=disable' 10 sessions-list 8
 #
-# PAGE is sessions-list, search or session (bench/page-PAGE.sql). SEARCH
-# (default "message") is the word search looks for, SESSION (default
-# pages-transcript-1000, made by `parley bench pages --page session`) the
-# session page read. The cookie's token hash is that of the newest
+# PAGE is sessions-list, search-common, search-rare or session
+# (bench/page-PAGE.sql). SEARCH is the word a search looks for (default
+# "message" for search-common, "zanzibar" for search-rare), SESSION
+# (default pages-transcript-1000, made by `parley bench pages --page
+# session`) the session page read. The cookie's token hash is that of the newest
 # signed-in browser, the one `parley bench pages` just signed in. Prints
 # "clients N: X tx/s" per concurrency; one transaction is one page's
 # statements.
@@ -19,14 +20,16 @@ page=${3:-sessions-list}
 shift 3 2>/dev/null || shift $#
 clients=${*:-8}
 here=$(dirname "$0")
-search=${SEARCH:-message}
+[ -f "$here/page-$page.sql" ] || { echo "no bench/page-$page.sql: PAGE is sessions-list, search-common, search-rare or session" >&2; exit 1; }
 session=${SESSION:-pages-transcript-1000}
-q() { psql -qAt "$url" -v search="$search" -v session="$session" -c "$1"; }
-token_hash=$(q "SELECT token_hash FROM web_sessions ORDER BY created_at DESC LIMIT 1")
+token_hash=$(psql -qAt "$url" -c "SELECT token_hash FROM web_sessions ORDER BY created_at DESC LIMIT 1")
 [ -n "$token_hash" ] || { echo "no signed-in browser: run parley bench pages first" >&2; exit 1; }
 set -- -D token_hash="$token_hash"
 case $page in
-search)
+search-*)
+    default=message
+    [ "$page" = search-rare ] && default=zanzibar
+    search=${SEARCH:-$default}
     like=$(printf '%%%s%%' "$(printf %s "$search" | tr '[:upper:]' '[:lower:]' | sed 's/[\\%_]/\\&/g')")
     set -- "$@" -D term="$search" -D like="$like"
     ;;

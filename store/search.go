@@ -126,7 +126,7 @@ func (s *Store) indexSearch(where conditions, term string, n int) (string, []any
 	// newest n of those.
 	var query strings.Builder
 	var args []any
-	for i, c := range []conditions{name, where.and("alvaria_session_id = ?", term), said} {
+	for i, c := range []conditions{name, byAlvariaID(where, term), said} {
 		if i > 0 {
 			query.WriteString(" UNION ")
 		}
@@ -146,9 +146,7 @@ func (s *Store) indexSearch(where conditions, term string, n int) (string, []any
 // a few runs, and that walk read every session for a rare word (1.8 s).
 func postgresIndexSearch(where conditions, like, term string, n int) (string, []any) {
 	name := where.and(`LOWER(contact_name) LIKE ? ESCAPE '\'`, like)
-	// The index on Alvaria ids leaves out the empty ones; saying so lets a
-	// generic plan use it.
-	byID := where.and("alvaria_session_id = ? AND alvaria_session_id <> ''", term)
+	byID := byAlvariaID(where, term)
 	said := where.and("id IN (SELECT session_id FROM said)")
 	args := append([]any{like}, name.args...)
 	args = append(append(args, said.args...), n, n)
@@ -160,6 +158,13 @@ func postgresIndexSearch(where conditions, like, term string, n int) (string, []
 		UNION SELECT * FROM (SELECT * FROM saying` + newestFirst + ` LIMIT ?) m
 		UNION SELECT ` + sessionColumns + ` FROM sessions` + byID.clause() + `
 		` + newestFirst + ` LIMIT ?`, args // the union's order and limit
+}
+
+// byAlvariaID is where and the session whose Alvaria sessionId is term.
+// The index on those ids leaves the empty ones out; saying so lets SQLite
+// and a generic Postgres plan use it, rather than walk the sessions.
+func byAlvariaID(where conditions, term string) conditions {
+	return where.and("alvaria_session_id = ? AND alvaria_session_id <> ''", term)
 }
 
 // ftsPhrase quotes term as one FTS5 phrase, so nothing in it is read as

@@ -1,5 +1,6 @@
 package store
 
-// SetSearchWalk makes searches read n sessions one at a time before they
-// ask the indexes, so tests reach both halves of a search with few rows.
-func (s *Store) SetSearchWalk(n int) { s.searchWalk = n }
+// SetSearchWalks makes searches read these many sessions one at a time
+// before they ask the indexes, so tests reach every part of a search with
+// few rows.
+func (s *Store) SetSearchWalks(n ...int) { s.searchWalks = n }

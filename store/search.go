@@ -13,29 +13,38 @@ import (
 // shorter one is matched by scanning, as before the indexes.
 const minIndexedTerm = 3
 
-// searchWalk is how many sessions, newest first, a search reads one at a
-// time (the name, the Alvaria id, and the session's own messages through
+// searchWalks are how many sessions, newest first, a search reads one at
+// a time (the name, the Alvaria id, and the session's own messages through
 // messages_session_id) before it asks the text indexes about the rest.
 // Asking the indexes first collects every message that says the term before
 // the newest sessions can be picked: for a word in every message, all of
 // them (1.3 s at 1M messages). A word most sessions say fills the page
-// within the walk, reading about a page of sessions; a rarer one costs the
-// walk (a few milliseconds) and then the indexes, which find few messages.
-const searchWalk = 500
+// within the first, short walk. A word none of those sessions say is likely
+// rare, and the indexes find it in a millisecond or two; one some of them
+// say is read on through the longer walk, which a word in a tenth of the
+// sessions fills, before the indexes are asked.
+var searchWalks = []int{50, 500}
 
 // searchSessions returns the newest n sessions among those where selects
 // that match term (see indexSearch), newest first.
 func (s *Store) searchSessions(ctx context.Context, where conditions, term string, n int) ([]Session, error) {
 	var hits []Session
 	if s.walks(term) {
-		walk := s.searchWalk
-		if walk <= 0 {
-			walk = searchWalk
+		walks := searchWalks
+		if len(s.searchWalks) > 0 {
+			walks = s.searchWalks
 		}
-		query, args := s.walkSearch(where, term, walk, n)
-		var err error
-		if hits, err = s.querySessions(ctx, query, args...); err != nil {
-			return nil, fmt.Errorf("search the newest %d sessions: %w", walk, err)
+		var walk int
+		for i := range walks {
+			walk = walks[i]
+			query, args := s.walkSearch(where, term, walk, n)
+			var err error
+			if hits, err = s.querySessions(ctx, query, args...); err != nil {
+				return nil, fmt.Errorf("search the newest %d sessions: %w", walk, err)
+			}
+			if len(hits) >= n || len(hits) == 0 {
+				break
+			}
 		}
 		if len(hits) >= n {
 			return hits, nil
@@ -43,7 +52,7 @@ func (s *Store) searchSessions(ctx context.Context, where conditions, term strin
 		// The rest of the answer is older than the last session walked, if
 		// the walk did not already read them all.
 		var edge SessionCursor
-		err = s.with(ctx).Raw("SELECT created_at, id FROM sessions"+where.clause()+newestFirst+" LIMIT 1 OFFSET ?", append(where.args, walk-1)...).
+		err := s.with(ctx).Raw("SELECT created_at, id FROM sessions"+where.clause()+newestFirst+" LIMIT 1 OFFSET ?", append(where.args, walk-1)...).
 			Row().Scan(&edge.CreatedAt, &edge.ID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return hits, nil

@@ -185,8 +185,8 @@ func TestSearchWalksThenAsksTheIndexes(t *testing.T) {
 			t.Fatalf("search %q: more than 20 pages", word)
 			return nil
 		}
-		for _, walk := range []int{1, 3, 500} {
-			st.SetSearchWalk(walk)
+		for _, walk := range [][]int{{1}, {3}, {1, 3}, {2, 5}, {50, 500}} {
+			st.SetSearchWalks(walk...)
 			for _, c := range []struct {
 				word   string
 				states []string

@@ -37,9 +37,9 @@ type Store struct {
 	// seqs holds, inside a transaction, the change number each session
 	// was given in it; nil outside one.
 	seqs map[string]int64
-	// searchWalk overrides, when positive, how many sessions a search
-	// reads one at a time before it asks the indexes (tests make it small).
-	searchWalk int
+	// searchWalks overrides, when set, how many sessions a search reads
+	// one at a time before it asks the indexes (tests make them small).
+	searchWalks []int
 }
 
 // Dialect names the database engine: "sqlite" or "postgres".

@@ -1,6 +1,6 @@
 -- The sessions list searched for a word few sessions say, as Parley sends
 -- it (captured with log_statement = all): who holds the cookie, the walk
--- over the newest 500 sessions, where the walk ended, and the trigram
+-- over the newest 102 sessions (twice a page), where the walk ended, and the trigram
 -- indexes asked about the sessions older than that. The anchor of
 -- `parley bench pages --page search --search zanzibar`; run by
 -- pgbench-pages.sh with :like = %zanzibar% and :term = zanzibar.
@@ -11,11 +11,11 @@ SELECT id, alvaria_session_id, connection, work_type_id, contact_name, integrati
 		agent_alias, started_by, run_id, message_count, seq, created_at, last_activity_at, ended_at,
 		verdict, review_notes, reviewed_by, reviewed_at FROM (SELECT id, alvaria_session_id, connection, work_type_id, contact_name, integration, state, state_detail,
 		agent_alias, started_by, run_id, message_count, seq, created_at, last_activity_at, ended_at,
-		verdict, review_notes, reviewed_by, reviewed_at FROM sessions ORDER BY created_at DESC, id DESC LIMIT 500) s
+		verdict, review_notes, reviewed_by, reviewed_at FROM sessions ORDER BY created_at DESC, id DESC LIMIT 102) s
 				LEFT JOIN LATERAL (SELECT true AS said FROM messages m WHERE m.session_id = s.id AND m.direction <> 'system'
 					AND LOWER(m.text) LIKE :like ESCAPE '\' LIMIT 1) m ON true
 				WHERE LOWER(contact_name) LIKE :like ESCAPE '\' OR alvaria_session_id = :term OR m.said ORDER BY created_at DESC, id DESC LIMIT 51;
-SELECT created_at AS edge_at, id AS edge_id FROM sessions ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET 499 \gset
+SELECT created_at AS edge_at, id AS edge_id FROM sessions ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET 101 \gset
 WITH said AS MATERIALIZED (SELECT DISTINCT m.session_id FROM messages m WHERE m.direction <> 'system' AND LOWER(m.text) LIKE :like ESCAPE '\'),
 			named AS MATERIALIZED (SELECT id, alvaria_session_id, connection, work_type_id, contact_name, integration, state, state_detail,
 		agent_alias, started_by, run_id, message_count, seq, created_at, last_activity_at, ended_at,

@@ -13,24 +13,25 @@ import (
 // shorter one is matched by scanning, as before the indexes.
 const minIndexedTerm = 3
 
-// searchWalks are how many sessions, newest first, a search reads one at
-// a time (the name, the Alvaria id, and the session's own messages through
-// messages_session_id) before it asks the text indexes about the rest.
-// Asking the indexes first collects every message that says the term before
-// the newest sessions can be picked: for a word in every message, all of
-// them (1.3 s at 1M messages). A word most sessions say fills the page
-// within the first, short walk. A word none of those sessions say is likely
-// rare, and the indexes find it in a millisecond or two; one some of them
-// say is read on through the longer walk, which a word in a tenth of the
-// sessions fills, before the indexes are asked.
-var searchWalks = []int{50, 500}
+// searchWalks are how many sessions, newest first, a search for a page of
+// n reads one at a time (the name, the Alvaria id, and the session's own
+// messages through messages_session_id) before it asks the text indexes
+// about the rest: twice a page, then ten pages. Asking the indexes first
+// collects every message that says the term before the newest sessions can
+// be picked: for a word in every message, all of them (1.3 s at 1M
+// messages). A word most sessions say fills the page within the first,
+// short walk. A word none of those sessions say is likely rare, and the
+// indexes find it in a millisecond or two; one some of them say is read on
+// through the longer walk, which a word in a tenth of the sessions fills,
+// before the indexes are asked.
+func searchWalks(n int) []int { return []int{2 * n, 10 * n} }
 
 // searchSessions returns the newest n sessions among those where selects
 // that match term (see indexSearch), newest first.
 func (s *Store) searchSessions(ctx context.Context, where conditions, term string, n int) ([]Session, error) {
 	var hits []Session
 	if s.walks(term) {
-		walks := searchWalks
+		walks := searchWalks(n)
 		if len(s.searchWalks) > 0 {
 			walks = s.searchWalks
 		}

@@ -1,6 +1,10 @@
 package store
 
 import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 )
@@ -9,29 +13,168 @@ import (
 // shorter one is matched by scanning, as before the indexes.
 const minIndexedTerm = 3
 
-// searchCondition returns the WHERE clause and its arguments that select the
-// sessions whose contact name or one of whose customer or agent messages
+// searchWalks are how many sessions, newest first, a search for a page of
+// n reads one at a time (the name, the Alvaria id, and the session's own
+// messages through messages_session_id) before it asks the text indexes
+// about the rest: twice a page, then ten pages. Asking the indexes first
+// collects every message that says the term before the newest sessions can
+// be picked: for a word in every message, all of them (1.3 s at 1M
+// messages). A word most sessions say fills the page within the first,
+// short walk. A word none of those sessions say is likely rare, and the
+// indexes find it in a millisecond or two; one some of them say is read on
+// through the longer walk, which a word in a tenth of the sessions fills,
+// before the indexes are asked.
+func searchWalks(n int) []int { return []int{2 * n, 10 * n} }
+
+// searchSessions returns the newest n sessions among those where selects
+// that match term (see indexSearch), newest first.
+func (s *Store) searchSessions(ctx context.Context, where conditions, term string, n int) ([]Session, error) {
+	var hits []Session
+	if s.walks(term) {
+		walks := searchWalks(n)
+		if len(s.searchWalks) > 0 {
+			walks = s.searchWalks
+		}
+		var walk int
+		for i := range walks {
+			walk = walks[i]
+			query, args := s.walkSearch(where, term, walk, n)
+			var err error
+			if hits, err = s.querySessions(ctx, query, args...); err != nil {
+				return nil, fmt.Errorf("search the newest %d sessions: %w", walk, err)
+			}
+			if len(hits) >= n || len(hits) == 0 {
+				break
+			}
+		}
+		if len(hits) >= n {
+			return hits, nil
+		}
+		// The rest of the answer is older than the last session walked, if
+		// the walk did not already read them all.
+		var edge SessionCursor
+		err := s.with(ctx).Raw("SELECT created_at, id FROM sessions"+where.clause()+newestFirst+" LIMIT 1 OFFSET ?", append(where.args, walk-1)...).
+			Row().Scan(&edge.CreatedAt, &edge.ID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return hits, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("find where the search walk ended: %w", err)
+		}
+		where = where.and(after(edge))
+	}
+	query, args := s.indexSearch(where, term, n-len(hits))
+	rest, err := s.querySessions(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search the indexes: %w", err)
+	}
+	return append(hits, rest...), nil
+}
+
+// walks reports whether the walk finds exactly what indexSearch would
+// for term. On Postgres both compare LOWER(...) LIKE. On SQLite the walk
+// compares LOWER(...) LIKE too, which folds ASCII letters only: the same
+// as the scan of a short term, and as the FTS5 index for an ASCII term,
+// but not for a longer term with other letters, which the index folds.
+func (s *Store) walks(term string) bool {
+	if s.dialect != DialectSQLite || utf8.RuneCountInString(term) < minIndexedTerm {
+		return true
+	}
+	for i := 0; i < len(term); i++ {
+		if term[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// walkSearch is the query of the sessions among the newest walk of those
+// where selects that match term, newest first, at most n of them. Each
+// session's messages are probed through its index and the probe stops at
+// the first that says term. On Postgres the probe is a LATERAL subquery:
+// an EXISTS inside the OR would be planned as one hashed lookup of every
+// matching message, the very collection the walk is there to avoid.
+func (s *Store) walkSearch(where conditions, term string, walk, n int) (string, []any) {
+	like := "%" + likeEscape(strings.ToLower(term)) + "%"
+	newest := "(SELECT " + sessionColumns + " FROM sessions" + where.clause() + newestFirst + " LIMIT ?) s"
+	args := append(where.args[:len(where.args):len(where.args)], walk)
+	if s.dialect == DialectPostgres {
+		return `SELECT ` + sessionColumns + ` FROM ` + newest + `
+			LEFT JOIN LATERAL (SELECT true AS said FROM messages m WHERE m.session_id = s.id AND m.direction <> 'system'
+				AND LOWER(m.text) LIKE ? ESCAPE '\' LIMIT 1) m ON true
+			WHERE LOWER(contact_name) LIKE ? ESCAPE '\' OR alvaria_session_id = ? OR m.said` + newestFirst + ` LIMIT ?`,
+			append(args, like, like, term, n)
+	}
+	return `SELECT ` + sessionColumns + ` FROM ` + newest + `
+		WHERE LOWER(contact_name) LIKE ? ESCAPE '\' OR alvaria_session_id = ?
+			OR EXISTS (SELECT 1 FROM messages m WHERE m.session_id = s.id AND m.direction <> 'system' AND LOWER(m.text) LIKE ? ESCAPE '\')` +
+		newestFirst + ` LIMIT ?`, append(args, like, term, like, n)
+}
+
+// indexSearch is the query of the newest n sessions among those where
+// selects whose contact name or one of whose customer or agent messages
 // contains term, ignoring case, or whose Alvaria sessionId is term. Each
 // engine answers from its own index: FTS5 trigram tables on SQLite, pg_trgm
 // GIN indexes on Postgres; the results are the same.
-func (s *Store) searchCondition(term string) (string, []any) {
-	if s.dialect == DialectSQLite && utf8.RuneCountInString(term) >= minIndexedTerm {
-		phrase := ftsPhrase(term)
-		return `sessions.id IN (
-			SELECT session_id FROM sessions_fts WHERE sessions_fts MATCH ?
-			UNION SELECT id FROM sessions WHERE alvaria_session_id = ?
-			UNION SELECT m.session_id FROM messages m WHERE m.direction <> 'system'
-				AND m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?))`,
-			[]any{phrase, term, phrase}
-	}
-	// Postgres uses the trigram indexes for these LIKEs; SQLite, for a term
-	// too short for its index, scans.
+func (s *Store) indexSearch(where conditions, term string, n int) (string, []any) {
 	like := "%" + likeEscape(strings.ToLower(term)) + "%"
-	return `sessions.id IN (
-		SELECT id FROM sessions WHERE LOWER(contact_name) LIKE ? ESCAPE '\'
-		UNION SELECT id FROM sessions WHERE alvaria_session_id = ?
-		UNION SELECT m.session_id FROM messages m WHERE m.direction <> 'system' AND LOWER(m.text) LIKE ? ESCAPE '\')`,
-		[]any{like, term, like}
+	if s.dialect == DialectPostgres {
+		return postgresIndexSearch(where, like, term, n)
+	}
+	var name, said conditions
+	if utf8.RuneCountInString(term) >= minIndexedTerm {
+		phrase := ftsPhrase(term)
+		name = where.and("id IN (SELECT session_id FROM sessions_fts WHERE sessions_fts MATCH ?)", phrase)
+		said = where.and(`id IN (SELECT m.session_id FROM messages m WHERE m.direction <> 'system'
+			AND m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?))`, phrase)
+	} else {
+		// Too short for the index: scanned.
+		name = where.and(`LOWER(contact_name) LIKE ? ESCAPE '\'`, like)
+		said = where.and(`id IN (SELECT m.session_id FROM messages m WHERE m.direction <> 'system' AND LOWER(m.text) LIKE ? ESCAPE '\')`, like)
+	}
+	// Each way of matching reads its own newest n; the union keeps the
+	// newest n of those.
+	var query strings.Builder
+	var args []any
+	for i, c := range []conditions{name, byAlvariaID(where, term), said} {
+		if i > 0 {
+			query.WriteString(" UNION ")
+		}
+		fmt.Fprintf(&query, "SELECT * FROM (SELECT %s FROM sessions%s%s LIMIT ?) match%d", sessionColumns, c.clause(), newestFirst, i)
+		args = append(append(args, c.args...), n)
+	}
+	query.WriteString(newestFirst + " LIMIT ?")
+	return query.String(), append(args, n)
+}
+
+// postgresIndexSearch is indexSearch on Postgres. The matches are gathered
+// in MATERIALIZED CTEs, which Postgres plans on their own, from the trigram
+// indexes, before it sorts them. Written as one query with ORDER BY and
+// LIMIT, the planner could walk the sessions newest first instead, probing
+// each one's messages: it cannot tell how many sessions a LIKE pattern
+// matches, least of all in the generic plan a prepared statement gets after
+// a few runs, and that walk read every session for a rare word (1.8 s).
+func postgresIndexSearch(where conditions, like, term string, n int) (string, []any) {
+	name := where.and(`LOWER(contact_name) LIKE ? ESCAPE '\'`, like)
+	byID := byAlvariaID(where, term)
+	said := where.and("id IN (SELECT session_id FROM said)")
+	args := append([]any{like}, name.args...)
+	args = append(append(args, said.args...), n, n)
+	args = append(append(args, byID.args...), n)
+	return `WITH said AS MATERIALIZED (SELECT DISTINCT m.session_id FROM messages m WHERE m.direction <> 'system' AND LOWER(m.text) LIKE ? ESCAPE '\'),
+		named AS MATERIALIZED (SELECT ` + sessionColumns + ` FROM sessions` + name.clause() + `),
+		saying AS MATERIALIZED (SELECT ` + sessionColumns + ` FROM sessions` + said.clause() + `)
+		SELECT * FROM (SELECT * FROM named` + newestFirst + ` LIMIT ?) n
+		UNION SELECT * FROM (SELECT * FROM saying` + newestFirst + ` LIMIT ?) m
+		UNION SELECT ` + sessionColumns + ` FROM sessions` + byID.clause() + `
+		` + newestFirst + ` LIMIT ?`, args // the union's order and limit
+}
+
+// byAlvariaID is where and the session whose Alvaria sessionId is term.
+// The index on those ids leaves the empty ones out; saying so lets SQLite
+// and a generic Postgres plan use it, rather than walk the sessions.
+func byAlvariaID(where conditions, term string) conditions {
+	return where.and("alvaria_session_id = ? AND alvaria_session_id <> ''", term)
 }
 
 // ftsPhrase quotes term as one FTS5 phrase, so nothing in it is read as

@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -98,4 +100,115 @@ func TestSearchIndexFollowsRenameAndDelete(t *testing.T) {
 	if found("hopper") != 0 {
 		t.Fatal("the index kept a deleted session")
 	}
+}
+
+// A search reads the newest sessions one at a time and asks the indexes
+// about the rest; whichever half finds them, the answer is the newest
+// matching sessions in order, page after page through the cursor: for a
+// word every message says, a rare word, a name, an Alvaria id, with and
+// without filters, on both engines.
+func TestSearchWalksThenAsksTheIndexes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := t.Context()
+		type made struct {
+			id, state string
+			at        time.Time
+			words     []string // what the session's name and messages say
+		}
+		var all []made // oldest first
+		for i := range 14 {
+			// Pairs share a creation time, so the id breaks ties inside a
+			// page and across the walk's edge.
+			s := newSession(t, st, fmt.Sprintf("Contact %02d", i), t0.Add(time.Duration(i/2)*time.Minute))
+			m := made{id: s.ID, state: s.State, at: s.CreatedAt, words: []string{"message"}}
+			text := fmt.Sprintf("message %d about the order", i)
+			switch i {
+			case 1, 8: // a rare word, beyond the walk and inside it
+				text += " from Zanzibar"
+				m.words = append(m.words, "zanzibar")
+			case 4: // said only by the system: never found
+				if _, err := st.AddMessage(ctx, &store.Message{SessionID: s.ID, Direction: store.DirectionSystem, Text: "zanzibar noted", Status: store.MessageReceived}); err != nil {
+					t.Fatal(err)
+				}
+			case 5:
+				ended := store.SessionEnded
+				if err := st.UpdateSession(ctx, s.ID, store.SessionUpdate{State: &ended}); err != nil {
+					t.Fatal(err)
+				}
+				m.state = ended
+			}
+			if _, err := st.AddMessage(ctx, &store.Message{SessionID: s.ID, Direction: store.DirectionCustomer, Text: text, Status: store.MessageReceived}); err != nil {
+				t.Fatal(err)
+			}
+			if i == 2 { // a name beyond the walk
+				m.words = append(m.words, "contact 02")
+			}
+			all = append(all, m)
+		}
+		// want is what a scan of every session finds, newest first.
+		want := func(word string, states []string) []string {
+			var found []made
+			for _, m := range all {
+				if slices.Contains(m.words, word) && (len(states) == 0 || m.state == states[0]) {
+					found = append(found, m)
+				}
+			}
+			slices.SortFunc(found, func(a, b made) int {
+				if c := b.at.Compare(a.at); c != 0 {
+					return c
+				}
+				return strings.Compare(b.id, a.id)
+			})
+			var ids []string
+			for _, m := range found {
+				ids = append(ids, m.id)
+			}
+			return ids
+		}
+		search := func(word string, states []string, limit int) []string {
+			t.Helper()
+			var got []string
+			var after *store.SessionCursor
+			for range 20 {
+				page, err := st.ListSessions(ctx, store.SessionFilter{Search: word, States: states, Limit: limit, After: after})
+				if err != nil {
+					t.Fatalf("search %q: %v", word, err)
+				}
+				for _, s := range page.Sessions {
+					got = append(got, s.ID)
+				}
+				if page.Next == nil {
+					return got
+				}
+				after = page.Next
+			}
+			t.Fatalf("search %q: more than 20 pages", word)
+			return nil
+		}
+		for _, walk := range [][]int{{1}, {3}, {1, 3}, {2, 5}, {50, 500}} {
+			st.SetSearchWalks(walk...)
+			for _, c := range []struct {
+				word   string
+				states []string
+			}{
+				{"message", nil},
+				{"MESSAGE", nil},
+				{"zanzibar", nil},
+				{"contact 02", nil},
+				{"message", []string{store.SessionEnded}},
+				{"nobody says this", nil},
+			} {
+				w := want(strings.ToLower(c.word), c.states)
+				for _, limit := range []int{2, 5, 50} {
+					if got := search(c.word, c.states, limit); fmt.Sprint(got) != fmt.Sprint(w) {
+						t.Errorf("walk %d, search %q %v, %d a page = %v, want %v", walk, c.word, c.states, limit, got, w)
+					}
+				}
+			}
+			// An Alvaria sessionId is found whole, wherever it is.
+			if got := search("alv-Contact 01", nil, 2); len(got) != 1 || got[0] != all[1].id {
+				t.Errorf("walk %d, search by Alvaria id = %v, want %s", walk, got, all[1].id)
+			}
+		}
+	})
 }

@@ -3,11 +3,11 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
 )
 
 // CreateSession stores a new session and fills in its id.
@@ -140,32 +140,14 @@ func (s *Store) ListSessions(ctx context.Context, f SessionFilter) (SessionPage,
 		limit = defaultPageSize
 	}
 	limit = min(limit, maxPageSize)
-	q := s.with(ctx).Model(&Session{})
-	if len(f.States) > 0 {
-		q = q.Where("state IN ?", f.States)
-	}
-	if !f.CreatedFrom.IsZero() {
-		q = q.Where("created_at >= ?", stamp(f.CreatedFrom))
-	}
-	if !f.CreatedTo.IsZero() {
-		q = q.Where("created_at < ?", stamp(f.CreatedTo))
-	}
-	switch f.Verdict {
-	case "":
-	case "none":
-		q = q.Where("verdict = ''")
-	default:
-		q = q.Where("verdict = ?", f.Verdict)
-	}
+	where := sessionWhere(f)
+	var rows []Session
+	var err error
 	if term := strings.TrimSpace(f.Search); term != "" {
-		cond, args := s.searchCondition(term)
-		q = q.Where(cond, args...)
+		rows, err = s.searchSessions(ctx, where, term, limit+1)
+	} else {
+		rows, err = s.querySessions(ctx, "SELECT "+sessionColumns+" FROM sessions"+where.clause()+newestFirst+" LIMIT ?", append(where.args, limit+1)...)
 	}
-	if c := f.After; c != nil {
-		at := stamp(c.CreatedAt)
-		q = q.Where("(created_at < ? OR (created_at = ? AND id < ?))", at, at, c.ID)
-	}
-	rows, err := scanSessions(q.Select(sessionColumns).Order("created_at DESC, id DESC").Limit(limit + 1))
 	if err != nil {
 		return SessionPage{}, fmt.Errorf("list sessions: %w", err)
 	}
@@ -176,6 +158,68 @@ func (s *Store) ListSessions(ctx context.Context, f SessionFilter) (SessionPage,
 		page.Next = &SessionCursor{CreatedAt: last.CreatedAt, ID: last.ID}
 	}
 	return page, nil
+}
+
+// newestFirst is the list's order, which the sessions_created and
+// sessions_state_created indexes hold.
+const newestFirst = " ORDER BY created_at DESC, id DESC"
+
+// conditions are the parts of a WHERE clause and their arguments.
+type conditions struct {
+	parts []string
+	args  []any
+}
+
+func (c *conditions) add(cond string, args ...any) {
+	c.parts = append(c.parts, cond)
+	c.args = append(c.args, args...)
+}
+
+// and returns c with one more condition; c itself is unchanged.
+func (c conditions) and(cond string, args ...any) conditions {
+	out := conditions{parts: slices.Clone(c.parts), args: slices.Clone(c.args)}
+	out.add(cond, args...)
+	return out
+}
+
+// clause is " WHERE …", or nothing without conditions.
+func (c conditions) clause() string {
+	if len(c.parts) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(c.parts, " AND ")
+}
+
+// sessionWhere is the filter's conditions but the search: the list's SQL
+// is written out by hand, as GORM's builder was a good part of its cost.
+func sessionWhere(f SessionFilter) conditions {
+	var c conditions
+	if len(f.States) > 0 {
+		c.add("state IN ?", f.States)
+	}
+	if !f.CreatedFrom.IsZero() {
+		c.add("created_at >= ?", stamp(f.CreatedFrom))
+	}
+	if !f.CreatedTo.IsZero() {
+		c.add("created_at < ?", stamp(f.CreatedTo))
+	}
+	switch f.Verdict {
+	case "":
+	case "none":
+		c.add("verdict = ''")
+	default:
+		c.add("verdict = ?", f.Verdict)
+	}
+	if f.After != nil {
+		c.add(after(*f.After))
+	}
+	return c
+}
+
+// after is the keyset condition of the sessions older than c in the list.
+func after(c SessionCursor) (string, any, any, any) {
+	at := stamp(c.CreatedAt)
+	return "(created_at < ? OR (created_at = ? AND id < ?))", at, at, c.ID
 }
 
 // ListSessionsActiveSince returns sessions with activity at or after since,
@@ -195,15 +239,16 @@ const sessionColumns = `id, alvaria_session_id, connection, work_type_id, contac
 	agent_alias, started_by, run_id, message_count, seq, created_at, last_activity_at, ended_at, ended_by,
 	verdict, review_notes, reviewed_by, reviewed_at`
 
-// scanSessions runs q, which selects sessionColumns, and scans the rows by
-// hand: the list is the busiest page, and reflection was most of its cost.
-func scanSessions(q *gorm.DB) ([]Session, error) {
-	rows, err := q.Rows()
+// querySessions runs query, which selects sessionColumns, and scans the
+// rows by hand: the list is the busiest page, and reflection was most of
+// its cost.
+func (s *Store) querySessions(ctx context.Context, query string, args ...any) ([]Session, error) {
+	rows, err := s.with(ctx).Raw(query, args...).Rows()
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Session
+	out := make([]Session, 0, 64)
 	for rows.Next() {
 		var s Session
 		if err := rows.Scan(&s.ID, &s.AlvariaSessionID, &s.Connection, &s.WorkTypeID, &s.ContactName, &s.Integration, &s.State, &s.StateDetail,

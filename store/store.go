@@ -41,6 +41,9 @@ type Store struct {
 	// after its row was first updated in it: one UPDATE at commit adds
 	// them, instead of one per message.
 	counted map[string]*messageCount
+	// searchWalks overrides, when set, how many sessions a search reads
+	// one at a time before it asks the indexes (tests make them small).
+	searchWalks []int
 }
 
 // Dialect names the database engine: "sqlite" or "postgres".

@@ -51,12 +51,15 @@ func plural(n int, unit string) string {
 	return strconv.Itoa(n) + " " + unit + "s"
 }
 
+// exactLayout is how Exact writes a time.
+const exactLayout = "2006-01-02 15:04:05 UTC"
+
 // Exact formats t for a tooltip and for exports.
 func Exact(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+	return t.UTC().Format(exactLayout)
 }
 
 // ISO formats t for a <time datetime> attribute.

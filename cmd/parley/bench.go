@@ -21,6 +21,8 @@ Commands:
              and check in its database that nothing was lost or doubled
   live       time callback → websocket frame on a session page, signed in
   seed       fill a database with sessions and messages for the page benchmarks
+  pages      request the sessions list, a search or a session page, signed
+             in, at a concurrency and report pages/s and latency
   anchors    the figures Parley is compared with: the RS256 sign and verify
              ceiling and a SQLite one-row insert loop (pgbench: bench/pgbench.sh)
 
@@ -43,6 +45,8 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		return runBenchSeed(ctx, args[1:], getenv, stdout, stderr)
 	case "live":
 		return runBenchLive(ctx, args[1:], getenv, stdout, stderr)
+	case "pages":
+		return runBenchPages(ctx, args[1:], getenv, stdout, stderr)
 	case "anchors":
 		return runBenchAnchors(ctx, args[1:], getenv, stdout, stderr)
 	default:

@@ -23,12 +23,17 @@ type ListQuery struct {
 	Verdict string
 	From    string
 	To      string
-	Limit   int
+	// Exact matches: the work type, the agent, who started and who ended
+	// the session; and only sessions with a failed message.
+	WorkType, Agent, StartedBy, EndedBy string
+	HasFailed                           bool
+	Limit                               int
 }
 
 // Filtered reports whether any filter is set.
 func (q ListQuery) Filtered() bool {
-	return q.Search != "" || q.State != "" || q.Verdict != "" || q.From != "" || q.To != ""
+	return q.Search != "" || q.State != "" || q.Verdict != "" || q.From != "" || q.To != "" ||
+		q.WorkType != "" || q.Agent != "" || q.StartedBy != "" || q.EndedBy != "" || q.HasFailed
 }
 
 // SessionList is one page of sessions, newest first.
@@ -75,8 +80,21 @@ func (svc *Service) filter(q ListQuery, now time.Time) (store.SessionFilter, err
 	// A search is a word or a name; a longer one costs the trigram indexes
 	// work in proportion to its length, and the address bar allows 64 KiB.
 	if n := utf8.RuneCountInString(f.Search); n > MaxSearchChars {
-		return f, input.Invalid("search", fmt.Sprintf("is %d characters long; search for at most %d", n, MaxSearchChars))
+		return f, input.Invalid("search", fmt.Sprintf("the search is %d characters long; search for at most %d", n, MaxSearchChars))
 	}
+	for _, eq := range []struct {
+		field, label, value string
+		into                *string
+	}{
+		{"workType", "Work type", q.WorkType, &f.WorkTypeID}, {"agent", "Agent", q.Agent, &f.AgentAlias},
+		{"startedBy", "Started by", q.StartedBy, &f.StartedBy}, {"endedBy", "Ended by", q.EndedBy, &f.EndedBy},
+	} {
+		*eq.into = strings.TrimSpace(eq.value)
+		if n := utf8.RuneCountInString(*eq.into); n > MaxSearchChars {
+			return f, input.Invalid(eq.field, fmt.Sprintf("%s is %d characters long; at most %d", eq.label, n, MaxSearchChars))
+		}
+	}
+	f.HasFailed = q.HasFailed
 	if q.Verdict != "" && q.Verdict != "none" && !slices.Contains(Verdicts, q.Verdict) {
 		return f, input.Invalid("verdict", fmt.Sprintf("there is no verdict %q", q.Verdict))
 	}

@@ -59,16 +59,20 @@ func (f reviewForm) Validate(by accounts.Actor) (conversation.ReviewInput, error
 // listForm is the sessions list's filter, from the query string.
 type listForm struct {
 	After, Search, State, Verdict, From, To string
+	WorkType, Agent, StartedBy, EndedBy     string
+	Failed                                  string
 }
 
 func newListForm(r *http.Request) listForm {
 	q := r.URL.Query()
-	return listForm{After: q.Get("after"), Search: q.Get("q"), State: q.Get("state"), Verdict: q.Get("verdict"), From: q.Get("from"), To: q.Get("to")}
+	return listForm{After: q.Get("after"), Search: q.Get("q"), State: q.Get("state"), Verdict: q.Get("verdict"), From: q.Get("from"), To: q.Get("to"),
+		WorkType: q.Get("work_type"), Agent: q.Get("agent"), StartedBy: q.Get("started_by"), EndedBy: q.Get("ended_by"), Failed: q.Get("failed")}
 }
 
 // Validate returns the service's query; the service checks the values.
 func (f listForm) Validate() (conversation.ListQuery, error) {
-	return conversation.ListQuery{Cursor: f.After, Search: f.Search, State: f.State, Verdict: f.Verdict, From: f.From, To: f.To}, nil
+	return conversation.ListQuery{Cursor: f.After, Search: f.Search, State: f.State, Verdict: f.Verdict, From: f.From, To: f.To,
+		WorkType: f.WorkType, Agent: f.Agent, StartedBy: f.StartedBy, EndedBy: f.EndedBy, HasFailed: f.Failed == "1"}, nil
 }
 
 // windowForm is how far back a session's page reaches, from its "Earlier"

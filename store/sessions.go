@@ -117,8 +117,11 @@ type SessionFilter struct {
 	CreatedTo   time.Time // exclusive; zero for no bound
 	Search      string    // part of the contact name or of a message, or an Alvaria sessionId
 	Verdict     string    // a Verdict* constant, "none" for unreviewed, or empty for any
-	Limit       int       // 1..200; 0 means 50
-	After       *SessionCursor
+	// Exact matches, each ignored when empty.
+	WorkTypeID, AgentAlias, StartedBy, EndedBy string
+	HasFailed                                  bool // only sessions with a message Alvaria reported failed
+	Limit                                      int  // 1..200; 0 means 50
+	After                                      *SessionCursor
 }
 
 // SessionPage is one page of sessions and the cursor of the next, if any.
@@ -209,6 +212,16 @@ func sessionWhere(f SessionFilter) conditions {
 		c.add("verdict = ''")
 	default:
 		c.add("verdict = ?", f.Verdict)
+	}
+	for _, eq := range []struct{ col, value string }{
+		{"work_type_id", f.WorkTypeID}, {"agent_alias", f.AgentAlias}, {"started_by", f.StartedBy}, {"ended_by", f.EndedBy},
+	} {
+		if eq.value != "" {
+			c.add(eq.col+" = ?", CleanText(eq.value))
+		}
+	}
+	if f.HasFailed {
+		c.add("EXISTS (SELECT 1 FROM messages f WHERE f.session_id = sessions.id AND f.status = ?)", MessageFailed)
 	}
 	if f.After != nil {
 		c.add(after(*f.After))

@@ -136,8 +136,12 @@ func TestListSessionsFilters(t *testing.T) {
 		ada := newSession(t, st, "Ada Lovelace", t0)
 		newSession(t, st, "Grace 100%_sure", t0.Add(24*time.Hour))
 		newSession(t, st, "Alan", t0.Add(48*time.Hour))
-		ended := store.SessionEnded
-		if err := st.UpdateSession(ctx, ada.ID, store.SessionUpdate{State: &ended}); err != nil {
+		ended, byOlive, wt, agent := store.SessionEnded, "olive", "45", "Rita"
+		if err := st.UpdateSession(ctx, ada.ID, store.SessionUpdate{State: &ended, EndedBy: &byOlive, WorkTypeID: &wt, AgentAlias: &agent}); err != nil {
+			t.Fatal(err)
+		}
+		failed := store.Message{SessionID: ada.ID, Direction: store.DirectionCustomer, Text: "lost", Status: store.MessageFailed, CreatedAt: t0}
+		if _, err := st.AddMessage(ctx, &failed); err != nil {
 			t.Fatal(err)
 		}
 		cases := []struct {
@@ -153,6 +157,14 @@ func TestListSessionsFilters(t *testing.T) {
 			{"search underscore alone", store.SessionFilter{Search: "_"}, []string{"Grace 100%_sure"}},
 			{"from inclusive", store.SessionFilter{CreatedFrom: t0.Add(24 * time.Hour)}, []string{"Alan", "Grace 100%_sure"}},
 			{"to exclusive", store.SessionFilter{CreatedTo: t0.Add(24 * time.Hour)}, []string{"Ada Lovelace"}},
+			{"work type", store.SessionFilter{WorkTypeID: "45"}, []string{"Ada Lovelace"}},
+			{"agent", store.SessionFilter{AgentAlias: "Rita"}, []string{"Ada Lovelace"}},
+			{"ended by", store.SessionFilter{EndedBy: "olive"}, []string{"Ada Lovelace"}},
+			{"started by", store.SessionFilter{StartedBy: "nobody"}, nil},
+			{"has failed messages", store.SessionFilter{HasFailed: true}, []string{"Ada Lovelace"}},
+			{"has failed messages and a search", store.SessionFilter{HasFailed: true, Search: "a"}, []string{"Ada Lovelace"}},
+			{"has failed messages and a long search", store.SessionFilter{HasFailed: true, Search: "lovelace"}, []string{"Ada Lovelace"}},
+			{"a filter and a search that disagree", store.SessionFilter{WorkTypeID: "45", Search: "Alan"}, nil},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {

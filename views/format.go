@@ -114,7 +114,12 @@ func TranscriptsZipURL(q conversation.ListQuery) string {
 
 func listValues(q conversation.ListQuery, cursor string) url.Values {
 	v := url.Values{}
-	for k, val := range map[string]string{"q": q.Search, "state": q.State, "verdict": q.Verdict, "from": q.From, "to": q.To, "after": cursor} {
+	failed := ""
+	if q.HasFailed {
+		failed = "1"
+	}
+	for k, val := range map[string]string{"q": q.Search, "state": q.State, "verdict": q.Verdict, "from": q.From, "to": q.To, "after": cursor,
+		"work_type": q.WorkType, "agent": q.Agent, "started_by": q.StartedBy, "ended_by": q.EndedBy, "failed": failed} {
 		if val != "" {
 			v.Set(k, val)
 		}

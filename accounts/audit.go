@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/parley-dev/parley/input"
@@ -67,20 +68,25 @@ type AuditQuery struct {
 	From     string
 	To       string
 	BeforeID int64
-	All      bool // every match, for exports
+	// Session is a Parley or Alvaria session id: only entries about it.
+	Session string
+	All     bool // every match, for exports
 }
 
 // AuditPage is a page of the trail, newest first.
 type AuditPage struct {
 	Entries  []AuditEntry
 	BeforeID int64 // cursor of the next page; 0 on the last
+	// Sessions are the sessions the entries' targets name, by target, so
+	// the page can show a contact and link to it.
+	Sessions map[string]store.SessionRef
 }
 
 const auditPageSize = 100
 
 // Audit returns a page of the audit trail.
 func (svc *Service) Audit(ctx context.Context, q AuditQuery) (AuditPage, error) {
-	f := store.AuditFilter{Actor: q.Actor, Action: q.Action, BeforeID: q.BeforeID, Limit: auditPageSize + 1}
+	f := store.AuditFilter{Actor: q.Actor, Action: q.Action, BeforeID: q.BeforeID, Session: strings.TrimSpace(q.Session), Limit: auditPageSize + 1}
 	if q.All {
 		f.Limit = -1
 	}
@@ -108,6 +114,17 @@ func (svc *Service) Audit(ctx context.Context, q AuditQuery) (AuditPage, error) 
 	if !q.All && len(rows) > auditPageSize {
 		page.Entries = page.Entries[:auditPageSize]
 		page.BeforeID = page.Entries[auditPageSize-1].ID
+	}
+	var targets []string
+	for _, e := range page.Entries {
+		if e.Target != "" && !slices.Contains(targets, e.Target) {
+			targets = append(targets, e.Target)
+		}
+	}
+	if !q.All {
+		if page.Sessions, err = svc.store.SessionsNamed(ctx, targets); err != nil {
+			return AuditPage{}, err
+		}
 	}
 	return page, nil
 }

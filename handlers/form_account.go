@@ -73,18 +73,18 @@ func (f userForm) Validate() (int64, error) {
 }
 
 // auditForm is the audit trail's filter, from the query string.
-type auditForm struct{ Actor, Action, From, To, Before string }
+type auditForm struct{ Actor, Action, From, To, Before, Session string }
 
 func newAuditForm(r *http.Request) auditForm {
 	q := r.URL.Query()
-	return auditForm{Actor: q.Get("actor"), Action: q.Get("action"), From: q.Get("from"), To: q.Get("to"), Before: q.Get("before")}
+	return auditForm{Actor: q.Get("actor"), Action: q.Get("action"), From: q.Get("from"), To: q.Get("to"), Before: q.Get("before"), Session: q.Get("session")}
 }
 
 // Validate returns the service's query. A cursor that is not a number
 // starts from the newest entry, as a link cut short would.
 func (f auditForm) Validate() (accounts.AuditQuery, error) {
 	before, _ := strconv.ParseInt(f.Before, 10, 64)
-	return accounts.AuditQuery{Actor: f.Actor, Action: f.Action, From: f.From, To: f.To, BeforeID: before}, nil
+	return accounts.AuditQuery{Actor: f.Actor, Action: f.Action, From: f.From, To: f.To, BeforeID: before, Session: f.Session}, nil
 }
 
 // tokenForm is the account page's form for a new API token.

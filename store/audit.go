@@ -26,6 +26,9 @@ type AuditFilter struct {
 	From     time.Time // inclusive
 	To       time.Time // exclusive
 	BeforeID int64     // keyset cursor: entries older than this id
+	// Session selects the entries about one session, named by Parley's id
+	// or Alvaria's: the console records the one, the desk the other.
+	Session string
 	Limit    int       // 0 means 50; at most 200, or unbounded when negative (exports)
 }
 
@@ -47,6 +50,10 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, err
 	if f.BeforeID > 0 {
 		q = q.Where("id < ?", f.BeforeID)
 	}
+	if id := CleanText(f.Session); id != "" {
+		q = q.Where(`target = ? OR target IN (SELECT alvaria_session_id FROM sessions WHERE id = ? AND alvaria_session_id <> '')
+			OR target IN (SELECT id FROM sessions WHERE alvaria_session_id = ? AND alvaria_session_id <> '')`, id, id, id)
+	}
 	switch {
 	case f.Limit == 0:
 		q = q.Limit(defaultPageSize)
@@ -58,4 +65,35 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, err
 		return nil, fmt.Errorf("list audit entries: %w", err)
 	}
 	return rows, nil
+}
+
+// SessionRef names a session where a page links to it.
+type SessionRef struct {
+	ID, AlvariaSessionID, ContactName string
+}
+
+// SessionsNamed returns the sessions among names, each a Parley or an
+// Alvaria session id, keyed by the name as given: what audit targets link to.
+func (s *Store) SessionsNamed(ctx context.Context, names []string) (map[string]SessionRef, error) {
+	out := map[string]SessionRef{}
+	if len(names) == 0 {
+		return out, nil
+	}
+	rows, err := s.with(ctx).Raw(`SELECT id, alvaria_session_id, contact_name FROM sessions
+		WHERE id IN ? OR (alvaria_session_id IN ? AND alvaria_session_id <> '')`, names, names).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("find sessions named in the audit trail: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r SessionRef
+		if err := rows.Scan(&r.ID, &r.AlvariaSessionID, &r.ContactName); err != nil {
+			return nil, err
+		}
+		out[r.ID] = r
+		if r.AlvariaSessionID != "" {
+			out[r.AlvariaSessionID] = r
+		}
+	}
+	return out, rows.Err()
 }

@@ -149,3 +149,12 @@ func EventElementID(id int64) string { return fmt.Sprintf("evt-%d", id) }
 
 // SessionRowID is the id of a session's row in the list.
 func SessionRowID(id string) string { return "session-" + id }
+
+// ShortID is the first eight characters of an id, enough to tell sessions
+// apart at a glance; the whole id is a click away.
+func ShortID(id string) string {
+	if len(id) <= 8 {
+		return id
+	}
+	return id[:8] + "…"
+}

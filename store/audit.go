@@ -29,7 +29,7 @@ type AuditFilter struct {
 	// Session selects the entries about one session, named by Parley's id
 	// or Alvaria's: the console records the one, the desk the other.
 	Session string
-	Limit    int       // 0 means 50; at most 200, or unbounded when negative (exports)
+	Limit   int // 0 means 50; at most 200, or unbounded when negative (exports)
 }
 
 // ListAudit returns audit entries matching f, newest first.

@@ -2,12 +2,17 @@ package handlers
 
 import (
 	"context"
+	"crypto/rsa"
+	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/parley-dev/parley/accounts"
+	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/input"
 	"github.com/parley-dev/parley/simulator"
 	"github.com/parley-dev/parley/views"
 )
@@ -19,6 +24,10 @@ type DeliveryLog interface {
 	DeliveryPaused() bool
 	Redeliver(eventID string) error
 	Deliveries() []simulator.DeliveryAttempt
+	// Backlog is how many callbacks wait: while paused, the ones held.
+	Backlog() int
+	// PublicKey checks the tokens the log shows.
+	PublicKey() *rsa.PublicKey
 }
 
 // deliveryRoutes adds the delivery log and its actions to the desk's groups.
@@ -32,33 +41,76 @@ func (k *desk) deliveryRoutes(view, act *gin.RouterGroup) {
 	}))
 }
 
-func (k *desk) deliveriesData(wholeTokens bool) views.DeliveriesPageData {
-	attempts := k.Simulator.Deliveries()
-	if !wholeTokens {
-		for i := range attempts {
-			attempts[i] = attempts[i].WithoutSignature()
+func (k *desk) deliveriesData(wholeTokens bool, f simulator.DeliveryFilter) views.DeliveriesPageData {
+	attempts, total := simulator.FilterDeliveries(k.Simulator.Deliveries(), f)
+	contacts := map[string]string{}
+	var sessions []views.DeliverySession
+	for _, s := range k.Simulator.Sessions() {
+		contacts[s.ID] = s.ContactName
+		sessions = append(sessions, views.DeliverySession{ID: s.ID, Contact: s.ContactName})
+	}
+	rows := make([]views.DeliveryRow, len(attempts))
+	for i, a := range attempts {
+		if !wholeTokens {
+			a = a.WithoutSignature()
+		}
+		rows[i] = views.DeliveryRow{Attempt: a, Contact: contacts[a.SessionID], Body: views.PrettyJSON(a.Body)}
+		if a.Token != "" {
+			rows[i].Token = alvaria.InspectToken(a.Token, k.Simulator.PublicKey(), simulator.RedactedSignature)
 		}
 	}
-	return views.DeliveriesPageData{Page: k.page("Deliveries", "deliveries"), Prefix: k.Prefix, Attempts: attempts,
-		Paused: k.Simulator.DeliveryPaused(), Now: time.Now()}
+	d := views.DeliveriesPageData{Page: k.page("Deliveries", "deliveries"), Prefix: k.Prefix, Rows: rows, Total: total,
+		Filter: f, Sessions: sessions, Paused: k.Simulator.DeliveryPaused(), Now: time.Now()}
+	if d.Paused {
+		d.Held = k.Simulator.Backlog()
+	}
+	return d
 }
 
 func (k *desk) wholeTokens(c *gin.Context) bool { return k.WholeTokens == nil || k.WholeTokens(c) }
 
+// deliveriesFilter reads the log's filter and page from the address; a
+// status it does not know is refused by name.
+func deliveriesFilter(c *gin.Context) (simulator.DeliveryFilter, error) {
+	f := simulator.DeliveryFilter{SessionID: c.Query("session"), Event: c.Query("event"), Status: c.Query("status"), PerPage: deliveriesPerPage}
+	if f.Status != "" && f.Status != simulator.DeliveryDelivered && f.Status != simulator.DeliveryFailing {
+		return f, input.Invalid("status", fmt.Sprintf("there is no delivery status %.40q; choose delivered or failing", f.Status))
+	}
+	if p := c.Query("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 100000 {
+			return f, input.Invalid("page", fmt.Sprintf("page %.20q is not a page number", p))
+		}
+		f.Page = n
+	}
+	return f, nil
+}
+
+// deliveriesPerPage is how many attempts one page of the log shows.
+const deliveriesPerPage = 50
+
 func (k *desk) deliveries(c *gin.Context) {
-	k.render(c, http.StatusOK, views.DeliveriesPage(k.deliveriesData(k.wholeTokens(c))))
+	f, err := deliveriesFilter(c)
+	if err != nil {
+		k.deskError(c, err)
+		return
+	}
+	k.render(c, http.StatusOK, views.DeliveriesPage(k.deliveriesData(k.wholeTokens(c), f)))
 }
 
 func (k *desk) deliveriesLive(c *gin.Context) {
 	whole := k.wholeTokens(c)
+	f, err := deliveriesFilter(c)
+	if err != nil {
+		k.deskError(c, err)
+		return
+	}
 	k.stream(c, simulator.DeliveriesKey, func(ctx context.Context) ([]item, error) {
-		html, err := renderHTML(ctx, views.DeliveriesBody(k.deliveriesData(whole)))
+		html, err := renderHTML(ctx, views.DeliveriesBody(k.deliveriesData(whole, f)))
 		return []item{{ID: "deliveries", HTML: html}}, err
 	})
 }
 
-// deliveryAct runs one delivery action and records it when it happened;
-// the target is the event redelivered, if any.
 func (k *desk) deliveryAct(action string, fn func(c *gin.Context) (target string, err error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		target, err := fn(c)

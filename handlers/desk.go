@@ -14,6 +14,7 @@ import (
 
 	"github.com/parley-dev/parley/accounts"
 	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/input"
 	"github.com/parley-dev/parley/live"
 	"github.com/parley-dev/parley/simulator"
 	"github.com/parley-dev/parley/static"
@@ -242,7 +243,10 @@ func (k *desk) answer(c *gin.Context, err error, back string) {
 func (k *desk) deskError(c *gin.Context, err error) {
 	status, problem := http.StatusInternalServerError, "Something went wrong on our side, and the action was not done. The details are in the server's log."
 	var v *alvaria.ValidationError
+	var in *input.Error
 	switch {
+	case errors.As(err, &in):
+		status, problem = http.StatusBadRequest, sentences(in.Fields)
 	case errors.Is(err, simulator.ErrUnknownSession), errors.Is(err, simulator.ErrUnknownEvent):
 		status, problem = http.StatusNotFound, err.Error()
 	case errors.Is(err, simulator.ErrSessionEnded):

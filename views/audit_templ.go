@@ -302,7 +302,7 @@ func AuditPage(d AuditPageData) templ.Component {
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var17 string
-						templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(ShortID(s.AlvariaSessionID))
+						templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(shortID(s.AlvariaSessionID))
 						if templ_7745c5c3_Err != nil {
 							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/audit.templ`, Line: 89, Col: 189}
 						}

@@ -3,6 +3,8 @@
 package views
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -150,11 +152,11 @@ func EventElementID(id int64) string { return fmt.Sprintf("evt-%d", id) }
 // SessionRowID is the id of a session's row in the list.
 func SessionRowID(id string) string { return "session-" + id }
 
-// ShortID is the first eight characters of an id, enough to tell sessions
-// apart at a glance; the whole id is a click away.
-func ShortID(id string) string {
-	if len(id) <= 8 {
-		return id
+// PrettyJSON indents JSON for reading; anything else is shown as it is.
+func PrettyJSON(s string) string {
+	var out bytes.Buffer
+	if json.Indent(&out, []byte(s), "", "  ") != nil {
+		return s
 	}
-	return id[:8] + "…"
+	return out.String()
 }

@@ -49,6 +49,9 @@ const (
 	ActionDeliveryPause     = "delivery-pause"
 	ActionDeliveryResume    = "delivery-resume"
 	ActionDeliveryRedeliver = "delivery-redeliver"
+	// QA\'s comments on messages and tags on sessions.
+	ActionComment = "comment"
+	ActionTag     = "tag"
 )
 
 // Actions lists the audited actions in the order a filter offers them.
@@ -58,7 +61,7 @@ var Actions = []string{
 	ActionPasswordChangeFailed,
 	ActionTokenCreate, ActionTokenRevoke, ActionTokenUse, ActionTestSave, ActionRunStart, ActionTestDelete,
 	ActionDeskTakeOver, ActionDeskReply, ActionDeskJoin, ActionDeskTransfer, ActionDeskFail, ActionDeskEnd, ActionDeskHandBack,
-	ActionDeliveryPause, ActionDeliveryResume, ActionDeliveryRedeliver,
+	ActionDeliveryPause, ActionDeliveryResume, ActionDeliveryRedeliver, ActionComment, ActionTag,
 }
 
 // AuditQuery selects audit entries. Dates are whole UTC days, To inclusive.

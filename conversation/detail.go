@@ -59,6 +59,10 @@ type Detail struct {
 	// its "Earlier" links, each id 0 when the first row is shown.
 	Window  Window
 	Earlier Window
+	// Comments are QA's comments by message id, and Tags the session's
+	// labels; SessionPage and SessionDetail fill them.
+	Comments map[int64][]Comment
+	Tags     []string
 }
 
 // PageSize is how many messages, and how many events, a session's page
@@ -99,6 +103,9 @@ func (svc *Service) SessionPage(ctx context.Context, sessionID string, w Window)
 		return d, fmt.Errorf("list reviews of %s: %w", sessionID, err)
 	}
 	d.Reviews = presentReviews(reviews)
+	if d.Comments, d.Tags, err = svc.annotations(ctx, sessionID); err != nil {
+		return d, fmt.Errorf("list comments and tags of %s: %w", sessionID, err)
+	}
 	return d, nil
 }
 
@@ -114,6 +121,9 @@ func (svc *Service) SessionDetail(ctx context.Context, sessionID string) (Detail
 		return d, fmt.Errorf("list reviews of %s: %w", sessionID, err)
 	}
 	d.Reviews = presentReviews(reviews)
+	if d.Comments, d.Tags, err = svc.annotations(ctx, sessionID); err != nil {
+		return d, fmt.Errorf("list comments and tags of %s: %w", sessionID, err)
+	}
 	return d, nil
 }
 

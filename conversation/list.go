@@ -25,7 +25,7 @@ type ListQuery struct {
 	To      string
 	// Exact matches: the work type, the agent, who started and who ended
 	// the session; and only sessions with a failed message.
-	WorkType, Agent, StartedBy, EndedBy string
+	WorkType, Agent, StartedBy, EndedBy, Tag string
 	HasFailed                           bool
 	Limit                               int
 }
@@ -33,7 +33,7 @@ type ListQuery struct {
 // Filtered reports whether any filter is set.
 func (q ListQuery) Filtered() bool {
 	return q.Search != "" || q.State != "" || q.Verdict != "" || q.From != "" || q.To != "" ||
-		q.WorkType != "" || q.Agent != "" || q.StartedBy != "" || q.EndedBy != "" || q.HasFailed
+		q.WorkType != "" || q.Agent != "" || q.StartedBy != "" || q.EndedBy != "" || q.Tag != "" || q.HasFailed
 }
 
 // SessionList is one page of sessions, newest first.
@@ -88,6 +88,7 @@ func (svc *Service) filter(q ListQuery, now time.Time) (store.SessionFilter, err
 	}{
 		{"workType", "Work type", q.WorkType, &f.WorkTypeID}, {"agent", "Agent", q.Agent, &f.AgentAlias},
 		{"startedBy", "Started by", q.StartedBy, &f.StartedBy}, {"endedBy", "Ended by", q.EndedBy, &f.EndedBy},
+		{"tag", "Tag", q.Tag, &f.Tag},
 	} {
 		*eq.into = strings.TrimSpace(eq.value)
 		if n := utf8.RuneCountInString(*eq.into); n > MaxSearchChars {

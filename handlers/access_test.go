@@ -258,8 +258,13 @@ func TestEveryAuditedActionLeavesOneRecord(t *testing.T) {
 		}
 		mustSeeOther(desk+"/take-over", nil)
 		mustSeeOther("/sessions/"+deskSession+"/messages", url.Values{"text": {"fail this one"}})
+		var sent store.Message
 		ms, _ := a.store.ListMessages(t.Context(), deskSession)
-		sent := ms[len(ms)-1]
+		for _, m := range ms {
+			if m.Text == "fail this one" {
+				sent = m
+			}
+		}
 		mustSeeOther(desk+"/fail", url.Values{"message_id": {sent.AlvariaMessageID}})
 		mustSeeOther(desk+"/reply", url.Values{"text": {"A person answers."}})
 		mustSeeOther(desk+"/transfer", url.Values{"work_type_id": {"45"}})
@@ -270,6 +275,8 @@ func TestEveryAuditedActionLeavesOneRecord(t *testing.T) {
 		evs, _ := a.store.ListEventsOfAlvariaSession(t.Context(), ds.AlvariaSessionID, 0)
 		mustSeeOther("/sim/deliveries/"+evs[0].EventID+"/redeliver", nil)
 		mustSeeOther(desk+"/end", nil)
+		mustSeeOther(fmt.Sprintf("/sessions/%s/messages/%d/comments", deskSession, sent.ID), url.Values{"comment": {"Failed on purpose."}})
+		mustSeeOther("/sessions/"+deskSession+"/tags", url.Values{"tag": {"desk"}})
 
 		admin.Post(t, "/sessions/"+sid+"/end", nil)
 		admin.Post(t, "/logout", nil)

@@ -73,6 +73,15 @@ func (f failingSessions) ExportTranscript(context.Context, string, string, accou
 func (f failingSessions) ExportTranscripts(context.Context, conversation.ListQuery, accounts.Actor, func(conversation.Detail) error) error {
 	return f.err
 }
+func (f failingSessions) CommentOnMessage(context.Context, string, int64, string, accounts.Actor) error {
+	return f.err
+}
+func (f failingSessions) TagSession(context.Context, string, string, accounts.Actor) error {
+	return f.err
+}
+func (f failingSessions) UntagSession(context.Context, string, string, accounts.Actor) error {
+	return f.err
+}
 func (f failingSessions) ExportSessions(context.Context, conversation.ListQuery, accounts.Actor) ([]conversation.Session, error) {
 	return nil, f.err
 }

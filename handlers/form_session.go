@@ -1,8 +1,11 @@
 package handlers
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
+
+	"github.com/gin-gonic/gin"
 
 	"github.com/parley-dev/parley/accounts"
 	"github.com/parley-dev/parley/conversation"
@@ -60,19 +63,20 @@ func (f reviewForm) Validate(by accounts.Actor) (conversation.ReviewInput, error
 type listForm struct {
 	After, Search, State, Verdict, From, To string
 	WorkType, Agent, StartedBy, EndedBy     string
+	Tag                                     string
 	Failed                                  string
 }
 
 func newListForm(r *http.Request) listForm {
 	q := r.URL.Query()
 	return listForm{After: q.Get("after"), Search: q.Get("q"), State: q.Get("state"), Verdict: q.Get("verdict"), From: q.Get("from"), To: q.Get("to"),
-		WorkType: q.Get("work_type"), Agent: q.Get("agent"), StartedBy: q.Get("started_by"), EndedBy: q.Get("ended_by"), Failed: q.Get("failed")}
+		WorkType: q.Get("work_type"), Agent: q.Get("agent"), StartedBy: q.Get("started_by"), EndedBy: q.Get("ended_by"), Failed: q.Get("failed"), Tag: q.Get("tag")}
 }
 
 // Validate returns the service's query; the service checks the values.
 func (f listForm) Validate() (conversation.ListQuery, error) {
 	return conversation.ListQuery{Cursor: f.After, Search: f.Search, State: f.State, Verdict: f.Verdict, From: f.From, To: f.To,
-		WorkType: f.WorkType, Agent: f.Agent, StartedBy: f.StartedBy, EndedBy: f.EndedBy, HasFailed: f.Failed == "1"}, nil
+		WorkType: f.WorkType, Agent: f.Agent, StartedBy: f.StartedBy, EndedBy: f.EndedBy, HasFailed: f.Failed == "1", Tag: f.Tag}, nil
 }
 
 // windowForm is how far back a session's page reaches, from its "Earlier"
@@ -103,4 +107,20 @@ func (f windowForm) Validate() (conversation.Window, error) {
 		*p.into = id
 	}
 	return w, nil
+}
+
+// commentForm is a reviewer's comment on one message.
+type commentForm struct{ MessageID, Text string }
+
+func newCommentForm(c *gin.Context) commentForm {
+	return commentForm{MessageID: c.Param("mid"), Text: c.PostForm("comment")}
+}
+
+// Validate reads the message's number from the address.
+func (f commentForm) Validate() (int64, string, error) {
+	id, err := strconv.ParseInt(f.MessageID, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, "", fmt.Errorf("message %.20q: %w", f.MessageID, conversation.ErrNotFound)
+	}
+	return id, f.Text, nil
 }

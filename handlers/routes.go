@@ -38,6 +38,9 @@ type SessionService interface {
 	SendMessage(ctx context.Context, sessionID string, in conversation.MessageInput) (conversation.Message, error)
 	EndSession(ctx context.Context, sessionID string, by accounts.Actor) error
 	ReviewSession(ctx context.Context, sessionID string, in conversation.ReviewInput) error
+	CommentOnMessage(ctx context.Context, sessionID string, messageID int64, text string, by accounts.Actor) error
+	TagSession(ctx context.Context, sessionID, tag string, by accounts.Actor) error
+	UntagSession(ctx context.Context, sessionID, tag string, by accounts.Actor) error
 	ExportTranscript(ctx context.Context, sessionID, format string, by accounts.Actor) (conversation.Detail, error)
 	ExportSessions(ctx context.Context, q conversation.ListQuery, by accounts.Actor) ([]conversation.Session, error)
 	ExportTranscripts(ctx context.Context, q conversation.ListQuery, by accounts.Actor, fn func(conversation.Detail) error) error
@@ -222,6 +225,9 @@ func NewRouter(d Deps) *gin.Engine {
 	converse.POST("/sessions/:id/end", h.sessionEnd)
 
 	signedIn.POST("/sessions/:id/review", h.require(accounts.Review), h.sessionReview)
+	signedIn.POST("/sessions/:id/messages/:mid/comments", h.require(accounts.Review), h.messageComment)
+	signedIn.POST("/sessions/:id/tags", h.require(accounts.Review), h.sessionTag)
+	signedIn.POST("/sessions/:id/tags/delete", h.require(accounts.Review), h.sessionUntag)
 
 	export := signedIn.Group("/", h.require(accounts.Export))
 	export.GET("/sessions.csv", h.sessionsCSV)

@@ -119,8 +119,9 @@ type SessionFilter struct {
 	Verdict     string    // a Verdict* constant, "none" for unreviewed, or empty for any
 	// Exact matches, each ignored when empty.
 	WorkTypeID, AgentAlias, StartedBy, EndedBy string
-	HasFailed                                  bool // only sessions with a message Alvaria reported failed
-	Limit                                      int  // 1..200; 0 means 50
+	HasFailed                                  bool   // only sessions with a message Alvaria reported failed
+	Tag                                        string // only sessions with this tag
+	Limit                                      int    // 1..200; 0 means 50
 	After                                      *SessionCursor
 }
 
@@ -219,6 +220,9 @@ func sessionWhere(f SessionFilter) conditions {
 		if eq.value != "" {
 			c.add(eq.col+" = ?", CleanText(eq.value))
 		}
+	}
+	if f.Tag != "" {
+		c.add("EXISTS (SELECT 1 FROM session_tags t WHERE t.session_id = sessions.id AND t.tag = ?)", CleanText(f.Tag))
 	}
 	if f.HasFailed {
 		c.add("EXISTS (SELECT 1 FROM messages f WHERE f.session_id = sessions.id AND f.status = ?)", MessageFailed)

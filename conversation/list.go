@@ -26,8 +26,8 @@ type ListQuery struct {
 	// Exact matches: the work type, the agent, who started and who ended
 	// the session; and only sessions with a failed message.
 	WorkType, Agent, StartedBy, EndedBy, Tag string
-	HasFailed                           bool
-	Limit                               int
+	HasFailed                                bool
+	Limit                                    int
 }
 
 // Filtered reports whether any filter is set.

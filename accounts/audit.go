@@ -36,6 +36,12 @@ const (
 	ActionTokenCreate = "token-create"
 	ActionTokenRevoke = "token-revoke"
 	ActionTokenUse    = "token-use"
+	// Connection changes name the fields changed, never a secret's value.
+	ActionConnectionCreate  = "connection-create"
+	ActionConnectionUpdate  = "connection-update"
+	ActionConnectionDisable = "connection-disable"
+	ActionConnectionEnable  = "connection-enable"
+	ActionConnectionTest    = "connection-test"
 )
 
 // Actions lists the audited actions in the order a filter offers them.
@@ -44,6 +50,7 @@ var Actions = []string{
 	ActionReview, ActionExport, ActionUserCreate, ActionUserRole, ActionUserDisable, ActionUserEnable, ActionUserPassword,
 	ActionPasswordChangeFailed,
 	ActionTokenCreate, ActionTokenRevoke, ActionTokenUse, ActionTestSave, ActionRunStart, ActionTestDelete,
+	ActionConnectionCreate, ActionConnectionUpdate, ActionConnectionDisable, ActionConnectionEnable, ActionConnectionTest,
 }
 
 // AuditQuery selects audit entries. Dates are whole UTC days, To inclusive.

@@ -121,6 +121,7 @@ type SessionFilter struct {
 	CreatedTo   time.Time // exclusive; zero for no bound
 	Search      string    // part of the contact name or of a message, or an Alvaria sessionId
 	Verdict     string    // a Verdict* constant, "none" for unreviewed, or empty for any
+	Connection  string    // a connection's slug, or empty for any
 	Limit       int       // 1..200; 0 means 50
 	After       *SessionCursor
 }
@@ -160,6 +161,9 @@ func (s *Store) ListSessions(ctx context.Context, f SessionFilter) (SessionPage,
 		q = q.Where("verdict = ''")
 	default:
 		q = q.Where("verdict = ?", f.Verdict)
+	}
+	if f.Connection != "" {
+		q = q.Where("connection_slug = ?", f.Connection)
 	}
 	if term := strings.TrimSpace(f.Search); term != "" {
 		cond, args := s.searchCondition(term)

@@ -227,9 +227,9 @@ func keyInfo(k *rsa.PublicKey) KeyInfo {
 	return KeyInfo{Fingerprint: hex.EncodeToString(sum[:8]), Bits: k.N.BitLen()}
 }
 
-// slugFor makes a URL-safe slug from a name: lower-case letters, digits and
+// Slug makes a URL-safe slug from a name: lower-case letters, digits and
 // dashes.
-func slugFor(name string) string {
+func Slug(name string) string {
 	var b strings.Builder
 	dash := false
 	for _, r := range strings.ToLower(name) {

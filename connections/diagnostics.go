@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/parley-dev/parley/conversation"
 )
 
 // Bounds of what the diagnostics remember per connection: a flood of
@@ -146,8 +148,10 @@ func (svc *Service) NoteCallback(slug, outcome, event string, err error) {
 		}
 	case err != nil && outcome == OutcomeFailed:
 		r.Reason, r.Detail = "not stored", "Parley could not store it; Alvaria retries"
+	case errors.Is(err, conversation.ErrTokenForOtherEvent):
+		r.Reason, r.Detail = ReasonBadSignature, "the token was signed for another event than the body carries"
 	case err != nil:
-		r.Reason, r.Detail = ReasonBadSignature, err.Error()
+		r.Reason, r.Detail = ReasonUnparseable, err.Error()
 	case event == "unreadable":
 		r.Reason, r.Detail = ReasonUnparseable, "its body is not a callback Parley can read; it was kept as received"
 	}

@@ -23,7 +23,7 @@ func (svc *Service) Create(ctx context.Context, in Input) (Connection, error) {
 	if err := svc.checkName(in.Name, ""); err != nil {
 		return Connection{}, err
 	}
-	slug, err := svc.freeSlug(ctx, slugFor(in.Name))
+	slug, err := svc.freeSlug(ctx, Slug(in.Name))
 	if err != nil {
 		return Connection{}, err
 	}

@@ -208,7 +208,9 @@ func (svc *Service) storedEntry(row store.Connection) (*entry, error) {
 	}
 	keys, _, err := parseKeys(row.CallbackKeys)
 	if err != nil {
-		return nil, fmt.Errorf("connection %q: callback keys: %w", row.Name, err)
+		// They were checked when saved; a damaged row takes no callbacks
+		// (each is rejected with an unknown key) rather than stop Parley.
+		svc.log.Error("connection callback keys unreadable; its callbacks will be rejected", "connection", row.Slug, "err", err)
 	}
 	c := Connection{
 		Slug: row.Slug, Name: row.Name, Kind: KindStored, Region: row.Region, APIURL: row.APIURL, TokenURL: row.TokenURL,
@@ -238,6 +240,16 @@ func (svc *Service) lookup(slug string) (*entry, bool) {
 	defer svc.mu.RUnlock()
 	e, ok := svc.stored[slug]
 	return e, ok
+}
+
+// byName returns the connection named name, in any case.
+func (svc *Service) byName(name string) (*entry, bool) {
+	for _, e := range svc.all() {
+		if strings.EqualFold(e.conn.Name, name) {
+			return e, true
+		}
+	}
+	return nil, false
 }
 
 // all returns every entry, built-in ones first, then stored by name.
@@ -286,6 +298,10 @@ func (svc *Service) Route(_ context.Context, slug string) (conversation.Route, e
 		slug = svc.defaultSlug()
 	}
 	e, ok := svc.lookup(slug)
+	if !ok {
+		// A scenario may name its connection as people see it.
+		e, ok = svc.byName(slug)
+	}
 	if !ok {
 		return conversation.Route{}, fmt.Errorf("connection %q: %w", slug, ErrNotFound)
 	}

@@ -18,15 +18,15 @@ import (
 type startForm views.StartForm
 
 // startFields maps the service's field names to the form's.
-var startFields = map[string]string{"workTypeId": "work_type_id", "contactName": "contact_name", "integration": "integration"}
+var startFields = map[string]string{"connection": "connection", "workTypeId": "work_type_id", "contactName": "contact_name", "integration": "integration"}
 
 func newStartForm(r *http.Request) startForm {
-	return startForm{WorkTypeID: r.PostFormValue("work_type_id"), ContactName: r.PostFormValue("contact_name"), Integration: r.PostFormValue("integration")}
+	return startForm{Connection: r.PostFormValue("connection"), WorkTypeID: r.PostFormValue("work_type_id"), ContactName: r.PostFormValue("contact_name"), Integration: r.PostFormValue("integration")}
 }
 
 // Validate returns the service's input; the service checks the values.
 func (f startForm) Validate(by accounts.Actor) (conversation.StartInput, error) {
-	return conversation.StartInput{WorkTypeID: f.WorkTypeID, ContactName: f.ContactName, Integration: f.Integration, By: by}, nil
+	return conversation.StartInput{Connection: f.Connection, WorkTypeID: f.WorkTypeID, ContactName: f.ContactName, Integration: f.Integration, By: by}, nil
 }
 
 // messageForm is the message composer.
@@ -58,17 +58,17 @@ func (f reviewForm) Validate(by accounts.Actor) (conversation.ReviewInput, error
 
 // listForm is the sessions list's filter, from the query string.
 type listForm struct {
-	After, Search, State, Verdict, From, To string
+	After, Search, State, Verdict, From, To, Connection string
 }
 
 func newListForm(r *http.Request) listForm {
 	q := r.URL.Query()
-	return listForm{After: q.Get("after"), Search: q.Get("q"), State: q.Get("state"), Verdict: q.Get("verdict"), From: q.Get("from"), To: q.Get("to")}
+	return listForm{After: q.Get("after"), Search: q.Get("q"), State: q.Get("state"), Verdict: q.Get("verdict"), From: q.Get("from"), To: q.Get("to"), Connection: q.Get("connection")}
 }
 
 // Validate returns the service's query; the service checks the values.
 func (f listForm) Validate() (conversation.ListQuery, error) {
-	return conversation.ListQuery{Cursor: f.After, Search: f.Search, State: f.State, Verdict: f.Verdict, From: f.From, To: f.To}, nil
+	return conversation.ListQuery{Cursor: f.After, Search: f.Search, State: f.State, Verdict: f.Verdict, From: f.From, To: f.To, Connection: f.Connection}, nil
 }
 
 // windowForm is how far back a session's page reaches, from its "Earlier"

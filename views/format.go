@@ -105,7 +105,7 @@ func ExportListURL(q conversation.ListQuery) string {
 
 func listValues(q conversation.ListQuery, cursor string) url.Values {
 	v := url.Values{}
-	for k, val := range map[string]string{"q": q.Search, "state": q.State, "verdict": q.Verdict, "from": q.From, "to": q.To, "after": cursor} {
+	for k, val := range map[string]string{"q": q.Search, "state": q.State, "verdict": q.Verdict, "from": q.From, "to": q.To, "connection": q.Connection, "after": cursor} {
 		if val != "" {
 			v.Set(k, val)
 		}

@@ -159,6 +159,9 @@ func (svc *Service) AdmitCallback(ctx context.Context, slug string, claims *alva
 	if slug == "" {
 		slug = svc.defaultSlug()
 	}
+	if len(svc.all()) == 1 {
+		return nil // no other connection a session could belong to
+	}
 	var ids struct {
 		SessionID string `json:"sessionId"`
 	}

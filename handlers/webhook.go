@@ -24,12 +24,19 @@ const DefaultCallbackTimeout = 5 * time.Second
 // bytes, so anything near this is not one.
 const maxCallbackBytes = 1 << 20
 
+// maxSlugBytes is longer than any connection's slug.
+const maxSlugBytes = 64
+
 // webhook takes Alvaria's callbacks. It verifies the JWT before reading the
 // body, and the body against the token's sub and eventId after; it answers
 // 200 once the event is stored (or was stored before), and 503 when it
 // cannot be stored, so that Alvaria retries and nothing is lost.
 func (h *handler) webhook(c *gin.Context) {
 	connection := c.Param("connection") // empty on the old path
+	if len(connection) > maxSlugBytes {
+		// No slug is this long; cut it so a stranger cannot fill the log.
+		connection = connection[:maxSlugBytes]
+	}
 	count := h.countCallback(connection)
 	claims, err := h.gate.VerifyCallback(connection, c.GetHeader("Authorization"))
 	if err != nil {

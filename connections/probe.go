@@ -85,7 +85,8 @@ func (svc *Service) Test(ctx context.Context, slug string, by accounts.Actor) (T
 		}()
 	detail := "passed"
 	if !res.OK {
-		detail = "failed: " + res.Summary()
+		// The summary may quote what the far side answered: keep it short.
+		detail = "failed: " + truncate(res.Summary(), 300)
 	}
 	svc.record(ctx, by, accounts.ActionConnectionTest, slug, e.conn.Name+": "+detail)
 	return res, nil
@@ -248,4 +249,11 @@ func probeAPI(ctx context.Context, hc *http.Client, cfg alvaria.Config, tok *oau
 	default:
 		return fmt.Errorf("the API answered %d %s", code, http.StatusText(code))
 	}
+}
+
+func truncate(s string, max int) string {
+	if r := []rune(s); len(r) > max {
+		return string(r[:max]) + "…"
+	}
+	return s
 }

@@ -66,9 +66,6 @@ func (svc *Service) VerifyCallback(slug, authorization string) (*alvaria.Callbac
 	if e.conn.Disabled {
 		return nil, reject(ReasonDisabled, fmt.Errorf("the connection %q is disabled", e.conn.Name))
 	}
-	if err := checkTokenShape(authorization); err != nil {
-		return nil, err
-	}
 	var claimsErr error
 	for _, v := range e.verifiers {
 		claims, err := v.Verify(authorization)
@@ -79,6 +76,11 @@ func (svc *Service) VerifyCallback(slug, authorization string) (*alvaria.Callbac
 			// This key signed it, but the claims are wrong.
 			claimsErr = err
 		}
+	}
+	// Why it failed is worked out only for a failure, so an accepted
+	// callback costs its signature check and no more.
+	if err := checkTokenShape(authorization); err != nil {
+		return nil, err
 	}
 	if claimsErr != nil {
 		return nil, classify(claimsErr)

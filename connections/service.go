@@ -86,8 +86,12 @@ type Service struct {
 	builtins []*entry
 	diag     *diagnostics
 
-	mu     sync.RWMutex
-	stored map[string]*entry
+	// reloading makes reloads one at a time, so a slow one that read the
+	// database before a change cannot swap in its older view after a
+	// later one.
+	reloading sync.Mutex
+	mu        sync.RWMutex
+	stored    map[string]*entry
 	order  []string // stored slugs by name
 }
 
@@ -170,6 +174,8 @@ func (svc *Service) build(c Connection, ac alvaria.Config, keys []*rsa.PublicKey
 // change here or on another instance, so a disabled connection stops being
 // used at once and a changed one gets a new client and token cache.
 func (svc *Service) reloadAll(ctx context.Context) error {
+	svc.reloading.Lock()
+	defer svc.reloading.Unlock()
 	rows, err := svc.cfg.Store.ListConnections(ctx)
 	if err != nil {
 		return err

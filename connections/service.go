@@ -92,7 +92,7 @@ type Service struct {
 	reloading sync.Mutex
 	mu        sync.RWMutex
 	stored    map[string]*entry
-	order  []string // stored slugs by name
+	order     []string // stored slugs by name
 }
 
 // New builds the service and loads the stored connections. It fails when a

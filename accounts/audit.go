@@ -49,9 +49,15 @@ const (
 	ActionDeliveryPause     = "delivery-pause"
 	ActionDeliveryResume    = "delivery-resume"
 	ActionDeliveryRedeliver = "delivery-redeliver"
-	// QA\'s comments on messages and tags on sessions.
+	// QA's comments on messages and tags on sessions.
 	ActionComment = "comment"
 	ActionTag     = "tag"
+	// Connection changes name the fields changed, never a secret's value.
+	ActionConnectionCreate  = "connection-create"
+	ActionConnectionUpdate  = "connection-update"
+	ActionConnectionDisable = "connection-disable"
+	ActionConnectionEnable  = "connection-enable"
+	ActionConnectionTest    = "connection-test"
 )
 
 // Actions lists the audited actions in the order a filter offers them.
@@ -62,6 +68,7 @@ var Actions = []string{
 	ActionTokenCreate, ActionTokenRevoke, ActionTokenUse, ActionTestSave, ActionRunStart, ActionTestDelete,
 	ActionDeskTakeOver, ActionDeskReply, ActionDeskJoin, ActionDeskTransfer, ActionDeskFail, ActionDeskEnd, ActionDeskHandBack,
 	ActionDeliveryPause, ActionDeliveryResume, ActionDeliveryRedeliver, ActionComment, ActionTag,
+	ActionConnectionCreate, ActionConnectionUpdate, ActionConnectionDisable, ActionConnectionEnable, ActionConnectionTest,
 }
 
 // AuditQuery selects audit entries. Dates are whole UTC days, To inclusive.

@@ -148,3 +148,7 @@ func checkBaseURL(s string) error {
 	}
 	return nil
 }
+
+// CheckBaseURL tells whether s can be an API or token URL: absolute, http
+// or https, with a host.
+func CheckBaseURL(s string) error { return checkBaseURL(s) }

@@ -22,7 +22,11 @@ func (svc *Service) EndSession(ctx context.Context, sessionID string, by account
 	if !s.Live() {
 		return nil
 	}
-	err = svc.alvaria.DeleteSession(ctx, s.AlvariaSessionID)
+	route, err := svc.route(ctx, s.ConnectionSlug)
+	if err != nil {
+		return fmt.Errorf("connection of session %s: %w", s.ID, err)
+	}
+	err = route.Client.DeleteSession(ctx, s.AlvariaSessionID)
 	var apiErr *alvaria.APIError
 	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound {
 		err = svc.markEnded(ctx, s.ID, noteSessionForgotten)

@@ -27,12 +27,14 @@ type ListQuery struct {
 	// the session; and only sessions with a failed message.
 	WorkType, Agent, StartedBy, EndedBy, Tag string
 	HasFailed                                bool
-	Limit                                    int
+	// Connection is a connection's slug, or empty for any.
+	Connection string
+	Limit      int
 }
 
 // Filtered reports whether any filter is set.
 func (q ListQuery) Filtered() bool {
-	return q.Search != "" || q.State != "" || q.Verdict != "" || q.From != "" || q.To != "" ||
+	return q.Search != "" || q.State != "" || q.Verdict != "" || q.From != "" || q.To != "" || q.Connection != "" ||
 		q.WorkType != "" || q.Agent != "" || q.StartedBy != "" || q.EndedBy != "" || q.Tag != "" || q.HasFailed
 }
 
@@ -76,7 +78,10 @@ const MaxSearchChars = 200
 // filter turns display filters into store filters. Expired is derived from
 // the creation time, so the live states are split by it.
 func (svc *Service) filter(q ListQuery, now time.Time) (store.SessionFilter, error) {
-	f := store.SessionFilter{Limit: q.Limit, Search: strings.TrimSpace(q.Search), Verdict: q.Verdict}
+	f := store.SessionFilter{Limit: q.Limit, Search: strings.TrimSpace(q.Search), Verdict: q.Verdict, Connection: strings.TrimSpace(q.Connection)}
+	if len(f.Connection) > 100 {
+		return f, input.Invalid("connection", "is not a connection")
+	}
 	// A search is a word or a name; a longer one costs the trigram indexes
 	// work in proportion to its length, and the address bar allows 64 KiB.
 	if n := utf8.RuneCountInString(f.Search); n > MaxSearchChars {

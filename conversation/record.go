@@ -30,7 +30,7 @@ func recording(d Detail) scenario.Recording {
 	for _, e := range d.Events {
 		events[e.EventID] = e
 	}
-	rec := scenario.Recording{Name: d.Session.ContactName, WorkTypeID: d.Session.WorkTypeID, ContactName: d.Session.ContactName, Integration: d.Session.Integration}
+	rec := scenario.Recording{Name: d.Session.ContactName, Connection: d.Session.ConnectionSlug, WorkTypeID: d.Session.WorkTypeID, ContactName: d.Session.ContactName, Integration: d.Session.Integration}
 	// By id, the order they were written: a status change moves a
 	// message's seq, not its place in the conversation.
 	messages := slices.SortedFunc(slices.Values(d.Messages), func(a, b Message) int { return cmp.Compare(a.ID, b.ID) })

@@ -49,6 +49,10 @@ func (svc *Service) SendMessage(ctx context.Context, sessionID string, in Messag
 	if !s.Live() {
 		return Message{}, ErrSessionClosed
 	}
+	route, err := svc.route(ctx, s.ConnectionSlug)
+	if err != nil {
+		return Message{}, fmt.Errorf("connection of session %s: %w", s.ID, err)
+	}
 
 	m := store.Message{
 		SessionID: s.ID,
@@ -66,7 +70,7 @@ func (svc *Service) SendMessage(ctx context.Context, sessionID string, in Messag
 	}
 	svc.changed(ctx, s.ID)
 
-	messageID, callErr := svc.alvaria.SendMessage(ctx, s.AlvariaSessionID, msg)
+	messageID, callErr := route.Client.SendMessage(ctx, s.AlvariaSessionID, msg)
 	// The outcome is recorded even if the person's request was cancelled
 	// meanwhile: the message did go out (or not) either way.
 	recordCtx := context.WithoutCancel(ctx)

@@ -6,6 +6,8 @@ package conversation
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -25,12 +27,39 @@ type Alvaria interface {
 	DeleteSession(ctx context.Context, sessionID string) error
 }
 
+// Route is the connection a session runs on, with its client.
+type Route struct {
+	Slug, Name      string
+	DefaultWorkType string // used when a start names none
+	Client          Alvaria
+}
+
+// Connections finds the connection of a start or a session by its slug;
+// "" is the default connection.
+type Connections interface {
+	Route(ctx context.Context, slug string) (Route, error)
+}
+
+// ErrUnknownConnection means no connection has the slug asked for.
+var ErrUnknownConnection = errors.New("there is no such connection")
+
+// ConnectionDisabledError means the connection of a start or a session is
+// disabled, so Parley does not call Alvaria on it.
+type ConnectionDisabledError struct{ Name string }
+
+func (e *ConnectionDisabledError) Error() string {
+	return fmt.Sprintf("the connection %q is disabled; an admin can enable it under Connections", e.Name)
+}
+
 // Config carries the service's dependencies.
 type Config struct {
-	Store   *store.Store
-	Alvaria Alvaria
-	Live    live.Broker
-	Log     *slog.Logger
+	Store *store.Store
+	// Connections routes each session to its connection's client; nil
+	// sends every session to Alvaria, named Connection.
+	Connections Connections
+	Alvaria     Alvaria
+	Live        live.Broker
+	Log         *slog.Logger
 	// Now is the clock; nil means time.Now. Expiry depends on it, so tests
 	// inject their own.
 	Now func() time.Time
@@ -54,6 +83,7 @@ type Service struct {
 	log        *slog.Logger
 	now        func() time.Time
 	connection string
+	routes     Connections
 	audit      Auditor
 	ingest     *ingest
 }
@@ -69,7 +99,7 @@ func New(cfg Config) *Service {
 	if cfg.Live == nil {
 		cfg.Live = live.NewHub()
 	}
-	svc := &Service{store: cfg.Store, alvaria: cfg.Alvaria, live: cfg.Live, log: cfg.Log, now: cfg.Now, connection: cfg.Connection, audit: cfg.Audit}
+	svc := &Service{store: cfg.Store, alvaria: cfg.Alvaria, live: cfg.Live, log: cfg.Log, now: cfg.Now, connection: cfg.Connection, routes: cfg.Connections, audit: cfg.Audit}
 	if cfg.Store != nil {
 		svc.ingest = newIngest(cfg.Store.Dialect(), svc.commitCallbacks)
 	}
@@ -124,4 +154,13 @@ func (svc *Service) announce(ctx context.Context, tx *store.Store, sessionIDs ..
 // committed transaction sent to the others.
 func (svc *Service) announced(ctx context.Context, sessionID string) {
 	svc.live.(live.TxBroker).PublishLocal(ctx, sessionNotices(sessionID)...)
+}
+
+// route returns the connection with this slug, or the one fixed Alvaria
+// when the service was built without Connections.
+func (svc *Service) route(ctx context.Context, slug string) (Route, error) {
+	if svc.routes == nil {
+		return Route{Name: svc.connection, Client: svc.alvaria}, nil
+	}
+	return svc.routes.Route(ctx, slug)
 }

@@ -21,7 +21,8 @@ const (
 type Session struct {
 	ID               string // a UUIDv7, so ids sort by creation
 	AlvariaSessionID string
-	Connection       string // which Alvaria: "simulator" or the API URL's host
+	Connection       string // the name of the connection it ran on, as it was then
+	ConnectionSlug   string // that connection's slug; empty before connections
 	WorkTypeID       string
 	ContactName      string
 	Integration      string
@@ -53,7 +54,7 @@ func (s Session) Live() bool {
 
 func (svc *Service) present(s store.Session) Session {
 	return Session{
-		ID: s.ID, AlvariaSessionID: s.AlvariaSessionID, Connection: s.Connection, WorkTypeID: s.WorkTypeID,
+		ID: s.ID, AlvariaSessionID: s.AlvariaSessionID, Connection: s.Connection, ConnectionSlug: s.ConnectionSlug, WorkTypeID: s.WorkTypeID,
 		ContactName: s.ContactName, Integration: s.Integration, State: s.State, StateDetail: s.StateDetail,
 		AgentAlias: s.AgentAlias, StartedBy: s.StartedBy, MessageCount: s.MessageCount, Seq: s.Seq,
 		CreatedAt: s.CreatedAt, LastActivityAt: s.LastActivityAt, EndedAt: s.EndedAt, EndedBy: s.EndedBy, Verdict: s.Verdict,

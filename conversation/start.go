@@ -17,7 +17,10 @@ type StartInput struct {
 	WorkTypeID  string
 	ContactName string
 	Integration string
-	By          accounts.Actor
+	// Connection is the slug of the connection to start on; empty is the
+	// default one.
+	Connection string
+	By         accounts.Actor
 	// RunID marks a session a conversation test drives; nil for a person's.
 	RunID *int64
 }
@@ -26,6 +29,19 @@ type StartInput struct {
 // Callbacks that Alvaria sent before this call returned are applied now, in
 // the order they arrived.
 func (svc *Service) StartSession(ctx context.Context, in StartInput) (Session, error) {
+	route, err := svc.route(ctx, strings.TrimSpace(in.Connection))
+	var disabled *ConnectionDisabledError
+	switch {
+	case errors.Is(err, ErrUnknownConnection):
+		return Session{}, input.Invalid("connection", fmt.Sprintf("there is no connection %q; choose one of the list", in.Connection))
+	case errors.As(err, &disabled):
+		return Session{}, input.Invalid("connection", disabled.Error())
+	case err != nil:
+		return Session{}, err
+	}
+	if strings.TrimSpace(in.WorkTypeID) == "" {
+		in.WorkTypeID = route.DefaultWorkType
+	}
 	req := alvaria.NewSession{
 		WorkTypeID:  alvaria.WorkTypeID(strings.TrimSpace(in.WorkTypeID)),
 		ContactName: strings.TrimSpace(in.ContactName),
@@ -41,14 +57,15 @@ func (svc *Service) StartSession(ctx context.Context, in StartInput) (Session, e
 	); err != nil {
 		return Session{}, err
 	}
-	alvariaID, err := svc.alvaria.CreateSession(ctx, req)
+	alvariaID, err := route.Client.CreateSession(ctx, req)
 	if err != nil {
 		return Session{}, alvariaError("start the session", err)
 	}
 	now := svc.now()
 	s := store.Session{
 		AlvariaSessionID: alvariaID,
-		Connection:       svc.connection,
+		Connection:       route.Name,
+		ConnectionSlug:   route.Slug,
 		WorkTypeID:       string(req.WorkTypeID),
 		ContactName:      req.ContactName,
 		Integration:      req.Integration,
@@ -71,7 +88,7 @@ func (svc *Service) StartSession(ctx context.Context, in StartInput) (Session, e
 		// Alvaria has a session nobody can see or end from the console; end
 		// it there, and leave its id in the log should that fail too.
 		svc.log.Error("session started at Alvaria but not stored", "alvaria_session", alvariaID, "err", err)
-		if derr := svc.alvaria.DeleteSession(context.WithoutCancel(ctx), alvariaID); derr != nil {
+		if derr := route.Client.DeleteSession(context.WithoutCancel(ctx), alvariaID); derr != nil {
 			svc.log.Error("session left open at Alvaria; end it by hand", "alvaria_session", alvariaID, "err", derr)
 		} else {
 			svc.log.Warn("ended the session at Alvaria that could not be stored", "alvaria_session", alvariaID)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/parley-dev/parley/accounts"
 	"github.com/parley-dev/parley/conversation"
+	"github.com/parley-dev/parley/simulator"
 	"github.com/parley-dev/parley/store"
 	"github.com/parley-dev/parley/store/storetest"
 )
@@ -278,6 +279,19 @@ func TestEveryAuditedActionLeavesOneRecord(t *testing.T) {
 		mustSeeOther(fmt.Sprintf("/sessions/%s/messages/%d/comments", deskSession, sent.ID), url.Values{"comment": {"Failed on purpose."}})
 		mustSeeOther("/sessions/"+deskSession+"/tags", url.Values{"tag": {"desk"}})
 
+		// Connections: added, changed, tested, disabled and enabled.
+		conn := url.Values{"name": {"Second tenant"}, "api_url": {a.simURL}, "token_url": {a.simURL + simulator.TokenPath}, "org_id": {simulator.DefaultOrgID},
+			"client_id": {simulator.DefaultClientID}, "client_secret": {simulator.DefaultClientSecret}, "api_key": {simulator.DefaultAPIKey},
+			"callback_keys": {string(a.sim.PublicKeyPEM())}}
+		if code, loc := admin.Post(t, "/admin/connections", conn); code != http.StatusSeeOther || loc != "/admin/connections/second-tenant?done=created" {
+			t.Errorf("add a connection = %d %q", code, loc)
+		}
+		conn.Set("default_work_type", "32")
+		conn.Del("client_secret")
+		admin.Post(t, "/admin/connections/second-tenant", conn)
+		admin.Post(t, "/admin/connections/second-tenant/test", nil)
+		admin.Post(t, "/admin/connections/second-tenant/disable", nil)
+		admin.Post(t, "/admin/connections/second-tenant/enable", nil)
 		admin.Post(t, "/sessions/"+sid+"/end", nil)
 		admin.Post(t, "/logout", nil)
 		for _, action := range accounts.Actions {

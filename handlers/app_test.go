@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"crypto/rsa"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -16,11 +17,13 @@ import (
 
 	"github.com/parley-dev/parley/accounts"
 	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/connections"
 	"github.com/parley-dev/parley/conversation"
 	"github.com/parley-dev/parley/handlers"
 	"github.com/parley-dev/parley/live"
 	"github.com/parley-dev/parley/metrics"
 	"github.com/parley-dev/parley/runs"
+	"github.com/parley-dev/parley/seal"
 	"github.com/parley-dev/parley/simulator"
 	"github.com/parley-dev/parley/store"
 )
@@ -34,7 +37,9 @@ type app struct {
 	store  *store.Store
 	people *accounts.Service
 	sim    *simulator.Simulator
+	simURL string
 	live   *live.Hub
+	conns  *connections.Service
 	clock  *testkit.Clock
 }
 
@@ -54,9 +59,9 @@ func newApp(t *testing.T, st *store.Store) *app {
 	})
 	reg := prometheus.NewRegistry()
 	counted := metrics.New(reg)
-	// Alvaria's own retry pacing, as the console uses it.
-	client := sim.Client(t, func(c *alvaria.Config) { c.MaxAttempts, c.BaseDelay, c.Observer = 0, 0, counted })
-	verifier, err := alvaria.NewVerifier(alvaria.VerifierConfig{PublicKey: sim.PublicKey()})
+	// The simulator is the console's built-in connection, as in parley
+	// serve, with Alvaria's own retry pacing.
+	box, err := seal.New(make([]byte, seal.KeySize))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,15 +78,28 @@ func newApp(t *testing.T, st *store.Store) *app {
 			t.Fatal(err)
 		}
 	}
-	svc := conversation.New(conversation.Config{Store: st, Alvaria: client, Live: hub, Connection: "simulator", Audit: people})
+	conns, err := connections.New(t.Context(), connections.Config{
+		Store: st, Box: box, PublicURL: console.URL, Observer: counted, Live: hub, Audit: people,
+		Builtins: []connections.Builtin{{
+			Slug: connections.SimulatorSlug, Name: connections.SimulatorName, Kind: connections.KindSimulator, Keys: []*rsa.PublicKey{sim.PublicKey()},
+			Client: alvaria.Config{
+				APIURL: sim.URL, TokenURL: sim.URL + simulator.TokenPath, OrgID: simulator.DefaultOrgID,
+				ClientID: simulator.DefaultClientID, ClientSecret: simulator.DefaultClientSecret, APIKey: simulator.DefaultAPIKey,
+			},
+		}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := conversation.New(conversation.Config{Store: st, Connections: conns, Live: hub, Connection: "simulator", Audit: people})
 	tests := runs.New(runs.Config{Store: st, Conversations: svc, Live: hub, Audit: people, Finished: counted.RunFinished})
 	tests.SetQueue(newRunAtOnce(t, tests))
 	router.Store(http.Handler(handlers.NewRouter(handlers.Deps{
-		Health: st, Sessions: svc, Runs: tests, Callbacks: svc, Verifier: verifier, Live: hub, Accounts: people, Connection: "simulator",
+		Health: st, Sessions: svc, Runs: tests, Callbacks: svc, Connections: conns, Live: hub, Accounts: people, Connection: "simulator",
 		Simulator: sim.Handler(), Desk: sim.Simulator,
 		Metrics: counted, MetricsPage: metrics.Handler(reg),
 	})))
-	return &app{URL: console.URL, store: st, people: people, sim: sim.Simulator, live: hub, clock: clock}
+	return &app{URL: console.URL, store: st, people: people, sim: sim.Simulator, simURL: sim.URL, live: hub, clock: clock, conns: conns}
 }
 
 // user is a browser without script: a cookie jar and the CSRF token that

@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/parley-dev/parley/accounts"
+	"github.com/parley-dev/parley/connections"
 	"github.com/parley-dev/parley/conversation"
 	"github.com/parley-dev/parley/input"
 	"github.com/parley-dev/parley/runs"
@@ -61,6 +62,7 @@ func explain(err error, query bool) (p problem, ok bool) {
 		tooMany   *runs.TooManyRunsError
 		invalid   *scenario.Error
 		badJSON   *badJSONError
+		disabled  *conversation.ConnectionDisabledError
 	)
 	switch {
 	case errors.As(err, &inputErr):
@@ -69,6 +71,12 @@ func explain(err error, query bool) (p problem, ok bool) {
 			status = http.StatusBadRequest // a link, not a form, was wrong
 		}
 		return problem{Status: status, Message: sentences(inputErr.Fields), Fields: inputErr.Fields}, true
+	case errors.Is(err, connections.ErrNotFound):
+		return problem{Status: http.StatusNotFound, Message: "There is no such connection."}, true
+	case errors.Is(err, connections.ErrReadOnly):
+		return problem{Status: http.StatusConflict, Message: "This connection comes from Parley's settings; change it there and restart Parley."}, true
+	case errors.As(err, &disabled):
+		return problem{Status: http.StatusConflict, Message: input.Sentence(disabled.Error())}, true
 	case errors.Is(err, conversation.ErrNotFound):
 		return problem{Status: http.StatusNotFound, Message: "There is no session with this address."}, true
 	case errors.Is(err, accounts.ErrNotFound), errors.Is(err, errNoUser):

@@ -21,15 +21,15 @@ import (
 type startForm views.StartForm
 
 // startFields maps the service's field names to the form's.
-var startFields = map[string]string{"workTypeId": "work_type_id", "contactName": "contact_name", "integration": "integration"}
+var startFields = map[string]string{"connection": "connection", "workTypeId": "work_type_id", "contactName": "contact_name", "integration": "integration"}
 
 func newStartForm(r *http.Request) startForm {
-	return startForm{WorkTypeID: r.PostFormValue("work_type_id"), ContactName: r.PostFormValue("contact_name"), Integration: r.PostFormValue("integration")}
+	return startForm{Connection: r.PostFormValue("connection"), WorkTypeID: r.PostFormValue("work_type_id"), ContactName: r.PostFormValue("contact_name"), Integration: r.PostFormValue("integration")}
 }
 
 // Validate returns the service's input; the service checks the values.
 func (f startForm) Validate(by accounts.Actor) (conversation.StartInput, error) {
-	return conversation.StartInput{WorkTypeID: f.WorkTypeID, ContactName: f.ContactName, Integration: f.Integration, By: by}, nil
+	return conversation.StartInput{Connection: f.Connection, WorkTypeID: f.WorkTypeID, ContactName: f.ContactName, Integration: f.Integration, By: by}, nil
 }
 
 // messageForm is the message composer.
@@ -61,21 +61,21 @@ func (f reviewForm) Validate(by accounts.Actor) (conversation.ReviewInput, error
 
 // listForm is the sessions list's filter, from the query string.
 type listForm struct {
-	After, Search, State, Verdict, From, To string
-	WorkType, Agent, StartedBy, EndedBy     string
-	Tag                                     string
-	Failed                                  string
+	After, Search, State, Verdict, From, To, Connection string
+	WorkType, Agent, StartedBy, EndedBy                 string
+	Tag                                                 string
+	Failed                                              string
 }
 
 func newListForm(r *http.Request) listForm {
 	q := r.URL.Query()
-	return listForm{After: q.Get("after"), Search: q.Get("q"), State: q.Get("state"), Verdict: q.Get("verdict"), From: q.Get("from"), To: q.Get("to"),
+	return listForm{After: q.Get("after"), Search: q.Get("q"), State: q.Get("state"), Verdict: q.Get("verdict"), From: q.Get("from"), To: q.Get("to"), Connection: q.Get("connection"),
 		WorkType: q.Get("work_type"), Agent: q.Get("agent"), StartedBy: q.Get("started_by"), EndedBy: q.Get("ended_by"), Failed: q.Get("failed"), Tag: q.Get("tag")}
 }
 
 // Validate returns the service's query; the service checks the values.
 func (f listForm) Validate() (conversation.ListQuery, error) {
-	return conversation.ListQuery{Cursor: f.After, Search: f.Search, State: f.State, Verdict: f.Verdict, From: f.From, To: f.To,
+	return conversation.ListQuery{Cursor: f.After, Search: f.Search, State: f.State, Verdict: f.Verdict, From: f.From, To: f.To, Connection: f.Connection,
 		WorkType: f.WorkType, Agent: f.Agent, StartedBy: f.StartedBy, EndedBy: f.EndedBy, HasFailed: f.Failed == "1", Tag: f.Tag}, nil
 }
 

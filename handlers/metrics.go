@@ -41,18 +41,26 @@ func (h *handler) metricsPage(c *gin.Context) {
 	h.MetricsPage.ServeHTTP(c.Writer, c.Request)
 }
 
-// callbackCounter times one callback and counts it once with its outcome.
+// callbackCounter times one callback and counts it once with its outcome,
+// in the metrics and in its connection's diagnostics.
 type callbackCounter struct {
-	m       Metrics
-	started time.Time
-	event   string
-	store   time.Duration
+	m          Metrics
+	gate       CallbackGate
+	connection string
+	started    time.Time
+	event      string
+	store      time.Duration
 }
 
-func (h *handler) countCallback() *callbackCounter {
-	return &callbackCounter{m: h.Metrics, started: time.Now(), event: "unverified"}
+func (h *handler) countCallback(connection string) *callbackCounter {
+	return &callbackCounter{m: h.Metrics, gate: h.gate, connection: connection, started: time.Now(), event: "unverified"}
 }
 
-func (cc *callbackCounter) done(outcome string) {
+// done counts the callback; err says why it was not accepted.
+func (cc *callbackCounter) done(outcome string, err error) {
 	cc.m.Callback(cc.event, outcome, time.Since(cc.started), cc.store)
+	cc.gate.NoteCallback(cc.connection, outcome, cc.event, err)
 }
+
+// reject counts a callback refused for err.
+func (cc *callbackCounter) reject(err error) { cc.done(callbackRejected, err) }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/parley-dev/parley/accounts"
 	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/connections"
 	"github.com/parley-dev/parley/conversation"
 	"github.com/parley-dev/parley/live"
 	"github.com/parley-dev/parley/runs"
@@ -86,6 +87,19 @@ type CallbackService interface {
 	ReceiveCallback(ctx context.Context, in conversation.CallbackInput) (kind string, err error)
 }
 
+// ConnectionService is what the Connections pages, the start form and the
+// webhook need of the connections service.
+type ConnectionService interface {
+	CallbackGate
+	List(ctx context.Context) ([]connections.Connection, error)
+	Get(ctx context.Context, slug string) (connections.Connection, error)
+	Create(ctx context.Context, in connections.Input) (connections.Connection, error)
+	Update(ctx context.Context, slug string, in connections.Input) (connections.Connection, error)
+	SetDisabled(ctx context.Context, slug string, disabled bool, by accounts.Actor) error
+	Test(ctx context.Context, slug string, by accounts.Actor) (connections.TestResult, error)
+	Diagnostics(slug string) (connections.Diagnostics, error)
+}
+
 // CallbackVerifier checks the JWT of a callback.
 type CallbackVerifier interface {
 	Verify(authorization string) (*alvaria.CallbackClaims, error)
@@ -98,8 +112,12 @@ type Deps struct {
 	Sessions  SessionService
 	Runs      RunService // conversation tests; nil serves none
 	Callbacks CallbackService
-	Verifier  CallbackVerifier
-	Accounts  AccountService
+	Verifier  CallbackVerifier // used when Connections is nil
+	// Connections are the Alvaria connections: the Connections pages, the
+	// start form's choice, and each connection's callback path. Nil serves
+	// only the old callback path, verified by Verifier.
+	Connections ConnectionService
+	Accounts    AccountService
 	// SecureCookies marks cookies Secure and sends HSTS; set when the
 	// public URL is https.
 	SecureCookies bool
@@ -134,6 +152,7 @@ type Deps struct {
 
 type handler struct {
 	Deps
+	gate CallbackGate
 }
 
 // NewRouter wires every URL of the console.
@@ -150,7 +169,10 @@ func NewRouter(d Deps) *gin.Engine {
 	if d.Metrics == nil {
 		d.Metrics = ignoreMetrics{}
 	}
-	h := &handler{Deps: d}
+	h := &handler{Deps: d, gate: singleGate{d.Verifier}}
+	if d.Connections != nil {
+		h.gate = d.Connections
+	}
 
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
@@ -171,6 +193,7 @@ func NewRouter(d Deps) *gin.Engine {
 	}
 	r.StaticFS("/static", filesOnly{http.FS(static.FS)})
 	r.POST("/webhooks/server-messaging", h.webhook)
+	r.POST("/webhooks/server-messaging/:connection", h.webhook)
 	if d.Simulator != nil {
 		// The simulator's API is for applications, which sign their own
 		// calls; its desk and delivery pages are for people and ask for the
@@ -257,6 +280,16 @@ func NewRouter(d Deps) *gin.Engine {
 	admin.POST("/users/:id/disable", h.userChange(h.userDisable))
 	admin.POST("/users/:id/enable", h.userChange(h.userEnable))
 	admin.POST("/users/:id/password", h.userChange(h.userPassword))
+	if d.Connections != nil {
+		admin.GET("/connections", h.connectionsList)
+		admin.GET("/connections/new", h.connectionNew)
+		admin.POST("/connections", h.connectionCreate)
+		admin.GET("/connections/:slug", h.connectionShow)
+		admin.POST("/connections/:slug", h.connectionUpdate)
+		admin.POST("/connections/:slug/test", h.connectionTest)
+		admin.POST("/connections/:slug/disable", h.connectionSetDisabled(true))
+		admin.POST("/connections/:slug/enable", h.connectionSetDisabled(false))
+	}
 	admin.GET("/audit", h.auditPage)
 	admin.GET("/audit.csv", h.auditCSV)
 	if d.MetricsPage != nil {

@@ -256,6 +256,7 @@ func (x *execution) do(ctx context.Context, step scenario.Step) error {
 // start opens the run's session, marked with the run, and watches it.
 func (x *execution) start(ctx context.Context) error {
 	s, err := x.svc.convs.StartSession(ctx, conversation.StartInput{
+		Connection:  x.sc.Connection,
 		WorkTypeID:  x.sc.WorkTypeID,
 		ContactName: x.sc.ContactNameFor(x.run.ID, x.svc.now()),
 		Integration: x.sc.Integration,

@@ -105,7 +105,7 @@ func position(n ast.Node) (line, column int) {
 	return n.GetToken().Position.Line, n.GetToken().Position.Column
 }
 
-var scenarioKeys = []string{"name", "workTypeId", "contactName", "integration", "timeout", "steps"}
+var scenarioKeys = []string{"name", "connection", "workTypeId", "contactName", "integration", "timeout", "steps"}
 
 func (p *parsing) scenario(root ast.Node) {
 	fields, ok := p.mapping(root, "the scenario")
@@ -125,6 +125,8 @@ func (p *parsing) scenario(root ast.Node) {
 			p.sc.ContactName = p.text(f.Value, key, alvaria.MaxContactNameChars)
 		case "integration":
 			p.sc.Integration = p.text(f.Value, key, alvaria.MaxIntegrationChars)
+		case "connection":
+			p.sc.Connection = p.text(f.Value, key, MaxConnectionLen)
 		case "timeout":
 			p.sc.Timeout = p.duration(f.Value, key)
 		case "steps":

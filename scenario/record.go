@@ -35,6 +35,7 @@ type Turn struct {
 // Recording is a finished conversation to turn into a script.
 type Recording struct {
 	Name        string
+	Connection  string // the slug of the connection it ran on, if any
 	WorkTypeID  string
 	ContactName string
 	Integration string
@@ -53,6 +54,9 @@ const containsWords = 4
 func Record(r Recording) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, "name: %s\n", quote(r.Name))
+	if r.Connection != "" {
+		fmt.Fprintf(&b, "connection: %s\n", quote(r.Connection))
+	}
 	fmt.Fprintf(&b, "workTypeId: %s\n", quote(r.WorkTypeID))
 	fmt.Fprintf(&b, "contactName: %s\n", quote(r.ContactName))
 	if r.Integration != "" {

@@ -22,6 +22,8 @@ const (
 	MaxSteps    = 500
 	MaxDuration = 4 * time.Hour // an Alvaria session lives no longer
 	MaxNameLen  = 200
+	// MaxConnectionLen bounds the connection key, as Parley bounds names.
+	MaxConnectionLen = 100
 )
 
 // Scenario is one conversation test.
@@ -30,7 +32,10 @@ type Scenario struct {
 	WorkTypeID  string
 	ContactName string // may hold {{run}} and {{date}}
 	Integration string
-	Timeout     time.Duration // default wait of each expectation
+	// Connection names the connection to run on, by slug or name; empty
+	// is the default one.
+	Connection string
+	Timeout    time.Duration // default wait of each expectation
 	// Steps start with the implied expectation that the session starts,
 	// unless the script begins with session_started or session_failed.
 	Steps []Step

@@ -48,6 +48,11 @@
   }
   function refreshTimes(root) {
     const now = Date.now();
+    // Notices that become true with time ("no callback for 30 s").
+    for (const el of (root || document).querySelectorAll("[data-show-after]")) {
+      const t = Date.parse(el.getAttribute("data-show-after"));
+      if (!Number.isNaN(t) && now >= t) el.hidden = false;
+    }
     for (const el of (root || document).querySelectorAll("time[data-relative]")) {
       const t = Date.parse(el.getAttribute("datetime"));
       if (!Number.isNaN(t)) el.textContent = localTime(new Date(t), new Date(now)) + " (" + relative(now - t) + ")";
@@ -120,7 +125,7 @@
     if (event.target instanceof HTMLSelectElement && event.target.dataset.filterList) filterList(event.target);
   });
 
-  // --- a callback's JSON, wide, with Copy ---------------------------------------
+  // --- a callback's JSON, wide (its Copy is a copy button, below) -------------
   document.addEventListener("click", (event) => {
     const open = event.target.closest("[data-json-view]");
     if (open) {
@@ -130,14 +135,6 @@
       document.getElementById("json-view-body").textContent = pre.textContent;
       document.getElementById("json-view-title").textContent = open.dataset.jsonView;
       dialog.showModal();
-      return;
-    }
-    const copy = event.target.closest("[data-copy]");
-    if (copy) {
-      const source = document.getElementById(copy.dataset.copy);
-      if (source && navigator.clipboard) {
-        navigator.clipboard.writeText(source.textContent).then(() => { copy.textContent = "Copied"; setTimeout(() => { copy.textContent = "Copy"; }, 1500); });
-      }
       return;
     }
     const close = event.target.closest("[data-close-dialog]");
@@ -223,6 +220,46 @@
       }
     }
   }
+
+
+  // --- copy buttons ---------------------------------------------------------
+  // <button data-copy="ID"> copies the text of the element ID.
+  document.addEventListener("click", async (event) => {
+    const button = event.target instanceof Element ? event.target.closest("button[data-copy]") : null;
+    if (!button) return;
+    const source = document.getElementById(button.dataset.copy);
+    if (!source) return;
+    const text = source.textContent.trim();
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch (_) {
+      // Without the clipboard API (plain http), select it for Ctrl+C.
+      const range = document.createRange();
+      range.selectNodeContents(source);
+      const sel = window.getSelection();
+      sel.removeAllRanges();
+      sel.addRange(range);
+      button.textContent = "Selected: press Ctrl+C";
+      return;
+    }
+    button.textContent = "Copied";
+    button.dataset.copied = "";
+    setTimeout(() => { button.textContent = "Copy"; delete button.dataset.copied; }, 2000);
+  });
+
+  // --- the connection form ----------------------------------------------------
+  // A region code fills in the token URL while it is empty or still the
+  // one a region made; the server does the same on save without script.
+  document.addEventListener("input", (event) => {
+    const region = event.target;
+    if (!(region instanceof HTMLInputElement) || !region.hasAttribute("data-region")) return;
+    const tokenURL = document.getElementById("conn-token-url");
+    if (!tokenURL) return;
+    const pattern = /^https:\/\/myaspect\.[a-z0-9]*\.id\.aspect-cloud\.net\/tokenservice\/oauth2\/access_token$/;
+    const code = region.value.trim().toLowerCase();
+    if (tokenURL.value !== "" && !pattern.test(tokenURL.value)) return;
+    tokenURL.value = /^[a-z]{2,4}[0-9]{0,2}$/.test(code) ? "https://myaspect." + code + ".id.aspect-cloud.net/tokenservice/oauth2/access_token" : "";
+  });
 
   // --- forms sent in the background --------------------------------------
   async function submitAsync(form, event) {

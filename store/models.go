@@ -37,7 +37,8 @@ const (
 type Session struct {
 	ID               string // ours, a UUIDv7, so ids sort by creation
 	AlvariaSessionID string
-	Connection       string // which Alvaria: "simulator" or the API URL's host
+	Connection       string // the name of the connection it ran on, as it was then
+	ConnectionSlug   string // the connection it ran on; empty for sessions older than connections
 	WorkTypeID       string
 	ContactName      string
 	Integration      string
@@ -137,4 +138,24 @@ type AuditEntry struct {
 	Target     string
 	Detail     string
 	ClientAddr string
+}
+
+// Connection is an Alvaria tenant managed in the console. Secrets are kept
+// sealed (package seal); the store never sees them in the clear.
+type Connection struct {
+	ID                 int64
+	Slug               string // in the callback URL and on sessions; never changes
+	Name               string
+	Region             string
+	APIURL             string `gorm:"column:api_url"`
+	TokenURL           string
+	OrgID              string
+	ClientID           string
+	ClientSecretSealed string
+	APIKeySealed       string `gorm:"column:api_key_sealed"`
+	CallbackKeys       string // one or more PEM public keys
+	DefaultWorkType    string
+	Disabled           bool
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }

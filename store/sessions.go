@@ -121,6 +121,7 @@ type SessionFilter struct {
 	WorkTypeID, AgentAlias, StartedBy, EndedBy string
 	HasFailed                                  bool   // only sessions with a message Alvaria reported failed
 	Tag                                        string // only sessions with this tag
+	Connection                                 string // a connection's slug, or empty for any
 	Limit                                      int    // 1..200; 0 means 50
 	After                                      *SessionCursor
 }
@@ -220,6 +221,9 @@ func sessionWhere(f SessionFilter) conditions {
 		if eq.value != "" {
 			c.add(eq.col+" = ?", CleanText(eq.value))
 		}
+	}
+	if f.Connection != "" {
+		c.add("connection_slug = ?", f.Connection)
 	}
 	if f.Tag != "" {
 		c.add("EXISTS (SELECT 1 FROM session_tags t WHERE t.session_id = sessions.id AND t.tag = ?)", CleanText(f.Tag))

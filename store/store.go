@@ -196,3 +196,6 @@ func (s *Store) touchSession(ctx context.Context, sessionID, set string, args ..
 	}
 	return seq, nil
 }
+
+// Path is the SQLite database file; empty on Postgres.
+func (s *Store) Path() string { return s.path }

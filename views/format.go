@@ -121,7 +121,7 @@ func listValues(q conversation.ListQuery, cursor string) url.Values {
 		failed = "1"
 	}
 	for k, val := range map[string]string{"q": q.Search, "state": q.State, "verdict": q.Verdict, "from": q.From, "to": q.To, "after": cursor,
-		"work_type": q.WorkType, "agent": q.Agent, "started_by": q.StartedBy, "ended_by": q.EndedBy, "failed": failed, "tag": q.Tag} {
+		"work_type": q.WorkType, "agent": q.Agent, "started_by": q.StartedBy, "ended_by": q.EndedBy, "failed": failed, "tag": q.Tag, "connection": q.Connection} {
 		if val != "" {
 			v.Set(k, val)
 		}

@@ -12,6 +12,8 @@ import (
 // alvariaConfig is the default Alvaria connection. With no API URL, Parley
 // runs its embedded simulator instead and these are not needed.
 type alvariaConfig struct {
+	// ConnectionName names the connection these settings define.
+	ConnectionName  string
 	APIURL          string
 	TokenURL        string
 	OrgID           string
@@ -27,6 +29,7 @@ type alvariaConfig struct {
 }
 
 func (c *alvariaConfig) register(s *settings) {
+	s.String(&c.ConnectionName, "alvaria-connection-name", "ALVARIA_CONNECTION_NAME", "default", "name of the read-only connection the ALVARIA_* settings define")
 	s.String(&c.APIURL, "alvaria-api-url", "ALVARIA_API_URL", "", "Alvaria API base URL, e.g. https://myorg.via.aspect-cloud.net; empty runs the embedded simulator")
 	s.String(&c.TokenURL, "alvaria-token-url", "ALVARIA_TOKEN_URL", "", "OAuth2 token URL, e.g. https://myaspect.us1.id.aspect-cloud.net/tokenservice/oauth2/access_token")
 	s.String(&c.OrgID, "alvaria-org-id", "ALVARIA_ORG_ID", "", "Alvaria organization id")
@@ -57,6 +60,9 @@ func (c alvariaConfig) validate() error {
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("ALVARIA_API_URL is set, so %s must be set too", strings.Join(missing, ", "))
+	}
+	if strings.TrimSpace(c.ConnectionName) == "" || len(c.ConnectionName) > 100 {
+		return fmt.Errorf("ALVARIA_CONNECTION_NAME %q: give a name of 1 to 100 characters", c.ConnectionName)
 	}
 	if c.CallbackMaxLifetime <= 0 {
 		return fmt.Errorf("ALVARIA_CALLBACK_MAX_TOKEN_LIFETIME %s: use a positive duration such as 1h", c.CallbackMaxLifetime)

@@ -13,15 +13,17 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/connections"
 	"github.com/parley-dev/parley/live"
 	"github.com/parley-dev/parley/simulator"
 )
 
-// connection is how Parley reaches Alvaria: a client for the API, a verifier
-// for callbacks, and in embedded mode the simulator that plays Alvaria.
+// connection is the default connection, from the settings: the ALVARIA_*
+// one, or in embedded mode the simulator that plays Alvaria. Builtin hands
+// it to the connections service, which builds its client.
 type connection struct {
 	Name      string // shown in the top bar
-	Client    *alvaria.Client
+	Builtin   connections.Builtin
 	Verifier  *alvaria.Verifier
 	Simulator *simulator.Simulator // nil when talking to the real Alvaria
 	// SimulatorLive carries the simulator's changes to its desk. It is in
@@ -41,9 +43,9 @@ func (c *connection) Close() {
 // over real HTTP on Parley's own listener (it is mounted under /sim) and it
 // delivers callbacks to the public webhook URL, so the embedded default
 // exercises exactly the production path.
-func newConnection(ac alvariaConfig, sc simConfig, publicURL string, listen net.Addr, calls alvaria.Observer, log *slog.Logger) (*connection, error) {
+func newConnection(ac alvariaConfig, sc simConfig, publicURL string, listen net.Addr, log *slog.Logger) (*connection, error) {
 	if !ac.embedded() {
-		return realConnection(ac, calls)
+		return realConnection(ac)
 	}
 	sc, err := sc.withPrivateCredentials()
 	if err != nil {
@@ -61,28 +63,24 @@ func newConnection(ac alvariaConfig, sc simConfig, publicURL string, listen net.
 		return nil, err
 	}
 	base := "http://" + loopback(listen) + "/sim"
-	client, err := alvaria.NewClient(alvaria.Config{
+	client := alvaria.Config{
 		APIURL:       base,
 		TokenURL:     base + "/tokenservice/oauth2/access_token",
 		OrgID:        sc.OrgID,
 		ClientID:     sc.ClientID,
 		ClientSecret: sc.ClientSecret,
 		APIKey:       sc.APIKey,
-		Observer:     calls,
-	})
-	if err != nil {
-		sim.Close()
-		return nil, fmt.Errorf("simulator client: %w", err)
 	}
 	verifier, err := alvaria.NewVerifier(alvaria.VerifierConfig{PublicKey: sim.PublicKey()})
 	if err != nil {
 		sim.Close()
 		return nil, fmt.Errorf("simulator verifier: %w", err)
 	}
-	return &connection{Name: "simulator", Client: client, Verifier: verifier, Simulator: sim, SimulatorLive: changes}, nil
+	builtin := connections.Builtin{Slug: connections.SimulatorSlug, Name: connections.SimulatorName, Kind: connections.KindSimulator, Client: client, Keys: []*rsa.PublicKey{sim.PublicKey()}}
+	return &connection{Name: "simulator", Builtin: builtin, Verifier: verifier, Simulator: sim, SimulatorLive: changes}, nil
 }
 
-func realConnection(ac alvariaConfig, calls alvaria.Observer) (*connection, error) {
+func realConnection(ac alvariaConfig) (*connection, error) {
 	if err := ac.validate(); err != nil {
 		return nil, err
 	}
@@ -96,23 +94,24 @@ func realConnection(ac alvariaConfig, calls alvaria.Observer) (*connection, erro
 	if err != nil {
 		return nil, fmt.Errorf("ALVARIA_CALLBACK_PUBLIC_KEY: %w", err)
 	}
-	client, err := alvaria.NewClient(alvaria.Config{
+	client := alvaria.Config{
 		APIURL:       ac.APIURL,
 		TokenURL:     ac.TokenURL,
 		OrgID:        ac.OrgID,
 		ClientID:     ac.ClientID,
 		ClientSecret: ac.ClientSecret,
 		APIKey:       ac.APIKey,
-		Observer:     calls,
-	})
-	if err != nil {
+	}
+	// Checked here so that a bad URL stops the start naming its setting.
+	if _, err := alvaria.NewClient(client); err != nil {
 		return nil, fmt.Errorf("ALVARIA_API_URL: %w", err)
 	}
-	name := ac.APIURL
-	if u, err := url.Parse(ac.APIURL); err == nil && u.Host != "" {
-		name = u.Host
+	name := strings.TrimSpace(ac.ConnectionName)
+	builtin := connections.Builtin{
+		Slug: connections.Slug(name), Name: name, Kind: connections.KindEnvironment, Client: client, Keys: []*rsa.PublicKey{pub},
+		Issuer: ac.CallbackIssuer, Audience: ac.CallbackAudience, MaxLifetime: ac.CallbackMaxLifetime,
 	}
-	return &connection{Name: name, Client: client, Verifier: verifier}, nil
+	return &connection{Name: name, Builtin: builtin, Verifier: verifier}, nil
 }
 
 // withPrivateCredentials fills an unset client secret and API key with

@@ -11,7 +11,10 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/connections"
 	"github.com/parley-dev/parley/internal/testkit"
+	"github.com/parley-dev/parley/seal"
+	"github.com/parley-dev/parley/store/storetest"
 )
 
 // The issuer, audience and lifetime settings reach the verifier of a real
@@ -29,8 +32,18 @@ func TestRealConnectionChecksConfiguredClaims(t *testing.T) {
 	conn, err := realConnection(alvariaConfig{
 		APIURL: "https://demo.via.example", TokenURL: "https://id.example/token", OrgID: "demo",
 		ClientID: "c", ClientSecret: "s", APIKey: "k", CallbackKeyPath: pemPath,
-		CallbackIssuer: "alvaria", CallbackAudience: "parley", CallbackMaxLifetime: 10 * time.Minute,
-	}, nil)
+		CallbackIssuer: "alvaria", CallbackAudience: "parley", CallbackMaxLifetime: 10 * time.Minute, ConnectionName: "default",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The webhook verifies through the connections service, on the old
+	// path (the default connection's) and on the connection's own.
+	box, err := seal.New(make([]byte, seal.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conns, err := connections.New(t.Context(), connections.Config{Store: storetest.SQLite(t), Box: box, Builtins: []connections.Builtin{conn.Builtin}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,9 +69,11 @@ func TestRealConnectionChecksConfiguredClaims(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := conn.Verifier.Verify("Bearer " + tt.token)
-			if (err == nil) != tt.wantValid {
-				t.Fatalf("Verify = %v, want valid %v", err, tt.wantValid)
+			for _, path := range []string{"", "default"} {
+				_, err := conns.VerifyCallback(path, "Bearer "+tt.token)
+				if (err == nil) != tt.wantValid {
+					t.Fatalf("VerifyCallback(%q) = %v, want valid %v", path, err, tt.wantValid)
+				}
 			}
 		})
 	}

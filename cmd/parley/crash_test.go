@@ -118,6 +118,8 @@ func (p *parleyProcess) kill(t *testing.T) {
 // and waits until it is ready.
 func startParleyProcess(t *testing.T, dbURL, keyPath string) *parleyProcess {
 	t.Helper()
+	// The same secret key on every start: it seals the connections' secrets.
+	const secretKey = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 	addr := freeAddr(t)
 	cmd := exec.Command(os.Args[0], "serve", "--addr", addr, "--log-level", "error")
 	cmd.Env = append(os.Environ(),
@@ -125,6 +127,7 @@ func startParleyProcess(t *testing.T, dbURL, keyPath string) *parleyProcess {
 		"PARLEY_DATABASE_URL="+dbURL,
 		"PARLEY_SIM_SIGNING_KEY="+keyPath,
 		"PARLEY_ADMIN_PASSWORD="+testAdminPassword,
+		"PARLEY_SECRET_KEY="+secretKey,
 	)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {

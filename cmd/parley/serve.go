@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/accounts"
+	"github.com/parley-dev/parley/connections"
 	"github.com/parley-dev/parley/conversation"
 	"github.com/parley-dev/parley/handlers"
 	"github.com/parley-dev/parley/live"
@@ -36,9 +37,13 @@ type serveConfig struct {
 	MaxSignInAge   time.Duration
 	RunWorkers     int
 	RunsPerPerson  int
-	Alvaria        alvariaConfig
-	Sim            simConfig
-	Observe        observeConfig
+	// SecretKey and SecretKeyFile give the key that seals connection
+	// secrets; see secretBox.
+	SecretKey     string
+	SecretKeyFile string
+	Alvaria       alvariaConfig
+	Sim           simConfig
+	Observe       observeConfig
 }
 
 func serveSettings(cfg *serveConfig) *settings {
@@ -55,6 +60,8 @@ func serveSettings(cfg *serveConfig) *settings {
 	s.Duration(&cfg.MaxSignInAge, "session-max-age", "PARLEY_SESSION_MAX_AGE", accounts.DefaultAbsoluteTimeout, "sign a browser out this long after sign-in, however busy")
 	s.Int(&cfg.RunWorkers, "run-workers", "PARLEY_RUN_WORKERS", 10, "conversation-test runs this instance plays at once")
 	s.Int(&cfg.RunsPerPerson, "runs-per-person", "PARLEY_RUNS_PER_PERSON", runs.DefaultMaxRunningPerPerson, "conversation-test runs of one person played at once, over all instances; the rest wait their turn")
+	s.String(&cfg.SecretKey, "secret-key", "PARLEY_SECRET_KEY", "", "32 bytes in base64 that seal connection secrets in the database; empty: the key in PARLEY_SECRET_KEY_FILE")
+	s.String(&cfg.SecretKeyFile, "secret-key-file", "PARLEY_SECRET_KEY_FILE", "", "file holding that key, made on first start if missing; empty: "+secretKeyFileName+" beside the SQLite database")
 	cfg.Alvaria.register(s)
 	cfg.Sim.register(s)
 	cfg.Observe.register(s)
@@ -113,6 +120,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("PARLEY_DATABASE_URL: %w", err)
 	}
 	defer release()
+	box, err := secretBox(cfg, st, log)
+	if err != nil {
+		return err
+	}
 
 	// Listen first: the embedded simulator is reached on this listener.
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -125,7 +136,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer obs.close()
-	conn, err := newConnection(cfg.Alvaria, cfg.Sim, cfg.PublicURL, ln.Addr(), obs.metrics, log)
+	conn, err := newConnection(cfg.Alvaria, cfg.Sim, cfg.PublicURL, ln.Addr(), log)
 	if err != nil {
 		return err
 	}
@@ -150,7 +161,17 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		log.Info("created the first admin; the password was printed to stderr", "username", cfg.AdminUser)
 	}
 
-	sessions := conversation.New(conversation.Config{Store: st, Alvaria: conn.Client, Live: hub, Log: log, Connection: conn.Name, Audit: people})
+	conns, err := connections.New(ctx, connections.Config{
+		Store: st, Box: box, PublicURL: cfg.PublicURL, Builtins: []connections.Builtin{conn.Builtin},
+		Observer: obs.metrics, Live: hub, Audit: people, Log: log.With("component", "connections"),
+	})
+	if err != nil {
+		return secretKeyProblem(cfg, err)
+	}
+	watchCtx, stopWatching := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWatching()
+	go conns.Watch(watchCtx)
+	sessions := conversation.New(conversation.Config{Store: st, Connections: conns, Live: hub, Log: log, Connection: conn.Name, Audit: people})
 	// A crash or a failed write can leave messages "sending"; settle them
 	// before anyone looks, so none invites a second send.
 	if n, err := sessions.ReconcileSending(ctx); err != nil {
@@ -169,7 +190,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Sessions:       sessions,
 		Runs:           tests,
 		Callbacks:      sessions,
-		Verifier:       conn.Verifier,
+		Connections:    conns,
 		Accounts:       people,
 		SecureCookies:  strings.HasPrefix(cfg.PublicURL, "https://"),
 		TrustedProxies: splitList(cfg.TrustedProxies),

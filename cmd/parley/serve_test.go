@@ -43,6 +43,9 @@ func (b *syncBuffer) String() string {
 
 // startServe runs `parley serve` with the given environment on a free port
 // and stops it when the test ends.
+// testSecretKey seals connection secrets in tests on Postgres.
+const testSecretKey = "c2VhbHMgdGhlIHRlc3QgY29ubmVjdGlvbiBzZWNyZXQ="
+
 func startServe(t *testing.T, env map[string]string, args ...string) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -56,6 +59,14 @@ func startServe(t *testing.T, env map[string]string, args ...string) *server {
 			withAdmin[k] = v
 		}
 		env = withAdmin
+	}
+	// Postgres has no data directory for a generated key.
+	if _, set := env["PARLEY_SECRET_KEY"]; !set && strings.HasPrefix(env["PARLEY_DATABASE_URL"], "postgres") && env["PARLEY_SECRET_KEY_FILE"] == "" {
+		withKey := map[string]string{"PARLEY_SECRET_KEY": testSecretKey}
+		for k, v := range env {
+			withKey[k] = v
+		}
+		env = withKey
 	}
 	go func() {
 		done <- runServe(ctx, all, envMap(env), io.Discard, logs, func(a net.Addr) { addrc <- a })

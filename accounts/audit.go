@@ -36,6 +36,8 @@ const (
 	ActionTokenCreate = "token-create"
 	ActionTokenRevoke = "token-revoke"
 	ActionTokenUse    = "token-use"
+	// ActionLoadCancel is a load run stopped before its end.
+	ActionLoadCancel = "load-cancel"
 )
 
 // Actions lists the audited actions in the order a filter offers them.
@@ -44,6 +46,7 @@ var Actions = []string{
 	ActionReview, ActionExport, ActionUserCreate, ActionUserRole, ActionUserDisable, ActionUserEnable, ActionUserPassword,
 	ActionPasswordChangeFailed,
 	ActionTokenCreate, ActionTokenRevoke, ActionTokenUse, ActionTestSave, ActionRunStart, ActionTestDelete,
+	ActionLoadCancel,
 }
 
 // AuditQuery selects audit entries. Dates are whole UTC days, To inclusive.

@@ -36,6 +36,7 @@ type serveConfig struct {
 	MaxSignInAge   time.Duration
 	RunWorkers     int
 	RunsPerPerson  int
+	LoadCeiling    int
 	Alvaria        alvariaConfig
 	Sim            simConfig
 	Observe        observeConfig
@@ -55,6 +56,7 @@ func serveSettings(cfg *serveConfig) *settings {
 	s.Duration(&cfg.MaxSignInAge, "session-max-age", "PARLEY_SESSION_MAX_AGE", accounts.DefaultAbsoluteTimeout, "sign a browser out this long after sign-in, however busy")
 	s.Int(&cfg.RunWorkers, "run-workers", "PARLEY_RUN_WORKERS", 10, "conversation-test runs this instance plays at once")
 	s.Int(&cfg.RunsPerPerson, "runs-per-person", "PARLEY_RUNS_PER_PERSON", runs.DefaultMaxRunningPerPerson, "conversation-test runs of one person played at once, over all instances; the rest wait their turn")
+	s.Int(&cfg.LoadCeiling, "load-max-sessions", "PARLEY_LOAD_MAX_SESSIONS", runs.DefaultLoadCeiling, "load-run sessions in flight at once on the Alvaria connection, over all load runs and instances; also how many this instance plays at once")
 	cfg.Alvaria.register(s)
 	cfg.Sim.register(s)
 	cfg.Observe.register(s)
@@ -77,6 +79,9 @@ func (cfg serveConfig) validate() error {
 	}
 	if cfg.RunsPerPerson < 1 || cfg.RunsPerPerson > 1000 {
 		return fmt.Errorf("PARLEY_RUNS_PER_PERSON %d: use 1 to 1000", cfg.RunsPerPerson)
+	}
+	if cfg.LoadCeiling < 1 || cfg.LoadCeiling > runs.MaxLoadSessions {
+		return fmt.Errorf("PARLEY_LOAD_MAX_SESSIONS %d: use 1 to %d", cfg.LoadCeiling, runs.MaxLoadSessions)
 	}
 	if cfg.IdleTimeout <= 0 || cfg.MaxSignInAge <= 0 {
 		return errors.New("PARLEY_SESSION_IDLE_TIMEOUT and PARLEY_SESSION_MAX_AGE must be positive durations")
@@ -125,7 +130,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer obs.close()
-	conn, err := newConnection(cfg.Alvaria, cfg.Sim, cfg.PublicURL, ln.Addr(), obs.metrics, log)
+	// Load runs count Alvaria's answers on their way to the metrics.
+	calls := runs.NewCallTally(obs.metrics)
+	conn, err := newConnection(cfg.Alvaria, cfg.Sim, cfg.PublicURL, ln.Addr(), calls, log)
 	if err != nil {
 		return err
 	}
@@ -158,7 +165,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	} else if n > 0 {
 		log.Info("settled messages left sending", "count", n)
 	}
-	tests, stopRuns, err := startRuns(ctx, cfg, st, sessions, hub, people, obs.metrics, log)
+	tests, stopRuns, err := startRuns(ctx, cfg, st, sessions, hub, people, obs.metrics, log, conn.Name, calls)
 	if err != nil {
 		return err
 	}
@@ -236,9 +243,10 @@ func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, log 
 // startRuns builds the conversation-test service and starts working its
 // River jobs; stop waits a little for runs in progress, then errors them
 // (Parley stopped) rather than holding the shutdown.
-func startRuns(ctx context.Context, cfg serveConfig, st *store.Store, sessions *conversation.Service, hub live.Broker, people *accounts.Service, m *metrics.Metrics, log *slog.Logger) (*runs.Service, func(), error) {
-	svc := runs.New(runs.Config{Store: st, Conversations: sessions, Live: hub, Audit: people, Log: log.With("component", "runs"), Finished: m.RunFinished, MaxRunningPerPerson: cfg.RunsPerPerson})
-	jobs, err := runs.NewJobs(ctx, runs.JobsConfig{Store: st, DatabaseURL: cfg.DatabaseURL, Workers: cfg.RunWorkers, Log: log.With("component", "jobs")}, svc)
+func startRuns(ctx context.Context, cfg serveConfig, st *store.Store, sessions *conversation.Service, hub live.Broker, people *accounts.Service, m *metrics.Metrics, log *slog.Logger, connection string, calls *runs.CallTally) (*runs.Service, func(), error) {
+	svc := runs.New(runs.Config{Store: st, Conversations: sessions, Live: hub, Audit: people, Log: log.With("component", "runs"), Finished: m.RunFinished, MaxRunningPerPerson: cfg.RunsPerPerson,
+		Connection: connection, LoadCeiling: cfg.LoadCeiling, Calls: calls})
+	jobs, err := runs.NewJobs(ctx, runs.JobsConfig{Store: st, DatabaseURL: cfg.DatabaseURL, Workers: cfg.RunWorkers, LoadWorkers: cfg.LoadCeiling, Log: log.With("component", "jobs")}, svc)
 	if err != nil {
 		return nil, nil, fmt.Errorf("PARLEY_DATABASE_URL: %w", err)
 	}

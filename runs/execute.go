@@ -216,6 +216,9 @@ func (x *execution) cleanUp(ctx context.Context) {
 		return
 	}
 	ctx = context.WithoutCancel(ctx)
+	if x.report.endedElsewhere(ctx) {
+		return
+	}
 	s, err := x.svc.convs.Session(ctx, x.session.ID)
 	if err != nil || !s.Live() {
 		return
@@ -313,6 +316,9 @@ type reporter interface {
 	// sessionStarted is told the session opened, asked for at asked.
 	sessionStarted(ctx context.Context, s conversation.Session, asked time.Time) error
 	finished(ctx context.Context, status, reason string, failedStep *int)
+	// endedElsewhere reports that someone else took on ending the session
+	// (a load run's cancellation), so the run must not end it again.
+	endedElsewhere(ctx context.Context) bool
 }
 
 // runReport records a run's steps and result, telling its page each time.
@@ -341,6 +347,8 @@ func (r *runReport) sessionStarted(ctx context.Context, s conversation.Session, 
 	r.run.SessionID = s.ID
 	return nil
 }
+
+func (r *runReport) endedElsewhere(context.Context) bool { return false }
 
 func (r *runReport) finished(ctx context.Context, status, reason string, failedStep *int) {
 	r.svc.finish(ctx, r.run, status, reason, failedStep)

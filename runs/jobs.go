@@ -54,8 +54,12 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[runArgs]) error {
 
 // loadSessionArgs is the job of playing one session of a load run.
 type loadSessionArgs struct {
-	LoadRunID int64 `json:"load_run_id"`
-	Number    int   `json:"number"`
+	LoadRunID int64 `json:"load_run_id" river:"unique"`
+	Number    int   `json:"number" river:"unique"`
+	// NotBefore is when the ramp-up lets it start. The job waits for it
+	// itself: River's scheduler looks at scheduled jobs only every few
+	// seconds, too coarse for a ramp-up.
+	NotBefore time.Time `json:"not_before"`
 }
 
 func (loadSessionArgs) Kind() string { return "parley_load_session" }
@@ -81,6 +85,15 @@ func (w *loadSessionWorker) Timeout(*river.Job[loadSessionArgs]) time.Duration {
 const connectionBusyWait = time.Second
 
 func (w *loadSessionWorker) Work(ctx context.Context, job *river.Job[loadSessionArgs]) error {
+	if wait := time.Until(job.Args.NotBefore); wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
+	}
 	err := w.svc.ExecuteLoadSession(ctx, job.Args.LoadRunID, job.Args.Number)
 	if errors.Is(err, ErrConnectionBusy) {
 		return river.JobSnooze(connectionBusyWait)
@@ -217,8 +230,8 @@ func (j *Jobs) EnqueueLoadSessions(ctx context.Context, jobs []LoadJob) error {
 	params := make([]river.InsertManyParams, len(jobs))
 	for i, lj := range jobs {
 		params[i] = river.InsertManyParams{
-			Args:       loadSessionArgs{LoadRunID: lj.LoadRunID, Number: lj.Number},
-			InsertOpts: &river.InsertOpts{Queue: loadQueue, ScheduledAt: lj.At, UniqueOpts: river.UniqueOpts{ByArgs: true}},
+			Args:       loadSessionArgs{LoadRunID: lj.LoadRunID, Number: lj.Number, NotBefore: lj.At},
+			InsertOpts: &river.InsertOpts{Queue: loadQueue, UniqueOpts: river.UniqueOpts{ByArgs: true}},
 		}
 	}
 	if _, err := j.client.InsertMany(ctx, params); err != nil {

@@ -129,10 +129,12 @@ func (svc *Service) CancelLoad(ctx context.Context, id int64, by accounts.Actor)
 		return lr, nil
 	}
 	svc.record(ctx, by, accounts.ActionLoadCancel, "load "+strconv.FormatInt(id, 10), lr.Name)
+	// Ended here first, then the workers told: a worker that wakes finds
+	// its session over and does not end it a second time.
+	svc.endLoadSessions(ctx, inFlight, by)
 	if err := svc.live.Publish(context.WithoutCancel(ctx), loadCancelTopic(id), ""); err != nil {
 		svc.log.Warn("tell the workers of a cancelled load run", "load", id, "err", err)
 	}
-	svc.endLoadSessions(ctx, inFlight, by)
 	svc.loadChanged(ctx, id)
 	return svc.GetLoad(ctx, id)
 }

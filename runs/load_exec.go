@@ -120,7 +120,9 @@ func (svc *Service) playLoadSession(ctx context.Context, lr store.LoadRun, numbe
 	x.play(ctx)
 	rep.timeCallbacks(context.WithoutCancel(ctx), x.session)
 	res := rep.result
-	if context.Cause(ctx) == errCancelled && res.Status != store.LoadSessionPassed {
+	// A session the cancellation ended may have failed on its SESSION_END
+	// before the notice came: it was cancelled all the same.
+	if res.Status != store.LoadSessionPassed && (context.Cause(ctx) == errCancelled || svc.loadCancelled(ctx, lr.ID)) {
 		res.Status, res.Reason = store.LoadSessionCancelled, cancelledReason
 	}
 	waits, _ := json.Marshal(rep.waits)
@@ -129,6 +131,12 @@ func (svc *Service) playLoadSession(ctx context.Context, lr store.LoadRun, numbe
 		res.Waits = "[]"
 	}
 	return res
+}
+
+// loadCancelled reads whether the load run was cancelled.
+func (svc *Service) loadCancelled(ctx context.Context, id int64) bool {
+	cur, err := svc.store.GetLoadRun(context.WithoutCancel(ctx), id)
+	return err == nil && cur.Status == store.LoadCancelled
 }
 
 // queueNext queues the session that takes number's place in its lane.
@@ -180,6 +188,12 @@ func (r *loadReport) sessionStarted(ctx context.Context, s conversation.Session,
 	return r.svc.store.SetLoadSessionSession(ctx, r.lr.ID, r.number, s.ID)
 }
 
+// endedElsewhere: the cancellation marked the session as one it ends.
+func (r *loadReport) endedElsewhere(ctx context.Context) bool {
+	ls, err := r.svc.store.GetLoadSession(ctx, r.lr.ID, r.number)
+	return err == nil && ls.Status == store.LoadSessionRunning && ls.Reason == store.LoadEndingReason
+}
+
 func (r *loadReport) finished(_ context.Context, status, reason string, failedStep *int) {
 	r.result.Status, r.result.Reason, r.result.FailedStep = status, reason, failedStep
 }
@@ -206,4 +220,26 @@ func (r *loadReport) timeCallbacks(ctx context.Context, s conversation.Session) 
 			r.result.AgentJoinedUS = &us
 		}
 	}
+}
+
+// AbandonRunningLoads errors every load session still marked running and
+// lets its lane go on. Only for a database one instance owns (SQLite): at
+// its start no session can be in flight, so these lost their worker when
+// Parley last stopped, and their jobs would wait hours for River's rescue.
+func (svc *Service) AbandonRunningLoads(ctx context.Context) (int, error) {
+	running, err := svc.store.ListRunningLoadSessions(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, ls := range running {
+		lr, err := svc.store.GetLoadRun(ctx, ls.LoadRunID)
+		if err != nil {
+			return 0, err
+		}
+		svc.abandonLoadSession(ctx, lr, ls)
+		if err := svc.queueNext(ctx, lr, ls.Number); err != nil {
+			return 0, err
+		}
+	}
+	return len(running), nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/parley-dev/parley/internal/testkit"
+	"github.com/parley-dev/parley/live"
 	"github.com/parley-dev/parley/runs"
 	"github.com/parley-dev/parley/simulator"
 )
@@ -198,5 +199,27 @@ func TestPercentilesAreExactNearestRanks(t *testing.T) {
 	}
 	if _, ok := runs.PercentilesOf(nil); ok {
 		t.Fatal("percentiles of nothing")
+	}
+}
+
+// A load session cut short by a stop is errored at the next start on
+// SQLite, and its lane goes on with the next session.
+func TestALoadSessionCutShortByAStopIsErroredAndItsLaneGoesOn(t *testing.T) {
+	db, hub := sqliteDB(t), live.NewHub()
+	first := newInstance(t, db, options{noWorkers: true, broker: hub})
+	lr, err := first.runs.StartLoad(t.Context(), runs.LoadInput{Scenario: loadScenario, Sessions: 2, Concurrency: 1, By: olive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := first.store.ClaimLoadSession(t.Context(), lr.ID, 1, time.Now(), 0); !ok || err != nil {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	if n, err := first.runs.AbandonRunningLoads(t.Context()); n != 1 || err != nil {
+		t.Fatalf("abandoned %d: %v", n, err)
+	}
+	second := newInstance(t, db, options{sim: first, broker: hub})
+	rep := second.waitLoad(t, lr.ID)
+	if c := rep.Run.Counts; c.Errored != 1 || c.Passed != 1 || rep.Sessions[0].Reason == "" {
+		t.Fatalf("counts %+v, sessions %+v", c, rep.Sessions)
 	}
 }

@@ -29,6 +29,10 @@ const (
 	LoadSessionCancelled = "cancelled"
 )
 
+// LoadEndingReason marks a running load session whose Parley session the
+// cancellation ends, so its worker does not end it a second time.
+const LoadEndingReason = "The load run was cancelled; its session is being ended."
+
 // LoadRun is one scenario played as many sessions at once.
 type LoadRun struct {
 	ID          int64
@@ -266,7 +270,14 @@ func (s *Store) CancelLoadRun(ctx context.Context, loadRunID int64, reason strin
 			Update("status", LoadSessionCancelled).Error; err != nil {
 			return err
 		}
-		return tx.with(ctx).Where("load_run_id = ? AND status = ?", loadRunID, LoadSessionRunning).Order("number").Find(&inFlight).Error
+		// The sessions whose Parley session is known are the canceller's to
+		// end, marked so in this transaction; one whose worker records its
+		// session after it is that worker's to end.
+		if err := tx.with(ctx).Model(&LoadSession{}).Where("load_run_id = ? AND status = ? AND session_id <> ''", loadRunID, LoadSessionRunning).
+			Update("reason", LoadEndingReason).Error; err != nil {
+			return err
+		}
+		return tx.with(ctx).Where("load_run_id = ? AND status = ? AND session_id <> ''", loadRunID, LoadSessionRunning).Order("number").Find(&inFlight).Error
 	})
 	if err != nil {
 		return false, nil, fmt.Errorf("cancel load run %d: %w", loadRunID, err)
@@ -299,6 +310,15 @@ func (s *Store) ListLoadRunCalls(ctx context.Context, loadRunID int64) ([]LoadRu
 	var out []LoadRunCall
 	if err := s.with(ctx).Where("load_run_id = ?", loadRunID).Order("status").Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("list calls of load run %d: %w", loadRunID, err)
+	}
+	return out, nil
+}
+
+// ListRunningLoadSessions returns every load session marked running.
+func (s *Store) ListRunningLoadSessions(ctx context.Context) ([]LoadSession, error) {
+	var out []LoadSession
+	if err := s.with(ctx).Where("status = ?", LoadSessionRunning).Order("load_run_id, number").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("list running load sessions: %w", err)
 	}
 	return out, nil
 }

@@ -265,6 +265,11 @@ func startRuns(ctx context.Context, cfg serveConfig, st *store.Store, sessions *
 		} else if n > 0 {
 			log.Info("errored runs cut short by the last stop", "count", n)
 		}
+		if n, err := svc.AbandonRunningLoads(ctx); err != nil {
+			log.Error("error load sessions cut short by the last stop", "err", err)
+		} else if n > 0 {
+			log.Info("errored load sessions cut short by the last stop", "count", n)
+		}
 	}
 	if n, err := svc.RequeueQueued(ctx); err != nil {
 		log.Error("queue runs left queued", "err", err)

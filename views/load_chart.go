@@ -58,9 +58,9 @@ func LoadHistogram(rep runs.LoadReport) string {
 		fmt.Fprintf(&b, `<line class="grid" x1="%d" y1="%.1f" x2="%d" y2="%.1f"/>`, chartLeft, y, chartW-16, y)
 		fmt.Fprintf(&b, `<text class="axis" x="%d" y="%.1f" text-anchor="end">%d</text>`, chartLeft-6, y+4, int(f*float64(tallest)+0.5))
 	}
-	for _, f := range []float64{0, 0.5, 1} {
+	for i, f := range []float64{0, 0.5, 1} {
 		x := float64(chartLeft) + f*plotW
-		fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%d" text-anchor="middle">%s</text>`, x, chartH-6, html.EscapeString(axisDuration(time.Duration(f*float64(longest)))))
+		fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%d" text-anchor="%s">%s</text>`, x, chartH-6, axisAnchors[i], html.EscapeString(axisDuration(time.Duration(f*float64(longest)))))
 	}
 	for i, n := range bins {
 		if n == 0 {
@@ -74,6 +74,9 @@ func LoadHistogram(rep runs.LoadReport) string {
 	b.WriteString(`</svg>`)
 	return b.String()
 }
+
+// axisAnchors keep a time axis's first and last labels inside the chart.
+var axisAnchors = []string{"start", "middle", "end"}
 
 // loadTimelineSteps is how many points the in-flight line has.
 const loadTimelineSteps = 120
@@ -128,8 +131,8 @@ func LoadTimeline(rep runs.LoadReport, now time.Time) string {
 		fmt.Fprintf(&b, `<text class="axis" x="%d" y="%.1f" text-anchor="end">%d</text>`, chartLeft-6, y+4, int(f*float64(most)+0.5))
 		fmt.Fprintf(&b, `<text class="axis" x="%d" y="%.1f">%s</text>`, chartW-chartRight+6, y+4, html.EscapeString(axisDuration(time.Duration(f*float64(slowest)))))
 	}
-	for _, f := range []float64{0, 0.5, 1} {
-		fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%d" text-anchor="middle">%s</text>`, float64(chartLeft)+f*plotW, chartH-6, html.EscapeString(axisDuration(time.Duration(f*float64(span)))))
+	for i, f := range []float64{0, 0.5, 1} {
+		fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%d" text-anchor="%s">%s</text>`, float64(chartLeft)+f*plotW, chartH-6, axisAnchors[i], html.EscapeString(axisDuration(time.Duration(f*float64(span)))))
 	}
 	for _, s := range started {
 		d := of(s)

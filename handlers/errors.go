@@ -60,6 +60,7 @@ func explain(err error, query bool) (p problem, ok bool) {
 		runErr    *runs.InputError
 		tooMany   *runs.TooManyRunsError
 		confirm   *runs.ConfirmLoadError
+		tooLoaded *runs.TooManyLoadsError
 		invalid   *scenario.Error
 		badJSON   *badJSONError
 	)
@@ -102,6 +103,8 @@ func explain(err error, query bool) (p problem, ok bool) {
 		return problem{Status: http.StatusNotFound, Message: "There is no such test or run."}, true
 	case errors.As(err, &tooMany):
 		return problem{Status: http.StatusTooManyRequests, Message: tooMany.Error()}, true
+	case errors.As(err, &tooLoaded):
+		return problem{Status: http.StatusTooManyRequests, Message: tooLoaded.Error()}, true
 	case errors.As(err, &confirm):
 		return problem{Status: http.StatusConflict, Message: confirm.Error()}, true
 	case errors.As(err, &runErr):

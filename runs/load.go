@@ -19,6 +19,19 @@ const (
 	MaxLoadRamp     = time.Hour
 )
 
+// MaxLoadsPerPerson bounds the load runs one person may have running at
+// once: each may hold thousands of sessions' rows and the connection's
+// ceiling for an hour.
+const MaxLoadsPerPerson = 3
+
+// TooManyLoadsError refuses a load run while its starter has
+// MaxLoadsPerPerson running.
+type TooManyLoadsError struct{ Running, Max int }
+
+func (e *TooManyLoadsError) Error() string {
+	return fmt.Sprintf("You have %d load runs running; at most %d may run at once. Wait for one to finish, or cancel one, then try again.", e.Running, e.Max)
+}
+
 // DefaultLoadCeiling is how many load sessions one Alvaria connection may
 // have in flight at once, over every load run and instance, unless an
 // admin sets another.
@@ -92,7 +105,12 @@ func (svc *Service) StartLoad(ctx context.Context, in LoadInput) (LoadRun, error
 	}
 	lr := store.LoadRun{TestID: testID, Name: sc.Name, Scenario: yaml, Connection: svc.connection, Sessions: in.Sessions,
 		Concurrency: in.Concurrency, RampMS: in.Ramp.Milliseconds(), StartedBy: in.By.Username, CreatedAt: svc.now()}
-	if err := svc.store.CreateLoadRun(ctx, &lr); err != nil {
+	err = svc.store.CreateLoadRun(ctx, &lr, MaxLoadsPerPerson)
+	var tooMany *store.TooManyLoadsError
+	if errors.As(err, &tooMany) {
+		return LoadRun{}, &TooManyLoadsError{Running: tooMany.Running, Max: tooMany.Max}
+	}
+	if err != nil {
 		return LoadRun{}, fmt.Errorf("start load run of %q: %w", sc.Name, err)
 	}
 	first := make([]LoadJob, in.Concurrency)

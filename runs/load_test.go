@@ -166,6 +166,16 @@ func TestALoadRunIsBoundedAndConfirmedOnARealConnection(t *testing.T) {
 	if err != nil || lr.Counts.Queued != 3 || lr.Concurrency != 3 || !strings.EqualFold(lr.Connection, "acme-prod") {
 		t.Errorf("confirmed: %+v, %v", lr, err)
 	}
+	// At most three load runs of one person run at once.
+	for range 2 {
+		if _, err := in.runs.StartLoad(t.Context(), runs.LoadInput{Scenario: loadScenario, Sessions: 1, Confirmed: true, By: olive}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var tooMany *runs.TooManyLoadsError
+	if _, err := in.runs.StartLoad(t.Context(), runs.LoadInput{Scenario: loadScenario, Sessions: 1, Confirmed: true, By: olive}); !errors.As(err, &tooMany) || tooMany.Running != 3 {
+		t.Errorf("a fourth load run: %v", err)
+	}
 }
 
 // Several instances on one Postgres share a load run: one queues it, the

@@ -74,12 +74,35 @@ type LoadRunCall struct {
 	Count     int64
 }
 
+// TooManyLoadsError refuses a load run that would leave its starter with
+// more than Max load runs running at once.
+type TooManyLoadsError struct{ Running, Max int }
+
+func (e *TooManyLoadsError) Error() string {
+	return fmt.Sprintf("%d load runs running, at most %d allowed", e.Running, e.Max)
+}
+
 // CreateLoadRun stores a running load run and its queued sessions,
-// numbered from 1, in one transaction, filling in the run's id.
-func (s *Store) CreateLoadRun(ctx context.Context, lr *LoadRun) error {
+// numbered from 1, in one transaction, filling in the run's id. It refuses
+// with a *TooManyLoadsError when lr.StartedBy already has maxRunning load
+// runs running; the count and the insert are serialised per starter, as in
+// CreateRuns.
+func (s *Store) CreateLoadRun(ctx context.Context, lr *LoadRun, maxRunning int) error {
 	lr.CreatedAt = stamp(lr.CreatedAt)
 	lr.Status = LoadRunning
 	return s.Transaction(ctx, func(tx *Store) error {
+		if tx.dialect == DialectPostgres {
+			if err := tx.with(ctx).Exec("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", "loads-of:"+lr.StartedBy).Error; err != nil {
+				return fmt.Errorf("lock load runs of %s: %w", lr.StartedBy, err)
+			}
+		}
+		var running int64
+		if err := tx.with(ctx).Model(&LoadRun{}).Where("started_by = ? AND status = ?", lr.StartedBy, LoadRunning).Count(&running).Error; err != nil {
+			return fmt.Errorf("count load runs of %s: %w", lr.StartedBy, err)
+		}
+		if int(running) >= maxRunning {
+			return &TooManyLoadsError{Running: int(running), Max: maxRunning}
+		}
 		if err := tx.with(ctx).Create(lr).Error; err != nil {
 			return fmt.Errorf("create load run: %w", err)
 		}

@@ -64,11 +64,6 @@ func (svc *Service) ExecuteLoadSession(ctx context.Context, loadRunID int64, num
 	}
 	svc.loadChanged(ctx, loadRunID)
 	svc.calls.begin(loadRunID)
-	defer func() {
-		if err := svc.store.AddLoadRunCalls(context.WithoutCancel(ctx), loadRunID, svc.calls.end(loadRunID)); err != nil {
-			svc.log.Warn("count the Alvaria calls of a load run", "load", loadRunID, "err", err)
-		}
-	}()
 
 	result := store.LoadSession{LoadRunID: loadRunID, Number: number, Waits: "[]"}
 	sc, err := scenario.Parse([]byte(lr.Scenario))
@@ -76,6 +71,11 @@ func (svc *Service) ExecuteLoadSession(ctx context.Context, loadRunID int64, num
 		result.Status, result.Reason = store.LoadSessionErrored, "The scenario no longer parses: "+err.Error()
 	} else {
 		result = svc.playLoadSession(ctx, lr, number, sc, cancelWatch)
+	}
+	// The calls are stored before the result, so the page that shows the
+	// last session's end shows its calls too.
+	if err := svc.store.AddLoadRunCalls(context.WithoutCancel(ctx), loadRunID, svc.calls.end(loadRunID)); err != nil {
+		svc.log.Warn("count the Alvaria calls of a load run", "load", loadRunID, "err", err)
 	}
 	done, _, err := svc.store.FinishLoadSession(context.WithoutCancel(ctx), result, svc.now())
 	if err != nil {

@@ -58,6 +58,8 @@ const (
 	ActionConnectionDisable = "connection-disable"
 	ActionConnectionEnable  = "connection-enable"
 	ActionConnectionTest    = "connection-test"
+	// ActionLoadCancel is a load run stopped before its end.
+	ActionLoadCancel = "load-cancel"
 )
 
 // Actions lists the audited actions in the order a filter offers them.
@@ -69,6 +71,7 @@ var Actions = []string{
 	ActionDeskTakeOver, ActionDeskReply, ActionDeskJoin, ActionDeskTransfer, ActionDeskFail, ActionDeskEnd, ActionDeskHandBack,
 	ActionDeliveryPause, ActionDeliveryResume, ActionDeliveryRedeliver, ActionComment, ActionTag,
 	ActionConnectionCreate, ActionConnectionUpdate, ActionConnectionDisable, ActionConnectionEnable, ActionConnectionTest,
+	ActionLoadCancel,
 }
 
 // AuditQuery selects audit entries. Dates are whole UTC days, To inclusive.

@@ -292,17 +292,39 @@ func TestEveryAuditedActionLeavesOneRecord(t *testing.T) {
 		admin.Post(t, "/admin/connections/second-tenant/test", nil)
 		admin.Post(t, "/admin/connections/second-tenant/disable", nil)
 		admin.Post(t, "/admin/connections/second-tenant/enable", nil)
+
+		// A load run of one long session, cancelled once it is in flight:
+		// the cancellation ends its session, once.
+		_, testPage = admin.Post(t, "/tests", url.Values{"scenario": {"name: Long\nworkTypeId: \"32\"\ncontactName: Ada\nsteps:\n  - expect: agent_joined\n  - wait: 10m\n"}})
+		_, loadPage := admin.Post(t, strings.Replace(testPage, "/tests/", "/tests/", 1)+"/loads", url.Values{"sessions": {"1"}, "concurrency": {"1"}})
+		var loadID int64
+		fmt.Sscanf(loadPage, "/loads/%d", &loadID)
+		testkit.Eventually(t, testkit.WaitTimeout, func() bool {
+			ls, err := a.store.GetLoadSession(t.Context(), loadID, 1)
+			if err != nil || ls.SessionID == "" {
+				return false
+			}
+			s, err := a.store.GetSession(t.Context(), ls.SessionID)
+			return err == nil && s.State == store.SessionConnected
+		}, "the load run's session is in flight")
+		admin.Post(t, fmt.Sprintf("/loads/%d/cancel", loadID), nil)
+		testkit.Eventually(t, testkit.WaitTimeout, func() bool {
+			ls, err := a.store.GetLoadSession(t.Context(), loadID, 1)
+			return err == nil && ls.Status == store.LoadSessionCancelled
+		}, "the load run's session is cancelled")
 		admin.Post(t, "/sessions/"+sid+"/end", nil)
 		admin.Post(t, "/logout", nil)
 		for _, action := range accounts.Actions {
 			want := 1
 			switch action {
 			case accounts.ActionSessionStart:
-				want = 3 // the admin's session, the run's and the desk's
+				want = 4 // the admin's session, the run's, the desk's and the load run's
 			case accounts.ActionSessionEnd:
-				want = 2 // the admin's session and the run's; the desk's ended at the desk
+				want = 3 // the admin's session, the run's and the load run's; the desk's ended at the desk
 			case accounts.ActionMessageSend:
 				want = 2 // one in the admin's session, one at the desk's
+			case accounts.ActionRunStart, accounts.ActionTestSave:
+				want = 2 // the run and the load run, of two tests
 			}
 			if got := a.auditCount(t, action) - before[action]; got != want {
 				t.Errorf("%s: %d new records, want %d", action, got, want)

@@ -106,6 +106,8 @@ type APIStep struct {
 type APIRunList struct {
 	Runs       []APIRun `json:"runs"`
 	NextBefore int64    `json:"nextBefore,omitempty"`
+	// LoadRun is the load run a request with sessions started.
+	LoadRun *APILoadRun `json:"loadRun,omitempty"`
 }
 
 func newAPITest(t runs.Test) APITest {

@@ -92,7 +92,7 @@ func TestOpenAPISchemasMatchTheAnswers(t *testing.T) {
 	}
 	for name, v := range map[string]any{
 		"Run": handlers.APIRun{}, "Step": handlers.APIStep{}, "Test": handlers.APITest{},
-		"RunList": handlers.APIRunList{}, "Error": handlers.JSONError{},
+		"RunList": handlers.APIRunList{}, "Error": handlers.JSONError{}, "LoadRun": handlers.APILoadRun{},
 	} {
 		var fields []string
 		typ := reflect.TypeOf(v)

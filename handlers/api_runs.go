@@ -15,6 +15,10 @@ func (h *handler) apiRunsStart(c *gin.Context) {
 		h.respondError(c, err)
 		return
 	}
+	if form.IsLoad() {
+		h.apiLoadsStart(c, form)
+		return
+	}
 	in, err := form.Validate(h.actor(c))
 	if err != nil {
 		h.respondError(c, err)

@@ -60,6 +60,8 @@ func explain(err error, query bool) (p problem, ok bool) {
 		tooBig    *http.MaxBytesError
 		runErr    *runs.InputError
 		tooMany   *runs.TooManyRunsError
+		confirm   *runs.ConfirmLoadError
+		tooLoaded *runs.TooManyLoadsError
 		invalid   *scenario.Error
 		badJSON   *badJSONError
 		disabled  *conversation.ConnectionDisabledError
@@ -109,6 +111,10 @@ func explain(err error, query bool) (p problem, ok bool) {
 		return problem{Status: http.StatusNotFound, Message: "There is no such test or run."}, true
 	case errors.As(err, &tooMany):
 		return problem{Status: http.StatusTooManyRequests, Message: tooMany.Error()}, true
+	case errors.As(err, &tooLoaded):
+		return problem{Status: http.StatusTooManyRequests, Message: tooLoaded.Error()}, true
+	case errors.As(err, &confirm):
+		return problem{Status: http.StatusConflict, Message: confirm.Error()}, true
 	case errors.As(err, &runErr):
 		return problem{Status: http.StatusUnprocessableEntity, Message: runErr.Message}, true
 	case errors.As(err, &invalid):

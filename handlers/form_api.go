@@ -31,6 +31,12 @@ type apiRunForm struct {
 	Scenario string `json:"scenario"`
 	TestID   string `json:"testId"`
 	Runs     int    `json:"runs"`
+	// A load run: sessions > 0 plays the scenario as that many sessions,
+	// concurrency at once, the first started over ramp ("30s").
+	Sessions    int    `json:"sessions"`
+	Concurrency int    `json:"concurrency"`
+	Ramp        string `json:"ramp"`
+	Confirm     bool   `json:"confirm"`
 }
 
 func newAPIRunForm(w http.ResponseWriter, r *http.Request) (apiRunForm, error) {
@@ -65,6 +71,25 @@ func (f apiRunForm) Validate(by accounts.Actor) (runs.RunInput, error) {
 		return runs.RunInput{}, &runs.InputError{Message: "Send a scenario or a testId, not both."}
 	}
 	return runs.RunInput{TestID: f.TestID, Scenario: f.Scenario, Count: f.Runs, By: by}, nil
+}
+
+// IsLoad tells a load run's request from one for runs.
+func (f apiRunForm) IsLoad() bool { return f.Sessions != 0 || f.Concurrency != 0 || f.Ramp != "" }
+
+// ValidateLoad returns the service's input for a load run.
+func (f apiRunForm) ValidateLoad(by accounts.Actor) (runs.LoadInput, error) {
+	in, err := f.Validate(by)
+	if err != nil {
+		return runs.LoadInput{}, err
+	}
+	if f.Runs != 0 {
+		return runs.LoadInput{}, &runs.InputError{Message: "Send runs or sessions, not both: sessions asks for a load run."}
+	}
+	ramp, err := parseRamp(f.Ramp)
+	if err != nil {
+		return runs.LoadInput{}, &runs.InputError{Message: fmt.Sprintf("ramp %q is not a duration such as \"30s\" or \"2m\".", f.Ramp)}
+	}
+	return runs.LoadInput{TestID: in.TestID, Scenario: in.Scenario, Sessions: f.Sessions, Concurrency: f.Concurrency, Ramp: ramp, Confirmed: f.Confirm, By: by}, nil
 }
 
 // apiRunListForm is GET /api/v1/runs's filter.

@@ -58,6 +58,12 @@ type RunService interface {
 	StartRuns(ctx context.Context, in runs.RunInput) ([]runs.Run, error)
 	GetRun(ctx context.Context, id int64) (runs.Run, error)
 	ListRuns(ctx context.Context, f runs.RunFilter) ([]runs.Run, error)
+	StartLoad(ctx context.Context, in runs.LoadInput) (runs.LoadRun, error)
+	CancelLoad(ctx context.Context, id int64, by accounts.Actor) (runs.LoadRun, error)
+	GetLoad(ctx context.Context, id int64) (runs.LoadRun, error)
+	LoadReport(ctx context.Context, id int64) (runs.LoadReport, error)
+	ListLoads(ctx context.Context, testID string) ([]runs.LoadRun, error)
+	LoadCeiling() int
 }
 
 // AccountService is what sign-in and the admin screens need.
@@ -271,6 +277,12 @@ func NewRouter(d Deps) *gin.Engine {
 		converse.POST("/tests/:id", h.testUpdate)
 		converse.POST("/tests/:id/runs", h.testRun)
 		converse.POST("/tests/:id/delete", h.testDelete)
+		signedIn.GET("/loads/:id", h.loadShow)
+		signedIn.GET("/loads/:id/live", h.watchSignIn, h.loadLive)
+		signedIn.GET("/loads/:id/export.csv", h.loadCSV)
+		signedIn.GET("/loads/:id/export.json", h.loadJSON)
+		converse.POST("/tests/:id/loads", h.testLoad)
+		converse.POST("/loads/:id/cancel", h.loadCancel)
 	}
 
 	admin := signedIn.Group("/admin", h.require(accounts.ManageUsers))
@@ -315,4 +327,6 @@ func registerAPI(r *gin.Engine, h *handler) {
 	api.GET("/runs", h.apiRunsList)
 	api.GET("/runs/:id", h.apiRunsShow)
 	api.POST("/runs", h.require(accounts.Converse), h.apiRunsStart)
+	api.GET("/loads/:id", h.apiLoadsShow)
+	api.POST("/loads/:id/cancel", h.require(accounts.Converse), h.apiLoadsCancel)
 }

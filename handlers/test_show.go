@@ -19,14 +19,19 @@ const testHistory = 40
 func (h *handler) testShow(c *gin.Context) {
 	t, err := h.Runs.GetTest(c.Request.Context(), c.Param("id"))
 	var rs []runs.Run
+	var loads []runs.LoadRun
 	if err == nil {
 		rs, err = h.Runs.ListRuns(c.Request.Context(), runs.RunFilter{TestID: t.ID, Limit: testHistory})
+	}
+	if err == nil {
+		loads, err = h.Runs.ListLoads(c.Request.Context(), t.ID)
 	}
 	if err != nil {
 		h.respondError(c, err)
 		return
 	}
-	h.render(c, http.StatusOK, views.TestPage(views.TestPageData{Page: h.page(t.Name, "tests"), Test: t, Runs: rs, Now: time.Now()}))
+	h.render(c, http.StatusOK, views.TestPage(views.TestPageData{Page: h.page(t.Name, "tests"), Test: t, Runs: rs, Now: time.Now(),
+		Loads: loads, Load: views.LoadFormData{TestID: t.ID, Connection: h.connectionName(), Ceiling: h.Runs.LoadCeiling()}}))
 }
 
 // testLive keeps a test's run history and chart current while its runs
@@ -64,4 +69,13 @@ func testUpdate(ctx context.Context, seq int64, rs []runs.Run) (liveUpdate, erro
 	html, err := renderHTML(ctx, views.RunChartPanel(rs))
 	up.Items = append(up.Items, item{ID: "run-chart", HTML: html})
 	return up, err
+}
+
+// connectionName is the Alvaria connection's name; the simulator's when
+// none is set, as in tests.
+func (h *handler) connectionName() string {
+	if h.Connection == "" {
+		return runs.SimulatorConnection
+	}
+	return h.Connection
 }

@@ -39,6 +39,14 @@ func (q *runAtOnce) EnqueueRun(ctx context.Context, id int64) error {
 	return nil
 }
 
+// EnqueueLoadSessions plays each session at once, ramp-up or not.
+func (q *runAtOnce) EnqueueLoadSessions(ctx context.Context, jobs []runs.LoadJob) error {
+	for _, j := range jobs {
+		q.wg.Go(func() { q.svc.ExecuteLoadSession(context.WithoutCancel(ctx), j.LoadRunID, j.Number) })
+	}
+	return nil
+}
+
 var (
 	runLocation  = regexp.MustCompile(`^/runs/(\d+)$`)
 	testLocation = regexp.MustCompile(`^/tests/([^/]+)$`)

@@ -56,7 +56,8 @@ func (svc *Service) Execute(ctx context.Context, runID int64) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, MaxRunTime)
 	defer cancel()
-	x := &execution{svc: svc, run: r, sc: sc, by: accounts.Actor{Username: r.StartedBy, Addr: "test run " + fmt.Sprint(r.ID)}}
+	x := &execution{svc: svc, report: &runReport{svc: svc, run: r}, key: r.ID, runID: &r.ID, label: fmt.Sprintf("run %d", r.ID),
+		sc: sc, by: accounts.Actor{Username: r.StartedBy, Addr: "test run " + fmt.Sprint(r.ID)}}
 	stopBeat := svc.beat(ctx, r.ID)
 	defer stopBeat()
 	x.play(ctx)
@@ -146,12 +147,15 @@ func (svc *Service) finish(ctx context.Context, r store.Run, status, reason stri
 	return done
 }
 
-// execution is one run in progress.
+// execution is one run, or one session of a load run, in progress.
 type execution struct {
-	svc *Service
-	run store.Run
-	sc  *scenario.Scenario
-	by  accounts.Actor
+	svc    *Service
+	report reporter
+	key    int64  // the run's number in the contact name ({{run}})
+	runID  *int64 // marks the session with its run; nil for a load session
+	label  string // names it in the log
+	sc     *scenario.Scenario
+	by     accounts.Actor
 
 	session   conversation.Session
 	watch     *live.Subscription
@@ -176,8 +180,7 @@ func (x *execution) play(ctx context.Context) {
 		}
 	}()
 	for _, step := range x.sc.Steps {
-		x.svc.store.StartStep(ctx, x.run.ID, step.Number, x.svc.now())
-		x.svc.changed(ctx, x.run)
+		x.report.stepStarted(ctx, step)
 		err := x.do(ctx, step)
 		status, expected, got := store.StepPassed, "", ""
 		var failure *stepFailure
@@ -187,25 +190,23 @@ func (x *execution) play(ctx context.Context) {
 		case err != nil:
 			status, expected, got = store.StepFailed, step.String(), err.Error()
 		}
-		if err := x.svc.store.EndStep(context.WithoutCancel(ctx), x.run.ID, step.Number, status, expected, got, x.svc.now()); err != nil {
-			x.svc.log.Error("record a step", "run", x.run.ID, "step", step.Number, "err", err)
-		}
+		x.report.stepEnded(context.WithoutCancel(ctx), step, status, expected, got)
 		if status == store.StepFailed {
 			number := step.Number
 			x.cleanUp(ctx)
 			switch {
 			case failure == nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
-				x.svc.finish(ctx, x.run, store.RunErrored, "The run took longer than a session lives.", &number)
+				x.report.finished(ctx, store.RunErrored, "The run took longer than a session lives.", &number)
 			case failure == nil && ctx.Err() != nil:
-				x.svc.finish(ctx, x.run, store.RunErrored, stoppedReason, &number)
+				x.report.finished(ctx, store.RunErrored, stoppedReason, &number)
 			default:
-				x.svc.finish(ctx, x.run, store.RunFailed, fmt.Sprintf("Step %d, %s: %s", step.Number, step.String(), got), &number)
+				x.report.finished(ctx, store.RunFailed, fmt.Sprintf("Step %d, %s: %s", step.Number, step.String(), got), &number)
 			}
 			return
 		}
 	}
 	x.cleanUp(ctx)
-	x.svc.finish(ctx, x.run, store.RunPassed, "", nil)
+	x.report.finished(ctx, store.RunPassed, "", nil)
 }
 
 // cleanUp ends the run's session if it is still open, so a test never
@@ -215,12 +216,15 @@ func (x *execution) cleanUp(ctx context.Context) {
 		return
 	}
 	ctx = context.WithoutCancel(ctx)
+	if x.report.endedElsewhere(ctx) {
+		return
+	}
 	s, err := x.svc.convs.Session(ctx, x.session.ID)
 	if err != nil || !s.Live() {
 		return
 	}
 	if err := x.svc.convs.EndSession(ctx, x.session.ID, x.by); err != nil {
-		x.svc.log.Warn("end the session of a finished run", "run", x.run.ID, "err", err)
+		x.svc.log.Warn("end the session of a finished run", "run", x.label, "err", err)
 	}
 }
 
@@ -255,13 +259,17 @@ func (x *execution) do(ctx context.Context, step scenario.Step) error {
 
 // start opens the run's session, marked with the run, and watches it.
 func (x *execution) start(ctx context.Context) error {
-	s, err := x.svc.convs.StartSession(ctx, conversation.StartInput{
+	asked := x.svc.now()
+	// Not cut short by a stop or a cancellation: a start cut in the middle
+	// can leave a session open at Alvaria that this run never learns of, so
+	// never ends. It is bounded by the client's retries.
+	s, err := x.svc.convs.StartSession(context.WithoutCancel(ctx), conversation.StartInput{
 		Connection:  x.sc.Connection,
 		WorkTypeID:  x.sc.WorkTypeID,
-		ContactName: x.sc.ContactNameFor(x.run.ID, x.svc.now()),
+		ContactName: x.sc.ContactNameFor(x.key, asked),
 		Integration: x.sc.Integration,
 		By:          x.by,
-		RunID:       &x.run.ID,
+		RunID:       x.runID,
 	})
 	if err != nil {
 		return &stepFailure{expected: "the session to start", got: "Parley could not start it: " + err.Error()}
@@ -270,11 +278,7 @@ func (x *execution) start(ctx context.Context) error {
 	// Watch before reading: a callback stored after the read below is
 	// announced on the topic, one stored before it is read.
 	x.watch = x.svc.live.Subscribe(live.SessionTopic(s.ID))
-	if err := x.svc.store.SetRunSession(ctx, x.run.ID, s.ID); err != nil {
-		return err
-	}
-	x.run.SessionID = s.ID
-	return nil
+	return x.report.sessionStarted(ctx, s, asked)
 }
 
 // mark moves the cursor past every callback so far: what an expectation
@@ -303,4 +307,50 @@ func (x *execution) send(ctx context.Context, step scenario.Step) error {
 	}
 	x.lastSent = m.AlvariaMessageID
 	return nil
+}
+
+// reporter records what an execution does: a run's steps and result for
+// its page, or a load session's timings.
+type reporter interface {
+	stepStarted(ctx context.Context, step scenario.Step)
+	stepEnded(ctx context.Context, step scenario.Step, status, expected, got string)
+	// sessionStarted is told the session opened, asked for at asked.
+	sessionStarted(ctx context.Context, s conversation.Session, asked time.Time) error
+	finished(ctx context.Context, status, reason string, failedStep *int)
+	// endedElsewhere reports that someone else took on ending the session
+	// (a load run's cancellation), so the run must not end it again.
+	endedElsewhere(ctx context.Context) bool
+}
+
+// runReport records a run's steps and result, telling its page each time.
+type runReport struct {
+	svc *Service
+	run store.Run
+}
+
+func (r *runReport) stepStarted(ctx context.Context, step scenario.Step) {
+	if err := r.svc.store.StartStep(ctx, r.run.ID, step.Number, r.svc.now()); err != nil {
+		r.svc.log.Error("record a step", "run", r.run.ID, "step", step.Number, "err", err)
+	}
+	r.svc.changed(ctx, r.run)
+}
+
+func (r *runReport) stepEnded(ctx context.Context, step scenario.Step, status, expected, got string) {
+	if err := r.svc.store.EndStep(ctx, r.run.ID, step.Number, status, expected, got, r.svc.now()); err != nil {
+		r.svc.log.Error("record a step", "run", r.run.ID, "step", step.Number, "err", err)
+	}
+}
+
+func (r *runReport) sessionStarted(ctx context.Context, s conversation.Session, _ time.Time) error {
+	if err := r.svc.store.SetRunSession(ctx, r.run.ID, s.ID); err != nil {
+		return err
+	}
+	r.run.SessionID = s.ID
+	return nil
+}
+
+func (r *runReport) endedElsewhere(context.Context) bool { return false }
+
+func (r *runReport) finished(ctx context.Context, status, reason string, failedStep *int) {
+	r.svc.finish(ctx, r.run, status, reason, failedStep)
 }

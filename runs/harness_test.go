@@ -62,6 +62,10 @@ type options struct {
 	noWorkers bool          // queue runs but never work them here
 	staleOK   time.Duration // StaleAfter
 	running   int           // MaxRunningPerPerson
+	// Load runs: the simulator's faults, the connection's ceiling and name.
+	duplicates, errors429 float64
+	ceiling               int
+	connection            string
 }
 
 // newInstance starts a Parley on db whose simulator delivers callbacks to
@@ -75,7 +79,8 @@ func newInstance(t *testing.T, db database, o options) *instance {
 	t.Cleanup(console.Close)
 
 	sim := o.simulator(t, console.URL)
-	client := simtest.Client(t, sim.URL, func(c *alvaria.Config) { c.MaxAttempts, c.BaseDelay = 0, 0 })
+	calls := runs.NewCallTally(nil)
+	client := simtest.Client(t, sim.URL, func(c *alvaria.Config) { c.MaxAttempts, c.BaseDelay, c.Observer = 0, 0, calls })
 	verifier, err := alvaria.NewVerifier(alvaria.VerifierConfig{PublicKey: sim.PublicKey()})
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +93,8 @@ func newInstance(t *testing.T, db database, o options) *instance {
 	convs := conversation.New(conversation.Config{Store: db.store, Alvaria: client, Live: broker, Connection: "simulator", Audit: people})
 	router.Store(http.Handler(handlers.NewRouter(handlers.Deps{Health: db.store, Sessions: convs, Callbacks: convs, Verifier: verifier, Live: broker})))
 
-	svc := runs.New(runs.Config{Store: db.store, Conversations: convs, Live: broker, Audit: people, Heartbeat: 50 * time.Millisecond, StaleAfter: o.staleOK, MaxRunningPerPerson: o.running})
+	svc := runs.New(runs.Config{Store: db.store, Conversations: convs, Live: broker, Audit: people, Heartbeat: 50 * time.Millisecond, StaleAfter: o.staleOK, MaxRunningPerPerson: o.running,
+		Connection: o.connection, LoadCeiling: o.ceiling, Calls: calls})
 	workers := 10
 	if o.noWorkers {
 		workers = 0
@@ -122,6 +128,11 @@ func (o options) simulator(t *testing.T, callbackURL string) *simtest.Server {
 		AgentDelay:  10 * time.Millisecond,
 		WorkTypes:   o.workTypes,
 		ReorderRate: o.reorder,
+		// Load runs' fault injection: duplicate callbacks, and 429s the
+		// client must back off from and retry.
+		DuplicateRate: o.duplicates,
+		ErrorRate:     o.errors429,
+		ErrorStatus:   http.StatusTooManyRequests,
 	})
 }
 

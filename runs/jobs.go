@@ -52,6 +52,55 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[runArgs]) error {
 	return err
 }
 
+// loadSessionArgs is the job of playing one session of a load run.
+type loadSessionArgs struct {
+	LoadRunID int64 `json:"load_run_id" river:"unique"`
+	Number    int   `json:"number" river:"unique"`
+	// NotBefore is when the ramp-up lets it start. The job waits for it
+	// itself: River's scheduler looks at scheduled jobs only every few
+	// seconds, too coarse for a ramp-up.
+	NotBefore time.Time `json:"not_before"`
+}
+
+func (loadSessionArgs) Kind() string { return "parley_load_session" }
+
+// loadQueue is the queue of load sessions, apart from the runs' so a load
+// run of thousands never keeps a person's run waiting.
+const loadQueue = "load"
+
+// InsertOpts puts a load session on its own queue.
+func (loadSessionArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: loadQueue} }
+
+type loadSessionWorker struct {
+	river.WorkerDefaults[loadSessionArgs]
+	svc *Service
+}
+
+func (w *loadSessionWorker) Timeout(*river.Job[loadSessionArgs]) time.Duration {
+	return MaxRunTime + time.Minute
+}
+
+// connectionBusyWait is how long a load session whose connection is at its
+// ceiling waits before trying again; it spends no attempt.
+const connectionBusyWait = time.Second
+
+func (w *loadSessionWorker) Work(ctx context.Context, job *river.Job[loadSessionArgs]) error {
+	if wait := time.Until(job.Args.NotBefore); wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
+	}
+	err := w.svc.ExecuteLoadSession(ctx, job.Args.LoadRunID, job.Args.Number)
+	if errors.Is(err, ErrConnectionBusy) {
+		return river.JobSnooze(connectionBusyWait)
+	}
+	return err
+}
+
 type sweepWorker struct {
 	river.WorkerDefaults[sweepArgs]
 	svc *Service
@@ -64,6 +113,7 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[sweepArgs]) error {
 // client is what Parley uses of a River client, whichever its driver.
 type client interface {
 	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	InsertMany(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error)
 	Start(ctx context.Context) error
 	Stop(ctx context.Context) error
 	StopAndCancel(ctx context.Context) error
@@ -74,6 +124,9 @@ type JobsConfig struct {
 	Store       *store.Store
 	DatabaseURL string // for River's own pgx pool on Postgres
 	Workers     int    // runs played at once by this instance; 0 means 10
+	// LoadWorkers is how many load sessions this instance plays at once;
+	// 0 means DefaultLoadCeiling.
+	LoadWorkers int
 	// PollInterval is how often SQLite is asked for new jobs (Postgres is
 	// told by LISTEN/NOTIFY); 0 means 500ms.
 	PollInterval time.Duration
@@ -97,8 +150,14 @@ func NewJobs(ctx context.Context, cfg JobsConfig, svc *Service) (*Jobs, error) {
 	if err := river.AddWorkerSafely(workers, &sweepWorker{svc: svc}); err != nil {
 		return nil, err
 	}
+	if err := river.AddWorkerSafely(workers, &loadSessionWorker{svc: svc}); err != nil {
+		return nil, err
+	}
 	config := &river.Config{
-		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cmp.Or(cfg.Workers, 10)}},
+		Queues: map[string]river.QueueConfig{
+			river.QueueDefault: {MaxWorkers: cmp.Or(cfg.Workers, 10)},
+			loadQueue:          {MaxWorkers: cmp.Or(cfg.LoadWorkers, DefaultLoadCeiling)},
+		},
 		Workers:      workers,
 		Logger:       cfg.Log,
 		MaxAttempts:  3,
@@ -161,6 +220,22 @@ func (j *Jobs) EnqueueRun(ctx context.Context, runID int64) error {
 	_, err := j.client.Insert(ctx, runArgs{RunID: runID}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}})
 	if err != nil {
 		return fmt.Errorf("enqueue run %d: %w", runID, err)
+	}
+	return nil
+}
+
+// EnqueueLoadSessions queues sessions of load runs, each not before its
+// time. A session is queued once: queueing it again changes nothing.
+func (j *Jobs) EnqueueLoadSessions(ctx context.Context, jobs []LoadJob) error {
+	params := make([]river.InsertManyParams, len(jobs))
+	for i, lj := range jobs {
+		params[i] = river.InsertManyParams{
+			Args:       loadSessionArgs{LoadRunID: lj.LoadRunID, Number: lj.Number, NotBefore: lj.At},
+			InsertOpts: &river.InsertOpts{Queue: loadQueue, UniqueOpts: river.UniqueOpts{ByArgs: true}},
+		}
+	}
+	if _, err := j.client.InsertMany(ctx, params); err != nil {
+		return fmt.Errorf("enqueue %d load sessions: %w", len(jobs), err)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@
 package runs
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"time"
@@ -34,6 +35,7 @@ type Auditor interface {
 // Queue puts work on the durable job queue; *Jobs is the one Parley uses.
 type Queue interface {
 	EnqueueRun(ctx context.Context, runID int64) error
+	EnqueueLoadSessions(ctx context.Context, jobs []LoadJob) error
 }
 
 // Config holds the service's dependencies.
@@ -57,6 +59,15 @@ type Config struct {
 	// all instances together, so one person's long runs cannot hold every
 	// worker for hours; zero means DefaultMaxRunningPerPerson.
 	MaxRunningPerPerson int
+	// Connection names the Alvaria connection sessions are opened on;
+	// load runs on any but SimulatorConnection ask for confirmation.
+	Connection string
+	// LoadCeiling bounds the load sessions in flight on the connection at
+	// once, over every load run and instance; zero means DefaultLoadCeiling.
+	LoadCeiling int
+	// Calls counts Alvaria's answers for load runs; nil counts none. It
+	// must be the Observer of the client the conversations use.
+	Calls *CallTally
 }
 
 // Service saves tests and runs them.
@@ -73,6 +84,10 @@ type Service struct {
 	finished   func(status string)
 	maxActive  int
 	maxRunning int
+
+	connection  string
+	loadCeiling int
+	calls       *CallTally
 }
 
 // New builds the service. SetQueue must be called before runs are started:
@@ -84,6 +99,7 @@ func New(cfg Config) *Service {
 		log: cfg.Log, now: cfg.Now, heartbeat: cfg.Heartbeat, staleAfter: cfg.StaleAfter,
 		finished:  cfg.Finished,
 		maxActive: cfg.MaxActiveRuns, maxRunning: cfg.MaxRunningPerPerson,
+		connection: cmp.Or(cfg.Connection, SimulatorConnection), loadCeiling: cmp.Or(cfg.LoadCeiling, DefaultLoadCeiling), calls: cfg.Calls,
 	}
 	if svc.maxRunning <= 0 {
 		svc.maxRunning = DefaultMaxRunningPerPerson

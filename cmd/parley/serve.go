@@ -41,6 +41,7 @@ type serveConfig struct {
 	// secrets; see secretBox.
 	SecretKey     string
 	SecretKeyFile string
+	LoadCeiling   int
 	Alvaria       alvariaConfig
 	Sim           simConfig
 	Observe       observeConfig
@@ -62,6 +63,7 @@ func serveSettings(cfg *serveConfig) *settings {
 	s.Int(&cfg.RunsPerPerson, "runs-per-person", "PARLEY_RUNS_PER_PERSON", runs.DefaultMaxRunningPerPerson, "conversation-test runs of one person played at once, over all instances; the rest wait their turn")
 	s.String(&cfg.SecretKey, "secret-key", "PARLEY_SECRET_KEY", "", "32 bytes in base64 that seal connection secrets in the database; empty: the key in PARLEY_SECRET_KEY_FILE")
 	s.String(&cfg.SecretKeyFile, "secret-key-file", "PARLEY_SECRET_KEY_FILE", "", "file holding that key, made on first start if missing; empty: "+secretKeyFileName+" beside the SQLite database")
+	s.Int(&cfg.LoadCeiling, "load-max-sessions", "PARLEY_LOAD_MAX_SESSIONS", runs.DefaultLoadCeiling, "load-run sessions in flight at once on the Alvaria connection, over all load runs and instances; also how many this instance plays at once")
 	cfg.Alvaria.register(s)
 	cfg.Sim.register(s)
 	cfg.Observe.register(s)
@@ -84,6 +86,9 @@ func (cfg serveConfig) validate() error {
 	}
 	if cfg.RunsPerPerson < 1 || cfg.RunsPerPerson > 1000 {
 		return fmt.Errorf("PARLEY_RUNS_PER_PERSON %d: use 1 to 1000", cfg.RunsPerPerson)
+	}
+	if cfg.LoadCeiling < 1 || cfg.LoadCeiling > runs.MaxLoadSessions {
+		return fmt.Errorf("PARLEY_LOAD_MAX_SESSIONS %d: use 1 to %d", cfg.LoadCeiling, runs.MaxLoadSessions)
 	}
 	if cfg.IdleTimeout <= 0 || cfg.MaxSignInAge <= 0 {
 		return errors.New("PARLEY_SESSION_IDLE_TIMEOUT and PARLEY_SESSION_MAX_AGE must be positive durations")
@@ -136,6 +141,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer obs.close()
+	// Load runs count Alvaria's answers on their way to the metrics.
+	calls := runs.NewCallTally(obs.metrics)
 	conn, err := newConnection(cfg.Alvaria, cfg.Sim, cfg.PublicURL, ln.Addr(), log)
 	if err != nil {
 		return err
@@ -163,7 +170,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	conns, err := connections.New(ctx, connections.Config{
 		Store: st, Box: box, PublicURL: cfg.PublicURL, Builtins: []connections.Builtin{conn.Builtin},
-		Observer: obs.metrics, Live: hub, Audit: people, Log: log.With("component", "connections"),
+		Observer: calls, Live: hub, Audit: people, Log: log.With("component", "connections"),
 	})
 	if err != nil {
 		return secretKeyProblem(cfg, err)
@@ -179,7 +186,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	} else if n > 0 {
 		log.Info("settled messages left sending", "count", n)
 	}
-	tests, stopRuns, err := startRuns(ctx, cfg, st, sessions, hub, people, obs.metrics, log)
+	tests, stopRuns, err := startRuns(ctx, cfg, st, sessions, hub, people, obs.metrics, log, conn.Name, calls)
 	if err != nil {
 		return err
 	}
@@ -257,9 +264,10 @@ func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, log 
 // startRuns builds the conversation-test service and starts working its
 // River jobs; stop waits a little for runs in progress, then errors them
 // (Parley stopped) rather than holding the shutdown.
-func startRuns(ctx context.Context, cfg serveConfig, st *store.Store, sessions *conversation.Service, hub live.Broker, people *accounts.Service, m *metrics.Metrics, log *slog.Logger) (*runs.Service, func(), error) {
-	svc := runs.New(runs.Config{Store: st, Conversations: sessions, Live: hub, Audit: people, Log: log.With("component", "runs"), Finished: m.RunFinished, MaxRunningPerPerson: cfg.RunsPerPerson})
-	jobs, err := runs.NewJobs(ctx, runs.JobsConfig{Store: st, DatabaseURL: cfg.DatabaseURL, Workers: cfg.RunWorkers, Log: log.With("component", "jobs")}, svc)
+func startRuns(ctx context.Context, cfg serveConfig, st *store.Store, sessions *conversation.Service, hub live.Broker, people *accounts.Service, m *metrics.Metrics, log *slog.Logger, connection string, calls *runs.CallTally) (*runs.Service, func(), error) {
+	svc := runs.New(runs.Config{Store: st, Conversations: sessions, Live: hub, Audit: people, Log: log.With("component", "runs"), Finished: m.RunFinished, MaxRunningPerPerson: cfg.RunsPerPerson,
+		Connection: connection, LoadCeiling: cfg.LoadCeiling, Calls: calls})
+	jobs, err := runs.NewJobs(ctx, runs.JobsConfig{Store: st, DatabaseURL: cfg.DatabaseURL, Workers: cfg.RunWorkers, LoadWorkers: cfg.LoadCeiling, Log: log.With("component", "jobs")}, svc)
 	if err != nil {
 		return nil, nil, fmt.Errorf("PARLEY_DATABASE_URL: %w", err)
 	}
@@ -277,6 +285,11 @@ func startRuns(ctx context.Context, cfg serveConfig, st *store.Store, sessions *
 			log.Error("error runs cut short by the last stop", "err", err)
 		} else if n > 0 {
 			log.Info("errored runs cut short by the last stop", "count", n)
+		}
+		if n, err := svc.AbandonRunningLoads(ctx); err != nil {
+			log.Error("error load sessions cut short by the last stop", "err", err)
+		} else if n > 0 {
+			log.Info("errored load sessions cut short by the last stop", "count", n)
 		}
 	}
 	if n, err := svc.RequeueQueued(ctx); err != nil {

@@ -55,6 +55,10 @@ type testRunConfig struct {
 	JSON                 bool
 	Poll                 time.Duration
 	Files                []string
+	// A load run of each file: Sessions > 0, Concurrency at once, over Ramp.
+	Sessions, Concurrency int
+	Ramp                  time.Duration
+	Yes                   bool
 }
 
 // fileResult is one scenario file and its runs, as they ended.
@@ -75,6 +79,10 @@ func runTestRun(ctx context.Context, args []string, getenv func(string) string, 
 	s.String(&cfg.JUnit, "junit", "PARLEY_TEST_JUNIT", "", "write the results as JUnit XML to this file")
 	s.Bool(&cfg.JSON, "json", "PARLEY_TEST_JSON", false, "print the results as JSON on stdout (progress goes to stderr)")
 	s.Duration(&cfg.Poll, "poll", "PARLEY_TEST_POLL", time.Second, "how often to ask the server how a run goes (each ask is one audited API use)")
+	s.Int(&cfg.Sessions, "sessions", "PARLEY_TEST_SESSIONS", 0, "play each scenario as a load run of this many sessions instead of runs")
+	s.Int(&cfg.Concurrency, "concurrency", "PARLEY_TEST_CONCURRENCY", 0, "a load run's sessions at once; 0 is as many as the server allows")
+	s.Duration(&cfg.Ramp, "ramp", "PARLEY_TEST_RAMP", 0, "a load run's first sessions start evenly over this long")
+	s.Bool(&cfg.Yes, "yes", "PARLEY_TEST_YES", false, "confirm a load run on a real Alvaria connection")
 	if err := s.parse(args, getenv, stdout); err != nil {
 		if errors.Is(err, errHelp) {
 			return err
@@ -87,6 +95,8 @@ func runTestRun(ctx context.Context, args []string, getenv func(string) string, 
 		return &exitError{exitTrouble, errors.New("name the scenario files to run (see 'parley test run --help')")}
 	case cfg.Runs < 1 || cfg.Poll <= 0:
 		return &exitError{exitTrouble, errors.New("--runs and --poll must be positive")}
+	case cfg.Sessions < 0 || cfg.Sessions > 10000 || cfg.Concurrency < 0 || cfg.Ramp < 0 || (cfg.Sessions == 0 && (cfg.Concurrency != 0 || cfg.Ramp != 0)):
+		return &exitError{exitTrouble, errLoadFlags}
 	}
 	// The files are checked first, so that a script can be checked without a token.
 	scripts, err := readScenarios(cfg.Files, stderr)
@@ -102,6 +112,13 @@ func runTestRun(ctx context.Context, args []string, getenv func(string) string, 
 	progress := stdout
 	if cfg.JSON {
 		progress = stderr
+	}
+	if cfg.Sessions > 0 {
+		loads, err := runLoads(ctx, newAPIClient(cfg.Server, cfg.Token), cfg, scripts, progress)
+		if err != nil {
+			return &exitError{exitTrouble, err}
+		}
+		return reportLoads(cfg, loads, stdout)
 	}
 	results, err := runScenarios(ctx, newAPIClient(cfg.Server, cfg.Token), cfg, scripts, progress, stderr)
 	if err != nil {

@@ -164,6 +164,35 @@ func TestTestRunAgainstARealServer(t *testing.T) {
 			t.Fatalf("failure = %+v", f)
 		}
 	})
+
+	t.Run("a load run prints its counts and percentiles, one testcase per session", func(t *testing.T) {
+		if code, _, errOut := testRun(t, env, "--concurrency", "3", passing); code != 2 || !strings.Contains(errOut, "--sessions must be") {
+			t.Errorf("--concurrency without --sessions: exit %d\n%s", code, errOut)
+		}
+		junit := filepath.Join(dir, "load.xml")
+		code, out, errOut := testRun(t, env, "--sessions", "8", "--concurrency", "4", "--ramp", "100ms", "--poll", "100ms", "--json", "--junit", junit, passing)
+		if code != 0 {
+			t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s\nserver:\n%s", code, out, errOut, srv.log)
+		}
+		var results struct {
+			Passed bool
+			Loads  []loadResult
+		}
+		if err := json.Unmarshal([]byte(out), &results); err != nil || !results.Passed || len(results.Loads) != 1 {
+			t.Fatalf("--json output %v:\n%s", err, out)
+		}
+		lr := results.Loads[0].LoadRun
+		if lr.Counts.Passed != 8 || lr.Concurrency != 4 || lr.RampSeconds != 0.1 || len(lr.Percentiles) == 0 || lr.Percentiles[0].Count != 8 || lr.SessionList != nil {
+			t.Fatalf("load run %+v", lr)
+		}
+		if !strings.Contains(errOut, "Time to AGENT_JOINED") || !strings.Contains(errOut, "8 passed") {
+			t.Errorf("progress lacks the percentiles:\n%s", errOut)
+		}
+		suites := readJUnit(t, junit)
+		if suites.Tests != 8 || suites.Failures+suites.Errors != 0 {
+			t.Fatalf("junit = %+v", suites)
+		}
+	})
 }
 
 func readJUnit(t *testing.T, path string) junitSuites {

@@ -21,6 +21,9 @@ Commands:
              and check in its database that nothing was lost or doubled
   live       time callback → websocket frame on a session page, signed in
   seed       fill a database with sessions and messages for the page benchmarks
+  sim        Create Session requests/s against the Alvaria simulator or, with
+             --url, any mock of the API (the Prism anchor); with --deliver
+             the callbacks the simulator delivers a second
   anchors    the figures Parley is compared with: the RS256 sign and verify
              ceiling and a SQLite one-row insert loop (pgbench: bench/pgbench.sh)
 
@@ -43,6 +46,8 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		return runBenchSeed(ctx, args[1:], getenv, stdout, stderr)
 	case "live":
 		return runBenchLive(ctx, args[1:], getenv, stdout, stderr)
+	case "sim":
+		return runBenchSim(ctx, args[1:], getenv, stdout, stderr)
 	case "anchors":
 		return runBenchAnchors(ctx, args[1:], getenv, stdout, stderr)
 	default:

@@ -183,6 +183,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		deps.Simulator = conn.Simulator.Handler()
 		deps.Desk = conn.Simulator
 		deps.DeskLive = conn.SimulatorLive
+		obs.metrics.SimulatorBacklog(conn.Simulator.Backlog)
 	}
 	srv := newHTTPServer(handlers.NewRouter(deps), log)
 	// Websockets are hijacked, so Shutdown does not wait for them; their

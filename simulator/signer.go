@@ -1,0 +1,127 @@
+package simulator
+
+import (
+	"context"
+	"time"
+)
+
+// Signing a callback's RS256 token costs far more than posting it, and a
+// session's callbacks are posted one at a time, in order. So tokens are
+// signed ahead, on every CPU, by a small pool of signers working through the
+// queued jobs in the order they were queued, while the delivery workers post.
+// A session sending a burst is then not held to what one CPU signs, and the
+// order of its posts is untouched: only the posting is ordered.
+//
+// A worker that reaches a job whose token no signer has started signs it
+// itself, so a worker never waits on a signer that is busy elsewhere.
+
+const (
+	// lookaheadPerSigner bounds how many tokens wait signed per signer:
+	// enough to keep the signers busy while a worker posts, few enough that
+	// a token is fresh when it is sent and a pause leaves little signed.
+	lookaheadPerSigner = 8
+	minLookahead       = 16
+	// maxPresignedAge is how old a token signed ahead may be when sent;
+	// older (the clock moved on, a long wait behind a slow receiver) and it
+	// is signed again, so iat stays close to the attempt.
+	maxPresignedAge = 30 * time.Second
+)
+
+// presign is one attempt's token, signed ahead. Its state is guarded by
+// delivery.mu; token, at and err are written before done is closed.
+type presign struct {
+	ev    *event
+	state presignState
+	done  chan struct{}
+	token string
+	at    time.Time // Config.Now when signed
+	err   error
+}
+
+type presignState int
+
+const (
+	presignPending presignState = iota // in toSign, nobody on it
+	presignSigning                     // a signer is on it
+	presignDone                        // a signer finished it; counted in signed
+	presignClaimed                     // a worker took it, or signs itself
+)
+
+// presignLocked gives a queued job a token to be signed ahead. Duplicates
+// sent right after their first attempt have none: they are signed at send.
+func (d *delivery) presignLocked(j *job) {
+	if j.sig != nil {
+		return
+	}
+	j.sig = &presign{ev: j.ev, done: make(chan struct{})}
+	d.toSign = append(d.toSign, j.sig)
+	d.signCond.Signal()
+}
+
+// signAhead is one signer: it signs queued jobs' tokens, oldest first,
+// while delivery runs and fewer than lookahead wait signed.
+func (d *delivery) signAhead() {
+	for {
+		d.mu.Lock()
+		for !d.closed && (d.paused || len(d.toSign) == 0 || d.signed >= d.lookahead) {
+			d.signCond.Wait()
+		}
+		if d.closed {
+			d.mu.Unlock()
+			return
+		}
+		p := d.toSign[0]
+		d.toSign[0] = nil
+		d.toSign = d.toSign[1:]
+		if p.state != presignPending {
+			d.mu.Unlock() // a worker got to it first
+			continue
+		}
+		p.state = presignSigning
+		d.mu.Unlock()
+
+		p.at = d.now()
+		p.token, p.err = d.sign(p.ev)
+
+		d.mu.Lock()
+		p.state = presignDone
+		d.signed++
+		d.mu.Unlock()
+		close(p.done)
+	}
+}
+
+// claim takes a job's token for its attempt: "" when the attempt should
+// sign its own (none signed ahead, it failed, or it is stale). It returns
+// an error only when ctx ends while a signer finishes it.
+func (d *delivery) claim(ctx context.Context, p *presign) (string, error) {
+	if p == nil {
+		return "", nil
+	}
+	d.mu.Lock()
+	state := p.state
+	p.state = presignClaimed
+	if state == presignDone {
+		d.signed--
+		d.signCond.Signal()
+	}
+	d.mu.Unlock()
+	switch state {
+	case presignPending:
+		return "", nil // no signer got to it: sign at send
+	case presignSigning:
+		select {
+		case <-p.done:
+		case <-ctx.Done():
+			return "", ctx.Err()
+		}
+		d.mu.Lock()
+		d.signed--
+		d.signCond.Signal()
+		d.mu.Unlock()
+	}
+	if p.err != nil || d.now().Sub(p.at) > maxPresignedAge {
+		return "", nil
+	}
+	return p.token, nil
+}

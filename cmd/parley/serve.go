@@ -190,7 +190,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// contexts end with this one, after the ordinary requests are done.
 	connCtx, endConns := context.WithCancel(context.WithoutCancel(ctx))
 	defer endConns()
-	srv.BaseContext = func(net.Listener) context.Context { return connCtx }
+	srv.BaseContext = func(net.Listener) context.Context { return handlers.WithLiveLifetime(connCtx) }
 	log.Info("parley is serving", "addr", ln.Addr().String(), "url", cfg.PublicURL, "database", st.Dialect(), "alvaria", conn.Name)
 	if conn.Simulator != nil {
 		if warning := callbackPortWarning(cfg.PublicURL, cfg.Addr, ln.Addr()); warning != "" {

@@ -147,6 +147,20 @@ func CreateSessions(ctx context.Context, t SimTarget, concurrency, count int, du
 		left--
 		return true
 	}
+	header := [][2]string{
+		{"Content-Type", "application/json"},
+		{"Accept", "application/json"},
+		{"Authorization", "Bearer " + token},
+		{alvaria.HeaderAPIKey, t.APIKey},
+	}
+	conns := make([]*rawConn, concurrency)
+	for w := range conns {
+		c, err := newRawConn(endpoint, header, createSessionBody)
+		if err != nil {
+			return SimLoad{}, err
+		}
+		conns[w] = c
+	}
 	results := make([]result, concurrency)
 	var wg sync.WaitGroup
 	start := time.Now()
@@ -154,12 +168,14 @@ func CreateSessions(ctx context.Context, t SimTarget, concurrency, count int, du
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			c := conns[w]
+			defer c.close()
 			r := &results[w]
 			r.non202 = map[int]int{}
 			r.latencies = make([]time.Duration, 0, 4096)
 			for ctx.Err() == nil && take() {
 				t0 := time.Now()
-				code, err := createOne(client, endpoint, token, t.APIKey)
+				code, err := createOne(c)
 				r.latencies = append(r.latencies, time.Since(t0))
 				r.sent++
 				switch {
@@ -200,26 +216,13 @@ func CreateSessions(ctx context.Context, t SimTarget, concurrency, count int, du
 
 // createOne posts one Create Session; a 202 must carry a sessionId, so a
 // target that answers without doing the work is not counted.
-func createOne(client *http.Client, endpoint, token, apiKey string) (int, error) {
-	req, err := http.NewRequest(http.MethodPost, endpoint, bytes.NewReader(createSessionBody))
+func createOne(c *rawConn) (int, error) {
+	code, body, err := c.post()
 	if err != nil {
 		return 0, err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set(alvaria.HeaderAPIKey, apiKey)
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
-	if err != nil {
-		return 0, err
-	}
-	if resp.StatusCode == http.StatusAccepted && !bytes.Contains(body, []byte(`"sessionId"`)) {
+	if code == http.StatusAccepted && !bytes.Contains(body, []byte(`"sessionId"`)) {
 		return 0, fmt.Errorf("202 without a sessionId: %s", bytes.TrimSpace(body))
 	}
-	return resp.StatusCode, nil
+	return code, nil
 }

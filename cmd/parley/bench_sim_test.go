@@ -47,7 +47,7 @@ func TestBenchSimAgainstAServerOfTheAPI(t *testing.T) {
 func TestBenchSimDeliversEveryCallbackOnce(t *testing.T) {
 	for _, verify := range []bool{false, true} {
 		var out bytes.Buffer
-		err := run(context.Background(), []string{"bench", "sim", "--deliver", "--sessions", "3", "--events", "30",
+		err := run(context.Background(), []string{"bench", "sim", "--deliver", "--sessions", "3", "--events", "30", "--duration", "1s",
 			"--verify=" + strconv.FormatBool(verify)}, envMap(nil), &out, &out)
 		if err != nil {
 			t.Fatalf("bench sim --deliver --verify=%v: %v\n%s", verify, err, out.String())

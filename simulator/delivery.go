@@ -243,10 +243,7 @@ func (d *delivery) attempt(ctx context.Context, j job) {
 		return
 	}
 	ev := j.ev
-	signed, err := d.claim(ctx, j.sig)
-	if err != nil {
-		return // closing
-	}
+	signed := d.claim(j.sig)
 	d.mu.Lock()
 	if j.kind == AttemptRetry && ev.delivered {
 		// A duplicate or a redelivery got it through while it waited.

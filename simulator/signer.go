@@ -1,9 +1,6 @@
 package simulator
 
-import (
-	"context"
-	"time"
-)
+import "time"
 
 // Signing a callback's RS256 token costs far more than posting it, and a
 // session's callbacks are posted one at a time, in order. So tokens are
@@ -12,8 +9,8 @@ import (
 // A session sending a burst is then not held to what one CPU signs, and the
 // order of its posts is untouched: only the posting is ordered.
 //
-// A worker that reaches a job whose token no signer has started signs it
-// itself, so a worker never waits on a signer that is busy elsewhere.
+// A worker that reaches a job whose token is not signed yet signs it itself,
+// so a worker never waits on a signer.
 
 const (
 	// lookaheadPerSigner bounds how many tokens wait signed per signer:
@@ -27,12 +24,10 @@ const (
 	maxPresignedAge = 30 * time.Second
 )
 
-// presign is one attempt's token, signed ahead. Its state is guarded by
-// delivery.mu; token, at and err are written before done is closed.
+// presign is one attempt's token, signed ahead; guarded by delivery.mu.
 type presign struct {
 	ev    *event
 	state presignState
-	done  chan struct{}
 	token string
 	at    time.Time // Config.Now when signed
 	err   error
@@ -43,7 +38,7 @@ type presignState int
 const (
 	presignPending presignState = iota // in toSign, nobody on it
 	presignSigning                     // a signer is on it
-	presignDone                        // a signer finished it; counted in signed
+	presignDone                        // signed ahead; counted in signed
 	presignClaimed                     // a worker took it, or signs itself
 )
 
@@ -53,7 +48,7 @@ func (d *delivery) presignLocked(j *job) {
 	if j.sig != nil {
 		return
 	}
-	j.sig = &presign{ev: j.ev, done: make(chan struct{})}
+	j.sig = &presign{ev: j.ev}
 	d.toSign = append(d.toSign, j.sig)
 	d.signCond.Signal()
 }
@@ -80,48 +75,38 @@ func (d *delivery) signAhead() {
 		p.state = presignSigning
 		d.mu.Unlock()
 
-		p.at = d.now()
-		p.token, p.err = d.sign(p.ev)
+		at := d.now()
+		token, err := d.sign(p.ev)
 
 		d.mu.Lock()
-		p.state = presignDone
-		d.signed++
+		if p.state == presignSigning {
+			p.token, p.at, p.err = token, at, err
+			p.state = presignDone
+			d.signed++
+		} // else the worker came first and signed its own
 		d.mu.Unlock()
-		close(p.done)
 	}
 }
 
 // claim takes a job's token for its attempt: "" when the attempt should
-// sign its own (none signed ahead, it failed, or it is stale). It returns
-// an error only when ctx ends while a signer finishes it.
-func (d *delivery) claim(ctx context.Context, p *presign) (string, error) {
+// sign its own (no signer finished it, it failed, or it is stale). A worker
+// never waits for a signer: on a busy machine the signer's thread may not
+// run for a while, and the session's callbacks would wait behind it.
+func (d *delivery) claim(p *presign) string {
 	if p == nil {
-		return "", nil
+		return ""
 	}
 	d.mu.Lock()
+	defer d.mu.Unlock()
 	state := p.state
 	p.state = presignClaimed
-	if state == presignDone {
-		d.signed--
-		d.signCond.Signal()
+	if state != presignDone {
+		return "" // pending, or a signer is on it: its work is dropped
 	}
-	d.mu.Unlock()
-	switch state {
-	case presignPending:
-		return "", nil // no signer got to it: sign at send
-	case presignSigning:
-		select {
-		case <-p.done:
-		case <-ctx.Done():
-			return "", ctx.Err()
-		}
-		d.mu.Lock()
-		d.signed--
-		d.signCond.Signal()
-		d.mu.Unlock()
-	}
+	d.signed--
+	d.signCond.Signal()
 	if p.err != nil || d.now().Sub(p.at) > maxPresignedAge {
-		return "", nil
+		return ""
 	}
-	return p.token, nil
+	return p.token
 }

@@ -162,34 +162,43 @@ func TestTokenSignedAheadIsSignedAgainWhenStale(t *testing.T) {
 	d := &delivery{key: testkit.RSAKey(t), now: clock}
 	d.init(1)
 	ev := &event{id: "e-1", sessionID: "s-1", name: alvaria.EventMessage}
-	p := &presign{ev: ev, state: presignDone, done: make(chan struct{}), at: clock()}
-	p.token, _ = d.sign(ev)
-	close(p.done)
-	d.signed = 1
+	token, err := d.sign(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signedAhead := func() *presign {
+		d.signed++
+		return &presign{ev: ev, state: presignDone, at: clock(), token: token}
+	}
 
-	if tok, err := d.claim(context.Background(), p); err != nil || tok != p.token {
-		t.Fatalf("fresh token: claim = %q, %v; want the token signed ahead", tok, err)
+	if got := d.claim(signedAhead()); got != token {
+		t.Fatalf("fresh token: claim = %q, want the token signed ahead", got)
 	}
 	if d.signed != 0 {
 		t.Errorf("signed = %d after the claim, want 0", d.signed)
 	}
 
-	p2 := &presign{ev: ev, state: presignDone, done: make(chan struct{}), at: clock(), token: p.token}
-	close(p2.done)
-	d.signed = 1
+	p := signedAhead()
 	mu.Lock()
 	now = now.Add(maxPresignedAge + time.Second)
 	mu.Unlock()
-	if tok, err := d.claim(context.Background(), p2); err != nil || tok != "" {
-		t.Errorf("stale token: claim = %q, %v; want none, to sign again", tok, err)
+	if got := d.claim(p); got != "" {
+		t.Errorf("stale token: claim = %q, want none, to sign again", got)
 	}
-	// Nobody signed this one ahead: the worker signs it.
-	p3 := &presign{ev: ev, done: make(chan struct{})}
-	if tok, err := d.claim(context.Background(), p3); err != nil || tok != "" {
-		t.Errorf("pending token: claim = %q, %v; want none", tok, err)
+	if d.signed != 0 {
+		t.Errorf("signed = %d after a stale claim, want 0", d.signed)
 	}
-	if p3.state != presignClaimed {
-		t.Errorf("a claimed pending token is left %v, so a signer would sign it too", p3.state)
+
+	// Not signed yet, or being signed: the worker signs it, and a signer
+	// finishing later must not count it as waiting.
+	for _, state := range []presignState{presignPending, presignSigning} {
+		p := &presign{ev: ev, state: state}
+		if got := d.claim(p); got != "" {
+			t.Errorf("state %v: claim = %q, want none", state, got)
+		}
+		if p.state != presignClaimed {
+			t.Errorf("state %v: a claimed token is left %v, so a signer would use it too", state, p.state)
+		}
 	}
 }
 

@@ -93,6 +93,7 @@ type delivery struct {
 	toSign    []*presign // jobs' tokens in the order the jobs were queued
 	signed    int        // tokens signed ahead and not yet sent
 	lookahead int        // most tokens signed ahead at once
+	usedAhead int        // tokens signed ahead and sent, for tests
 }
 
 // backlog is how many callback attempts are waiting to be made.
@@ -118,12 +119,13 @@ func (d *delivery) enqueue(j job) {
 		return
 	}
 	d.waiting++
-	d.presignLocked(&j)
 	q := d.queues[j.ev.sessionID]
 	if q == nil {
 		q = &sessionQueue{id: j.ev.sessionID}
 		d.queues[q.id] = q
 	}
+	queued := len(q.jobs)
+	defer d.presignBehindLocked(q, queued)
 	if j.kind == AttemptFirst {
 		j.twice = d.dice.chance(d.dupRate)
 		switch {
@@ -154,6 +156,7 @@ func (d *delivery) release(sessionID string) {
 	}
 	q.jobs = append(q.jobs, *q.held)
 	q.held = nil
+	d.presignBehindLocked(q, len(q.jobs)-1)
 	d.markReadyLocked(q)
 }
 

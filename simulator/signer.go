@@ -3,11 +3,12 @@ package simulator
 import "time"
 
 // Signing a callback's RS256 token costs far more than posting it, and a
-// session's callbacks are posted one at a time, in order. So tokens are
-// signed ahead, on every CPU, by a small pool of signers working through the
-// queued jobs in the order they were queued, while the delivery workers post.
-// A session sending a burst is then not held to what one CPU signs, and the
-// order of its posts is untouched: only the posting is ordered.
+// session's callbacks are posted one at a time, in order. So the tokens of
+// callbacks waiting behind another of their session are signed ahead, on
+// every CPU, by a small pool of signers working through them in the order
+// they were queued, while the delivery workers post. A session sending a
+// burst is then not held to what one CPU signs, and the order of its posts
+// is untouched: only the posting is ordered.
 //
 // A worker that reaches a job whose token is not signed yet signs it itself,
 // so a worker never waits on a signer.
@@ -42,15 +43,21 @@ const (
 	presignClaimed                     // a worker took it, or signs itself
 )
 
-// presignLocked gives a queued job a token to be signed ahead. Duplicates
-// sent right after their first attempt have none: they are signed at send.
-func (d *delivery) presignLocked(j *job) {
-	if j.sig != nil {
-		return
+// presignBehindLocked has the jobs appended to q from index from on signed
+// ahead when they wait behind another callback of their session: only
+// there is a token worth signing early. A job at the head of an idle queue
+// goes to a free worker at once, which signs it, as the pool of workers
+// signs the heads of many sessions in parallel already.
+func (d *delivery) presignBehindLocked(q *sessionQueue, from int) {
+	for i := from; i < len(q.jobs); i++ {
+		if (i == 0 && !q.busy) || q.jobs[i].sig != nil {
+			continue
+		}
+		p := &presign{ev: q.jobs[i].ev}
+		q.jobs[i].sig = p
+		d.toSign = append(d.toSign, p)
+		d.signCond.Signal()
 	}
-	j.sig = &presign{ev: j.ev}
-	d.toSign = append(d.toSign, j.sig)
-	d.signCond.Signal()
 }
 
 // signAhead is one signer: it signs queued jobs' tokens, oldest first,
@@ -108,5 +115,6 @@ func (d *delivery) claim(p *presign) string {
 	if p.err != nil || d.now().Sub(p.at) > maxPresignedAge {
 		return ""
 	}
+	d.usedAhead++
 	return p.token
 }

@@ -73,6 +73,12 @@ func TestBurstToOneSessionArrivesInOrderWithTokensSignedAhead(t *testing.T) {
 	}
 	h.rcv.checkProblems(t)
 	waitSignersIdle(t, h.sim.deliv)
+	h.sim.deliv.mu.Lock()
+	used := h.sim.deliv.usedAhead
+	h.sim.deliv.mu.Unlock()
+	if used == 0 {
+		t.Error("no token of the burst was signed ahead")
+	}
 }
 
 func TestRetriesKeepWorkingWithTokensSignedAhead(t *testing.T) {

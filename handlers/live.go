@@ -89,8 +89,7 @@ func streamTopic(c *gin.Context, b live.Broker, topic string, origins []string, 
 	seq, _ := strconv.ParseInt(c.Query("after"), 10, 64)
 	// Subscribe before the first read so nothing can fall between the two.
 	sub := b.Subscribe(topic)
-	defer sub.Close()
-	pump(c, origins, log, sub.Ready(), func(ctx context.Context, first bool) (liveUpdate, bool, error) {
+	pump(c, origins, log, sub.Ready(), sub.Close, func(ctx context.Context, first bool) (liveUpdate, bool, error) {
 		keys, all := []string(nil), true
 		if !first {
 			keys, all = sub.Take()
@@ -106,23 +105,85 @@ func streamTopic(c *gin.Context, b live.Broker, topic string, origins []string, 
 	})
 }
 
+// liveLifetimeKey holds, in a request's context, the context whose end
+// closes the live connections (the server's shutdown).
+type liveLifetimeKey struct{}
+
+// WithLiveLifetime marks ctx, a server's base context, as the one whose
+// end closes its live connections: they outlive the request that opened
+// them (see pump), so they cannot end with it.
+func WithLiveLifetime(ctx context.Context) context.Context {
+	return context.WithValue(ctx, liveLifetimeKey{}, ctx)
+}
+
+// connectionContext is a live connection's own context: the request's
+// values (the viewer), not its end, which comes when the handler returns;
+// it ends with the server's live lifetime when there is one, or on cancel.
+func connectionContext(req context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(req))
+	lifetime, _ := req.Value(liveLifetimeKey{}).(context.Context)
+	if lifetime == nil {
+		return ctx, cancel
+	}
+	stop := context.AfterFunc(lifetime, cancel)
+	return ctx, func() {
+		stop()
+		cancel()
+	}
+}
+
+// shallow runs fn on a goroutine of its own and waits for it. A live
+// connection's goroutine lives as long as the page is open, mostly idle; the
+// database and the templates need deep stacks, and a stack once grown stays
+// grown until a collection happens to shrink it, so the deep work is done on
+// a goroutine that ends with it.
+func shallow(fn func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn()
+	}()
+	<-done
+}
+
 // pump upgrades the request to a websocket and keeps one browser fed:
 // next renders an update at once (first) and after every notice, and says
 // whether there is anything to send; pings keep it open while idle. It
-// returns when the browser leaves, and drops it when a write fails or
-// takes too long, so a slow browser never holds anyone else up.
+// drops the browser when a write fails or takes too long, so a slow browser
+// never holds anyone else up. release is called once the connection is
+// over (or never opened).
+//
+// After the first update the request's handler returns and the connection
+// carries on in a goroutine of its own: the handler's goroutine, gin's
+// context and the request are freed, which is most of what an idle
+// connection would otherwise hold (see BENCHMARKS.md, Memory).
 //
 // When the request carries a signInWatch (see watchSignIn), the connection
 // closes with a policy-violation status as soon as its sign-in is revoked,
 // and checks the sign-in again at every ping in case a notice was lost.
-func pump(c *gin.Context, origins []string, log *slog.Logger, notices <-chan struct{}, next func(ctx context.Context, first bool) (liveUpdate, bool, error)) {
+func pump(c *gin.Context, origins []string, log *slog.Logger, notices <-chan struct{}, release func(), next func(ctx context.Context, first bool) (liveUpdate, bool, error)) {
+	// cleanup runs in reverse order when the connection is over.
+	var cleanup []func()
+	finish := func() {
+		for i := len(cleanup) - 1; i >= 0; i-- {
+			cleanup[i]()
+		}
+	}
+	cleanup = append(cleanup, release)
+	detached := false
+	defer func() {
+		if !detached {
+			finish()
+		}
+	}()
+
 	w, _ := c.Get(signInWatchKey)
 	watch, _ := w.(*signInWatch)
 	var revoked <-chan struct{}
 	var revocations *live.Subscription
 	if watch != nil && watch.subscribe != nil {
 		revocations = watch.subscribe()
-		defer revocations.Close()
+		cleanup = append(cleanup, revocations.Close)
 		revoked = revocations.Ready()
 	}
 	// Subscribed first, then checked: a sign-out between the request's
@@ -131,18 +192,23 @@ func pump(c *gin.Context, origins []string, log *slog.Logger, notices <-chan str
 		c.Status(http.StatusUnauthorized)
 		return
 	}
-	conn, err := websocket.Accept(c.Writer, c.Request, &websocket.AcceptOptions{OriginPatterns: origins})
+	conn, err := websocket.Accept(smallBuffers{c.Writer}, c.Request, &websocket.AcceptOptions{OriginPatterns: origins})
 	if err != nil {
 		log.Warn("websocket refused", "err", err, "origin", c.GetHeader("Origin"))
 		return
 	}
-	defer conn.CloseNow()
+	cleanup = append(cleanup, func() { _ = conn.CloseNow() })
 	if m, ok := c.Value(websocketsKey).(Metrics); ok {
-		defer m.WebsocketOpened()()
+		cleanup = append(cleanup, m.WebsocketOpened())
 	}
-	ctx := conn.CloseRead(c.Request.Context())
+	ctx, cancel := connectionContext(c.Request.Context())
+	cleanup = append(cleanup, cancel)
+	ctx = conn.CloseRead(ctx)
 	send := func(first bool) error {
-		up, ok, err := next(ctx, first)
+		var up liveUpdate
+		var ok bool
+		var err error
+		shallow(func() { up, ok, err = next(ctx, first) })
 		if err != nil || !ok {
 			return err
 		}
@@ -153,6 +219,11 @@ func pump(c *gin.Context, origins []string, log *slog.Logger, notices <-chan str
 		wctx, cancel := context.WithTimeout(ctx, liveWriteTimeout)
 		defer cancel()
 		return conn.Write(wctx, websocket.MessageText, b)
+	}
+	valid := func() bool {
+		var ok bool
+		shallow(func() { ok = watch.valid(ctx) })
+		return ok
 	}
 	drop := func(err error) {
 		log.Info("live connection dropped", "err", err)
@@ -166,36 +237,40 @@ func pump(c *gin.Context, origins []string, log *slog.Logger, notices <-chan str
 		drop(err)
 		return
 	}
-	ping := time.NewTicker(livePingInterval)
-	defer ping.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			conn.Close(websocket.StatusNormalClosure, "")
-			return
-		case <-notices:
-			if err := send(false); err != nil {
-				drop(err)
+	detached = true
+	go func() {
+		defer finish()
+		ping := time.NewTicker(livePingInterval)
+		defer ping.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				conn.Close(websocket.StatusNormalClosure, "")
 				return
-			}
-		case <-revoked:
-			users, all := revocations.Take()
-			if (all || slices.Contains(users, watch.user)) && !watch.valid(ctx) {
-				signedOut()
-				return
-			}
-		case <-ping.C:
-			if watch != nil && !watch.valid(ctx) {
-				signedOut()
-				return
-			}
-			pctx, cancel := context.WithTimeout(ctx, liveWriteTimeout)
-			err := conn.Ping(pctx)
-			cancel()
-			if err != nil {
-				drop(err)
-				return
+			case <-notices:
+				if err := send(false); err != nil {
+					drop(err)
+					return
+				}
+			case <-revoked:
+				users, all := revocations.Take()
+				if (all || slices.Contains(users, watch.user)) && !valid() {
+					signedOut()
+					return
+				}
+			case <-ping.C:
+				if watch != nil && !valid() {
+					signedOut()
+					return
+				}
+				pctx, cancel := context.WithTimeout(ctx, liveWriteTimeout)
+				err := conn.Ping(pctx)
+				cancel()
+				if err != nil {
+					drop(err)
+					return
+				}
 			}
 		}
-	}
+	}()
 }

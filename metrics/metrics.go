@@ -30,12 +30,16 @@ type Metrics struct {
 	alvariaRetries  *prometheus.CounterVec
 	runs            *prometheus.CounterVec
 	csrfRejected    prometheus.Counter
+	// reg is kept for the collectors that exist only in some setups, such
+	// as the embedded simulator's backlog.
+	reg prometheus.Registerer
 }
 
 // New builds the collectors and registers them, with the Go runtime and
 // process collectors, on reg.
 func New(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
+		reg: reg,
 		callbacks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "parley_callbacks_total",
 			Help: "Alvaria callbacks received, by event type and outcome (accepted, rejected, failed).",
@@ -120,3 +124,13 @@ func (m *Metrics) Retry(endpoint string) { m.alvariaRetries.WithLabelValues(endp
 
 // RunFinished counts one conversation-test run that ended with status.
 func (m *Metrics) RunFinished(status string) { m.runs.WithLabelValues(status).Inc() }
+
+// SimulatorBacklog reports the embedded simulator's callbacks waiting for
+// delivery, read from backlog at each scrape, as parley_simulator_backlog.
+// Call it once, when the simulator runs in this process.
+func (m *Metrics) SimulatorBacklog(backlog func() int) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "parley_simulator_backlog",
+		Help: "Callbacks the embedded Alvaria simulator has waiting for delivery: queued, held back or waiting for a retry.",
+	}, func() float64 { return float64(backlog()) }))
+}

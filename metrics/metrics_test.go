@@ -2,8 +2,10 @@ package metrics_test
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -128,4 +130,28 @@ func observations(t *testing.T, g prometheus.Gatherer, name string) uint64 {
 		}
 	}
 	return 0
+}
+
+func TestSimulatorBacklogIsReadAtEachScrape(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := metrics.New(reg)
+	var backlog atomic.Int64
+	backlog.Store(7)
+	m.SimulatorBacklog(func() int { return int(backlog.Load()) })
+	srv := httptest.NewServer(metrics.Handler(reg))
+	t.Cleanup(srv.Close)
+
+	for _, want := range []int64{7, 0} {
+		backlog.Store(want)
+		resp, err := http.Get(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		line := "parley_simulator_backlog " + strconv.FormatInt(want, 10) + "\n"
+		if !strings.Contains(string(body), line) {
+			t.Errorf("/metrics does not have %q:\n%s", line, body)
+		}
+	}
 }

@@ -2,6 +2,9 @@ package simulator
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,4 +44,32 @@ func BenchmarkSendMessage(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
+}
+
+// BenchmarkCreateSessionHandler is the server side of Create Session alone,
+// from every CPU, with delivery paused: what `parley bench sim` measures
+// without the network and the client.
+func BenchmarkCreateSessionHandler(b *testing.B) {
+	cfg := quick()
+	cfg.AgentDelay = time.Hour
+	cfg.BacklogLimit = 1 << 30
+	h := newHarness(b, cfg)
+	h.sim.PauseDelivery()
+	tok := h.sim.tokens.issue(time.Now(), time.Hour)
+	handler := h.sim.Handler()
+	body := `{"workTypeId":"32","contactName":"Bench Customer","integration":"SMS"}`
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req := httptest.NewRequest(http.MethodPost, "/via/v2/organizations/demo/serverMessaging/session", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+tok)
+			req.Header.Set(alvaria.HeaderAPIKey, DefaultAPIKey)
+			w := httptest.NewRecorder()
+			handler.ServeHTTP(w, req)
+			if w.Code != http.StatusAccepted {
+				b.Fatalf("answered %d: %s", w.Code, w.Body)
+			}
+		}
+	})
 }

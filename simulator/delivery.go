@@ -41,7 +41,8 @@ type event struct {
 type job struct {
 	ev    *event
 	kind  string
-	twice bool // DuplicateRate chose it: send a duplicate right after
+	twice bool     // DuplicateRate chose it: send a duplicate right after
+	sig   *presign // its token, signed ahead by the signers; nil signs at send
 }
 
 // sessionQueue holds one session's callbacks waiting to be sent. At most one
@@ -86,6 +87,13 @@ type delivery struct {
 	// waiting counts the jobs not yet taken by a worker: queued, held back
 	// by ReorderRate, or waiting on the scheduler for their retry.
 	waiting int
+
+	// The signers' side (signer.go), under mu too.
+	signCond  *sync.Cond
+	toSign    []*presign // jobs' tokens in the order the jobs were queued
+	signed    int        // tokens signed ahead and not yet sent
+	lookahead int        // most tokens signed ahead at once
+	usedAhead int        // tokens signed ahead and sent, for tests
 }
 
 // backlog is how many callback attempts are waiting to be made.
@@ -95,9 +103,11 @@ func (d *delivery) backlog() int {
 	return d.waiting
 }
 
-func (d *delivery) init() {
+func (d *delivery) init(signers int) {
 	d.cond = sync.NewCond(&d.mu)
+	d.signCond = sync.NewCond(&d.mu)
 	d.queues = map[string]*sessionQueue{}
+	d.lookahead = max(minLookahead, lookaheadPerSigner*signers)
 }
 
 // enqueue adds a job to its session's queue. It never blocks on the network,
@@ -114,6 +124,8 @@ func (d *delivery) enqueue(j job) {
 		q = &sessionQueue{id: j.ev.sessionID}
 		d.queues[q.id] = q
 	}
+	queued := len(q.jobs)
+	defer d.presignBehindLocked(q, queued)
 	if j.kind == AttemptFirst {
 		j.twice = d.dice.chance(d.dupRate)
 		switch {
@@ -144,6 +156,7 @@ func (d *delivery) release(sessionID string) {
 	}
 	q.jobs = append(q.jobs, *q.held)
 	q.held = nil
+	d.presignBehindLocked(q, len(q.jobs)-1)
 	d.markReadyLocked(q)
 }
 
@@ -199,6 +212,7 @@ func (d *delivery) pause(paused bool) {
 	defer d.mu.Unlock()
 	d.paused = paused
 	d.cond.Broadcast()
+	d.signCond.Broadcast()
 }
 
 func (d *delivery) isPaused() bool {
@@ -213,6 +227,7 @@ func (d *delivery) close() {
 	defer d.mu.Unlock()
 	d.closed = true
 	d.cond.Broadcast()
+	d.signCond.Broadcast()
 }
 
 // attempt makes one POST of j's event, logs it, and on failure of a first
@@ -231,6 +246,7 @@ func (d *delivery) attempt(ctx context.Context, j job) {
 		return
 	}
 	ev := j.ev
+	signed := d.claim(j.sig)
 	d.mu.Lock()
 	if j.kind == AttemptRetry && ev.delivered {
 		// A duplicate or a redelivery got it through while it waited.
@@ -247,7 +263,7 @@ func (d *delivery) attempt(ctx context.Context, j job) {
 
 	rec := DeliveryAttempt{Time: d.now(), EventID: ev.id, Event: ev.name, SessionID: ev.sessionID, Attempt: n, Kind: j.kind, Body: string(ev.body)}
 	start := time.Now()
-	code, token, err := d.post(ctx, ev)
+	code, token, err := d.post(ctx, ev, signed)
 	rec.Token = token
 	rec.LatencyMS = time.Since(start).Milliseconds()
 	rec.StatusCode = code
@@ -325,11 +341,10 @@ func (d *delivery) backoff(n int) time.Duration {
 	return w - d.dice.duration(w/5+1)
 }
 
-// post signs a fresh token for this attempt and sends the event's body. It
-// returns the token too, for the delivery log.
-func (d *delivery) post(ctx context.Context, ev *event) (int, string, error) {
+// sign makes a fresh token for one attempt at ev.
+func (d *delivery) sign(ev *event) (string, error) {
 	now := d.now()
-	token, err := alvaria.SignCallbackToken(d.key, alvaria.CallbackClaims{
+	return alvaria.SignCallbackToken(d.key, alvaria.CallbackClaims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    Issuer,
 			Subject:   ev.sessionID,
@@ -339,8 +354,17 @@ func (d *delivery) post(ctx context.Context, ev *event) (int, string, error) {
 		},
 		EventID: ev.id,
 	})
-	if err != nil {
-		return 0, "", err
+}
+
+// post sends the event's body with the token signed ahead for this
+// attempt, or one signed now when there is none. It returns the token too,
+// for the delivery log.
+func (d *delivery) post(ctx context.Context, ev *event, token string) (int, string, error) {
+	if token == "" {
+		var err error
+		if token, err = d.sign(ev); err != nil {
+			return 0, "", err
+		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, d.timeout)
 	defer cancel()

@@ -84,20 +84,23 @@ func tokenSignaturesHidden(ctx context.Context) bool {
 }
 
 // deliveryLog is a ring of the latest attempts.
+// It grows as attempts come, rather than holding room for size of them from
+// the start, so an idle simulator costs next to nothing.
 type deliveryLog struct {
 	mu   sync.Mutex
+	size int
 	buf  []DeliveryAttempt
 	next int
 }
 
 func newDeliveryLog(size int) *deliveryLog {
-	return &deliveryLog{buf: make([]DeliveryAttempt, 0, size)}
+	return &deliveryLog{size: size}
 }
 
 func (l *deliveryLog) add(a DeliveryAttempt) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if len(l.buf) < cap(l.buf) {
+	if len(l.buf) < l.size {
 		l.buf = append(l.buf, a)
 		return
 	}
@@ -114,7 +117,7 @@ func (l *deliveryLog) list() []DeliveryAttempt {
 	// the end before it is.
 	n := len(l.buf)
 	newest := n - 1
-	if n == cap(l.buf) {
+	if n == l.size {
 		newest = (l.next - 1 + n) % n
 	}
 	for i := 0; i < n; i++ {

@@ -138,9 +138,12 @@ func (sess *session) lastSaid() string {
 
 // openSession creates a session for a Create Session request and sends
 // NEW_SESSION; a work type the organization does not have fails it.
+//
+// Everything that touches nothing shared (the ids, the callback's JSON) is
+// made before taking s.mu, and the agents' timers are set after it, so that
+// concurrent creates wait on each other only for the map insert and the
+// enqueue: nobody else can know the new id before it is returned.
 func (s *Simulator) openSession(ns alvaria.NewSession) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	now := s.cfg.Now()
 	sess := &session{
 		id:          newID(),
@@ -151,23 +154,37 @@ func (s *Simulator) openSession(ns alvaria.NewSession) string {
 		created:     now,
 		keep:        s.cfg.TranscriptCap,
 	}
-	s.sessions[sess.id] = sess
-	s.pruneLocked()
-	if len(s.cfg.WorkTypes) > 0 && !slices.Contains(s.cfg.WorkTypes, sess.workTypeID) {
+	known := len(s.cfg.WorkTypes) == 0 || slices.Contains(s.cfg.WorkTypes, sess.workTypeID)
+	var ev *event
+	var e Entry
+	if known {
+		ev, e = newEvent(sess.id, &alvaria.NewSessionCallback{
+			SessionID: sess.id, Event: alvaria.EventNewSession, Status: alvaria.StatusSuccess, EventID: newID(),
+		}, Entry{Role: RoleSystem, Note: "The session was created."})
+	} else {
 		msg := fmt.Sprintf("Work type %s does not exist", sess.workTypeID)
-		s.emitLocked(sess, &alvaria.NewSessionCallback{
+		ev, e = newEvent(sess.id, &alvaria.NewSessionCallback{
 			SessionID: sess.id, Event: alvaria.EventNewSession, Status: alvaria.StatusFailed, StatusMessage: msg, EventID: newID(),
 		}, Entry{Role: RoleSystem, Note: "The session could not be created: " + msg + "."})
-		s.finishLocked(sess, SessionFailed)
-		return sess.id
 	}
-	s.emitLocked(sess, &alvaria.NewSessionCallback{
-		SessionID: sess.id, Event: alvaria.EventNewSession, Status: alvaria.StatusSuccess, EventID: newID(),
-	}, Entry{Role: RoleSystem, Note: "The session was created."})
-	id := sess.id
-	s.sched.after(s.cfg.AgentDelay, func() { s.autoJoin(id) })
-	s.sched.after(s.cfg.SessionMaxLife, func() { s.expire(id) })
-	return id
+	// Two lines at least: the NEW_SESSION and the agent's join.
+	sess.transcript = make([]Entry, 0, 2)
+
+	s.mu.Lock()
+	s.sessions[sess.id] = sess
+	s.pruneLocked()
+	s.recordLocked(sess, ev, e)
+	if !known {
+		s.finishLocked(sess, SessionFailed)
+	}
+	s.mu.Unlock()
+
+	if known {
+		id := sess.id
+		s.sched.after(s.cfg.AgentDelay, func() { s.autoJoin(id) })
+		s.sched.after(s.cfg.SessionMaxLife, func() { s.expire(id) })
+	}
+	return sess.id
 }
 
 // deleteSession is Delete Session. A session already over is answered with
@@ -230,12 +247,25 @@ func (s *Simulator) expire(id string) {
 // Queueing under s.mu is what puts a session's callbacks in the order they
 // happened.
 func (s *Simulator) emitLocked(sess *session, cb alvaria.Callback, e Entry) {
+	ev, e := newEvent(sess.id, cb, e)
+	s.recordLocked(sess, ev, e)
+}
+
+// newEvent is a callback's event, its body fixed, and its transcript line;
+// it needs no lock.
+func newEvent(sessionID string, cb alvaria.Callback, e Entry) (*event, Entry) {
 	// The callback structs hold only strings, so Marshal cannot fail.
 	body, _ := json.Marshal(cb)
-	ev := &event{id: cb.CallbackEventID(), sessionID: sess.id, name: cb.CallbackEvent(), body: body}
-	e.Time = s.cfg.Now()
+	ev := &event{id: cb.CallbackEventID(), sessionID: sessionID, name: cb.CallbackEvent(), body: body}
 	e.Event = ev.name
 	e.EventID = ev.id
+	return ev, e
+}
+
+// recordLocked is the shared half of emitLocked: the line, the event for
+// Redeliver, and the delivery, in the session's order.
+func (s *Simulator) recordLocked(sess *session, ev *event, e Entry) {
+	e.Time = s.cfg.Now()
 	s.events[ev.id] = ev
 	s.appendLocked(sess, e)
 	s.deliv.enqueue(job{ev: ev, kind: AttemptFirst})

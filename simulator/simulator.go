@@ -10,6 +10,7 @@ import (
 	"crypto/rsa"
 	"fmt"
 	"net/http"
+	"runtime"
 	"sync"
 	"time"
 )
@@ -98,10 +99,17 @@ func New(cfg Config) (*Simulator, error) {
 		reorder:  cfg.ReorderRate,
 		dice:     s.dice,
 	}
-	s.deliv.init()
+	signers := runtime.GOMAXPROCS(0)
+	s.deliv.init(signers)
 	s.handler = s.routes()
 
-	s.wg.Add(1 + cfg.DeliveryWorkers)
+	s.wg.Add(1 + cfg.DeliveryWorkers + signers)
+	for range signers {
+		go func() {
+			defer s.wg.Done()
+			s.deliv.signAhead()
+		}()
+	}
 	go func() {
 		defer s.wg.Done()
 		s.sched.run(ctx)

@@ -16,7 +16,8 @@ import (
 // tokenStore keeps issued access tokens until they expire. Tokens are opaque
 // random strings, as Alvaria's are; only this store can say what they mean.
 type tokenStore struct {
-	mu        sync.Mutex
+	// mu is read-locked by every API call, written by the rare issue.
+	mu        sync.RWMutex
 	expiry    map[string]time.Time
 	nextSweep int
 }
@@ -46,11 +47,13 @@ func (t *tokenStore) issue(now time.Time, ttl time.Duration) string {
 }
 
 func (t *tokenStore) valid(tok string, now time.Time) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+	t.mu.RLock()
 	exp, ok := t.expiry[tok]
+	t.mu.RUnlock()
 	if ok && !now.Before(exp) {
+		t.mu.Lock()
 		delete(t.expiry, tok)
+		t.mu.Unlock()
 		return false
 	}
 	return ok

@@ -23,6 +23,11 @@ Commands:
   seed       fill a database with sessions and messages for the page benchmarks
   pages      request the sessions list, a search or a session page, signed
              in, at a concurrency and report pages/s and latency
+  sim        Create Session requests/s against the Alvaria simulator or, with
+             --url, any mock of the API (the Prism anchor); with --deliver
+             the callbacks the simulator delivers a second
+  memory     resident memory of a parley serve idle and with many idle
+             signed-in websockets (/proc/<pid>/status VmRSS)
   anchors    the figures Parley is compared with: the RS256 sign and verify
              ceiling and a SQLite one-row insert loop (pgbench: bench/pgbench.sh)
 
@@ -47,6 +52,10 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		return runBenchLive(ctx, args[1:], getenv, stdout, stderr)
 	case "pages":
 		return runBenchPages(ctx, args[1:], getenv, stdout, stderr)
+	case "sim":
+		return runBenchSim(ctx, args[1:], getenv, stdout, stderr)
+	case "memory":
+		return runBenchMemory(ctx, args[1:], getenv, stdout, stderr)
 	case "anchors":
 		return runBenchAnchors(ctx, args[1:], getenv, stdout, stderr)
 	default:

@@ -211,13 +211,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		deps.Simulator = conn.Simulator.Handler()
 		deps.Desk = conn.Simulator
 		deps.DeskLive = conn.SimulatorLive
+		obs.metrics.SimulatorBacklog(conn.Simulator.Backlog)
 	}
 	srv := newHTTPServer(handlers.NewRouter(deps), log)
 	// Websockets are hijacked, so Shutdown does not wait for them; their
 	// contexts end with this one, after the ordinary requests are done.
 	connCtx, endConns := context.WithCancel(context.WithoutCancel(ctx))
 	defer endConns()
-	srv.BaseContext = func(net.Listener) context.Context { return connCtx }
+	srv.BaseContext = func(net.Listener) context.Context { return handlers.WithLiveLifetime(connCtx) }
 	log.Info("parley is serving", "addr", ln.Addr().String(), "url", cfg.PublicURL, "database", st.Dialect(), "alvaria", conn.Name)
 	if conn.Simulator != nil {
 		if warning := callbackPortWarning(cfg.PublicURL, cfg.Addr, ln.Addr()); warning != "" {

@@ -152,23 +152,35 @@ func (d *DB) CreateSessions(ctx context.Context, prefix string, n int) ([]string
 func SessionRowID(prefix string, i int) string { return fmt.Sprintf("%s-session-%d", prefix, i) }
 
 // inBatches calls fn for [from, to) windows of size at most batch over n
-// items, each in its own transaction.
+// items, each in its own transaction. A SQLite file a busy console writes
+// to can refuse a transaction that started reading; it is tried again.
 func (d *DB) inBatches(ctx context.Context, n, batch int, fn func(tx *sql.Tx, from, to int) error) error {
 	for from := 0; from < n; from += batch {
 		to := min(from+batch, n)
-		tx, err := d.sql.BeginTx(ctx, nil)
+		var err error
+		for try := 0; try < 50; try++ {
+			if err = d.inTx(ctx, func(tx *sql.Tx) error { return fn(tx, from, to) }); err == nil || !strings.Contains(err.Error(), "SQLITE_BUSY") {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 		if err != nil {
-			return err
-		}
-		if err := fn(tx, from, to); err != nil {
-			tx.Rollback()
-			return err
-		}
-		if err := tx.Commit(); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func (d *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := d.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
 }
 
 // StoredMessages counts the messages per event id among those whose event

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,7 +15,7 @@ import (
 
 // runBenchLive times callback → websocket frame on a session page.
 func runBenchLive(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	var base, keyPath, databaseURL, username, password string
+	var base, webhookBase, keyPath, databaseURL, username, password string
 	var count int
 	var wait time.Duration
 	s := newSettings("bench live")
@@ -23,6 +24,7 @@ func runBenchLive(ctx context.Context, args []string, getenv func(string) string
 	s.databaseURL(&databaseURL)
 	s.String(&username, "username", "PARLEY_BENCH_USERNAME", "admin", "who signs in to watch the session page")
 	s.String(&password, "password", "PARLEY_BENCH_PASSWORD", "", "required: their password")
+	s.String(&webhookBase, "webhook-url", "PARLEY_BENCH_WEBHOOK_URL", "", "the parley serve the callbacks go to; empty: --url. Another instance on the same database times the way across instances")
 	s.Int(&count, "count", "PARLEY_BENCH_COUNT", 200, "callbacks posted one after another, each waited for on the page")
 	s.Duration(&wait, "wait", "PARLEY_BENCH_WAIT", 5*time.Second, "longest wait for a frame before the run fails")
 	check := func() error {
@@ -65,7 +67,7 @@ func runBenchLive(ctx context.Context, args []string, getenv func(string) string
 	if err != nil {
 		return err
 	}
-	webhook := strings.TrimRight(base, "/") + "/webhooks/server-messaging"
+	webhook := strings.TrimRight(cmp.Or(webhookBase, base), "/") + "/webhooks/server-messaging"
 	times, err := console.LiveTimes(ctx, webhook, bench.SessionRowID(prefix, 0), callbacks, texts, wait)
 	if err != nil {
 		return err

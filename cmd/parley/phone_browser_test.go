@@ -47,6 +47,16 @@ func TestBrowserPhoneWidth(t *testing.T) {
 		testkit.Screenshot(t, ctx, "phone"+strings.ReplaceAll(p, "/", "_"))
 	}
 
+	var cards []string
+	testkit.Step(t, ctx, "lists become stacked cards",
+		chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`#session-rows`)),
+		testkit.Evaluate(`[getComputedStyle(document.querySelector("table.cards thead")).display, getComputedStyle(document.querySelector("#session-rows tr")).display, getComputedStyle(document.querySelector("#session-rows td[data-label='Agent']"), "::before").content]`, &cards),
+	)
+	if len(cards) != 3 || cards[0] != "none" || cards[1] != "block" || cards[2] != `"Agent"` {
+		t.Errorf("at phone width the sessions list is not cards: thead %q, row %q, label %q", cards[0], cards[1], cards[2])
+	}
+
 	var headerFirst bool
 	testkit.Step(t, ctx, "on a session page the state and End session come before the message box",
 		chromedp.Navigate(srv.URL+sessionPath),

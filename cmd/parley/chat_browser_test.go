@@ -82,7 +82,8 @@ func TestBrowserChatErgonomics(t *testing.T) {
 		testkit.WaitText("#transcript .msg.system", "Transferred to agent Rita"),
 	)
 
-	for i := range 12 {
+	// Enough for 100 messages with the exchanges above.
+	for i := range 45 {
 		testkit.Step(t, ctx, fmt.Sprintf("message %d", i),
 			chromedp.SendKeys(chromedp.CSS(`#message-text`), fmt.Sprintf("filler %02d\r", i)),
 			testkit.WaitText("#transcript .msg.agent", fmt.Sprintf(`You said: "filler %02d"`, i)),
@@ -97,6 +98,23 @@ func TestBrowserChatErgonomics(t *testing.T) {
 	)
 	if !followed || !pillHidden {
 		t.Fatalf("after a long exchange the transcript is at its end: %v, the pill hidden: %v", followed, pillHidden)
+	}
+	var deskPath, sessionURL string
+	var deskAtEnd bool
+	testkit.Step(t, ctx, "the desk opens the same conversation at its newest message",
+		testkit.Evaluate(`"/sim/desk/" + Array.from(document.querySelectorAll("#session-header dt")).find((dt) => dt.textContent === "Session ID").nextElementSibling.textContent.trim()`, &deskPath),
+		testkit.Evaluate(`location.href`, &sessionURL),
+	)
+	testkit.Step(t, ctx, "open the desk",
+		chromedp.Navigate(srv.URL+deskPath),
+		chromedp.WaitVisible(chromedp.CSS(`#desk-transcript`)),
+		testkit.WaitText("#desk-transcript", "filler 44"),
+		testkit.Evaluate(`(() => { const c = document.getElementById("desk-transcript"); return c.scrollHeight > c.clientHeight && c.scrollHeight - c.scrollTop - c.clientHeight < 48; })()`, &deskAtEnd),
+		chromedp.Navigate(sessionURL),
+		chromedp.WaitVisible(chromedp.CSS(`#transcript`)),
+	)
+	if !deskAtEnd {
+		t.Error("the desk opened a long conversation away from its newest message")
 	}
 	var top float64
 	testkit.Step(t, ctx, "a reader who scrolled up keeps their place and sees the pill",

@@ -56,24 +56,15 @@ func (svc *Service) CommentOnMessage(ctx context.Context, sessionID string, mess
 
 // TagSession labels the session; tags are lowercase words people choose.
 func (svc *Service) TagSession(ctx context.Context, sessionID, tag string, by accounts.Actor) error {
-	tag, err := normalizeTag(tag)
-	if err != nil {
-		return err
-	}
-	s, err := svc.session(ctx, sessionID)
-	if err != nil {
-		return err
-	}
-	if err := svc.store.AddTag(ctx, &store.SessionTag{SessionID: s.ID, Tag: tag, AddedBy: by.Username, AddedAt: svc.now()}); err != nil {
-		return err
-	}
-	svc.changed(ctx, s.ID)
-	svc.record(ctx, by, accounts.ActionTag, s.ID, "+"+tag)
-	return nil
+	return svc.retag(ctx, sessionID, tag, by, true)
 }
 
 // UntagSession takes a label off the session.
 func (svc *Service) UntagSession(ctx context.Context, sessionID, tag string, by accounts.Actor) error {
+	return svc.retag(ctx, sessionID, tag, by, false)
+}
+
+func (svc *Service) retag(ctx context.Context, sessionID, tag string, by accounts.Actor, add bool) error {
 	tag, err := normalizeTag(tag)
 	if err != nil {
 		return err
@@ -82,11 +73,18 @@ func (svc *Service) UntagSession(ctx context.Context, sessionID, tag string, by 
 	if err != nil {
 		return err
 	}
-	if err := svc.store.RemoveTag(ctx, s.ID, tag); err != nil {
+	detail := "-" + tag
+	if add {
+		detail = "+" + tag
+		err = svc.store.AddTag(ctx, &store.SessionTag{SessionID: s.ID, Tag: tag, AddedBy: by.Username, AddedAt: svc.now()})
+	} else {
+		err = svc.store.RemoveTag(ctx, s.ID, tag)
+	}
+	if err != nil {
 		return err
 	}
 	svc.changed(ctx, s.ID)
-	svc.record(ctx, by, accounts.ActionTag, s.ID, "-"+tag)
+	svc.record(ctx, by, accounts.ActionTag, s.ID, detail)
 	return nil
 }
 

@@ -69,3 +69,26 @@ func (svc *Service) markEnded(ctx context.Context, sessionID, note string) error
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// EndSessionsForgotten marks ended, with the note a send would leave, every
+// live session on the connection that Alvaria's side does not know: after a
+// restart the embedded simulator, which keeps its sessions in memory, knows
+// none, and they would show Connected until a send failed. It reports how
+// many it ended.
+func (svc *Service) EndSessionsForgotten(ctx context.Context, connectionSlug string, knows func(alvariaSessionID string) bool) (int, error) {
+	live, err := svc.store.ListLiveSessionsOn(ctx, connectionSlug)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, s := range live {
+		if knows(s.AlvariaSessionID) {
+			continue
+		}
+		if err := svc.markEnded(ctx, s.ID, noteSessionForgotten); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}

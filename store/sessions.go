@@ -281,3 +281,15 @@ func (s *Store) querySessions(ctx context.Context, query string, args ...any) ([
 	}
 	return out, rows.Err()
 }
+
+// ListLiveSessionsOn returns the sessions on a connection that are neither
+// ended nor failed, oldest first.
+func (s *Store) ListLiveSessionsOn(ctx context.Context, connectionSlug string) ([]Session, error) {
+	var rows []Session
+	err := s.with(ctx).Where("connection_slug = ? AND state IN ?", connectionSlug, []string{SessionPending, SessionActive, SessionConnected}).
+		Order("created_at, id").Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("list live sessions on %s: %w", connectionSlug, err)
+	}
+	return rows, nil
+}

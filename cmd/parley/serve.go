@@ -186,6 +186,17 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	} else if n > 0 {
 		log.Info("settled messages left sending", "count", n)
 	}
+	// The embedded simulator keeps its sessions in memory: those it ran
+	// before this start are over. On SQLite this server is the only one,
+	// so every live session on it was this simulator's.
+	if sim := conn.Simulator; sim != nil && st.Dialect() == store.DialectSQLite {
+		knows := func(id string) bool { _, err := sim.Session(id); return err == nil }
+		if n, err := sessions.EndSessionsForgotten(ctx, connections.SimulatorSlug, knows); err != nil {
+			log.Error("end sessions the restarted simulator forgot", "err", err)
+		} else if n > 0 {
+			log.Info("ended sessions the restarted simulator forgot", "count", n)
+		}
+	}
 	tests, stopRuns, err := startRuns(ctx, cfg, st, sessions, hub, people, obs.metrics, log, conn.Name, calls)
 	if err != nil {
 		return err

@@ -102,18 +102,19 @@ func (s *Store) walkSearch(where conditions, term string, walk, n int) (string, 
 		return `SELECT ` + sessionColumns + ` FROM ` + newest + `
 			LEFT JOIN LATERAL (SELECT true AS said FROM messages m WHERE m.session_id = s.id AND m.direction <> 'system'
 				AND LOWER(m.text) LIKE ? ESCAPE '\' LIMIT 1) m ON true
-			WHERE LOWER(contact_name) LIKE ? ESCAPE '\' OR alvaria_session_id = ? OR m.said` + newestFirst + ` LIMIT ?`,
-			append(args, like, like, term, n)
+			WHERE LOWER(contact_name) LIKE ? ESCAPE '\' OR alvaria_session_id = ? OR s.id = ? OR m.said` + newestFirst + ` LIMIT ?`,
+			append(args, like, like, term, term, n)
 	}
 	return `SELECT ` + sessionColumns + ` FROM ` + newest + `
-		WHERE LOWER(contact_name) LIKE ? ESCAPE '\' OR alvaria_session_id = ?
+		WHERE LOWER(contact_name) LIKE ? ESCAPE '\' OR alvaria_session_id = ? OR s.id = ?
 			OR EXISTS (SELECT 1 FROM messages m WHERE m.session_id = s.id AND m.direction <> 'system' AND LOWER(m.text) LIKE ? ESCAPE '\')` +
-		newestFirst + ` LIMIT ?`, append(args, like, term, like, n)
+		newestFirst + ` LIMIT ?`, append(args, like, term, term, like, n)
 }
 
 // indexSearch is the query of the newest n sessions among those where
 // selects whose contact name or one of whose customer or agent messages
-// contains term, ignoring case, or whose Alvaria sessionId is term. Each
+// contains term, ignoring case, or whose Alvaria sessionId or Parley id is
+// term. Each
 // engine answers from its own index: FTS5 trigram tables on SQLite, pg_trgm
 // GIN indexes on Postgres; the results are the same.
 func (s *Store) indexSearch(where conditions, term string, n int) (string, []any) {
@@ -136,7 +137,7 @@ func (s *Store) indexSearch(where conditions, term string, n int) (string, []any
 	// newest n of those.
 	var query strings.Builder
 	var args []any
-	for i, c := range []conditions{name, byAlvariaID(where, term), said} {
+	for i, c := range []conditions{name, byAlvariaID(where, term), where.and("id = ?", term), said} {
 		if i > 0 {
 			query.WriteString(" UNION ")
 		}
@@ -157,16 +158,19 @@ func (s *Store) indexSearch(where conditions, term string, n int) (string, []any
 func postgresIndexSearch(where conditions, like, term string, n int) (string, []any) {
 	name := where.and(`LOWER(contact_name) LIKE ? ESCAPE '\'`, like)
 	byID := byAlvariaID(where, term)
+	byParleyID := where.and("id = ?", term)
 	said := where.and("id IN (SELECT session_id FROM said)")
 	args := append([]any{like}, name.args...)
 	args = append(append(args, said.args...), n, n)
-	args = append(append(args, byID.args...), n)
+	args = append(append(args, byID.args...), byParleyID.args...)
+	args = append(args, n)
 	return `WITH said AS MATERIALIZED (SELECT DISTINCT m.session_id FROM messages m WHERE m.direction <> 'system' AND LOWER(m.text) LIKE ? ESCAPE '\'),
 		named AS MATERIALIZED (SELECT ` + sessionColumns + ` FROM sessions` + name.clause() + `),
 		saying AS MATERIALIZED (SELECT ` + sessionColumns + ` FROM sessions` + said.clause() + `)
 		SELECT * FROM (SELECT * FROM named` + newestFirst + ` LIMIT ?) n
 		UNION SELECT * FROM (SELECT * FROM saying` + newestFirst + ` LIMIT ?) m
 		UNION SELECT ` + sessionColumns + ` FROM sessions` + byID.clause() + `
+		UNION SELECT ` + sessionColumns + ` FROM sessions` + byParleyID.clause() + `
 		` + newestFirst + ` LIMIT ?`, args // the union's order and limit
 }
 

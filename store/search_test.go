@@ -209,6 +209,10 @@ func TestSearchWalksThenAsksTheIndexes(t *testing.T) {
 			if got := search("alv-Contact 01", nil, 2); len(got) != 1 || got[0] != all[1].id {
 				t.Errorf("walk %d, search by Alvaria id = %v, want %s", walk, got, all[1].id)
 			}
+			// And so is Parley's own id, the oldest session's too.
+			if got := search(all[0].id, nil, 2); len(got) != 1 || got[0] != all[0].id {
+				t.Errorf("walk %d, search by Parley id = %v, want %s", walk, got, all[0].id)
+			}
 		}
 	})
 }

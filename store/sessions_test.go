@@ -153,6 +153,7 @@ func TestListSessionsFilters(t *testing.T) {
 			{"state", store.SessionFilter{States: []string{store.SessionEnded}}, []string{"Ada Lovelace"}},
 			{"search is case-insensitive", store.SessionFilter{Search: "lovelace"}, []string{"Ada Lovelace"}},
 			{"search by alvaria id", store.SessionFilter{Search: "alv-Alan"}, []string{"Alan"}},
+			{"search by parley id", store.SessionFilter{Search: ada.ID}, []string{"Ada Lovelace"}},
 			{"search wildcards are literal", store.SessionFilter{Search: "%_"}, []string{"Grace 100%_sure"}},
 			{"search underscore alone", store.SessionFilter{Search: "_"}, []string{"Grace 100%_sure"}},
 			{"from inclusive", store.SessionFilter{CreatedFrom: t0.Add(24 * time.Hour)}, []string{"Alan", "Grace 100%_sure"}},

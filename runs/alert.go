@@ -207,5 +207,9 @@ func (svc *Service) tellResult(ctx context.Context, runID int64, status string) 
 	if err != nil {
 		return // deleted meanwhile: nothing to label
 	}
-	svc.testResult(TestResult{TestID: t.ID, Name: t.Name, Status: status, Duration: presentRun(r, nil).Duration(svc.now())})
+	at := svc.now()
+	if r.FinishedAt != nil {
+		at = *r.FinishedAt
+	}
+	svc.testResult(TestResult{TestID: t.ID, Name: t.Name, Status: status, Duration: presentRun(r, nil).Duration(at), At: at})
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/parley-dev/parley/input"
 )
 
 // alertTimeout bounds one attempt to POST an alert.
@@ -24,20 +26,20 @@ func (svc *Service) checkAlertURL(raw string) error {
 		return nil
 	}
 	if len(raw) > MaxAlertURL {
-		return &ScheduleError{Field: "alert_url", Message: fmt.Sprintf("The webhook URL is %d characters long; at most %d are allowed.", len(raw), MaxAlertURL)}
+		return input.Invalid("alert_url", fmt.Sprintf("The webhook URL is %d characters long; at most %d are allowed.", len(raw), MaxAlertURL))
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
-		return &ScheduleError{Field: "alert_url", Message: "The webhook URL must be an absolute http or https URL, such as https://hooks.slack.com/services/…."}
+		return input.Invalid("alert_url", "The webhook URL must be an absolute http or https URL, such as https://hooks.slack.com/services/….")
 	}
 	if u.User != nil {
-		return &ScheduleError{Field: "alert_url", Message: "The webhook URL must not carry a user name or password."}
+		return input.Invalid("alert_url", "The webhook URL must not carry a user name or password.")
 	}
 	if ip, err := netip.ParseAddr(u.Hostname()); err == nil && !svc.alertPrivate && privateAddr(ip) {
-		return &ScheduleError{Field: "alert_url", Message: fmt.Sprintf("The webhook URL names the private or local address %s; alerts go only to public addresses unless PARLEY_ALERT_ALLOW_PRIVATE is set.", ip)}
+		return input.Invalid("alert_url", fmt.Sprintf("The webhook URL names the private or local address %s; alerts go only to public addresses unless PARLEY_ALERT_ALLOW_PRIVATE is set.", ip))
 	}
 	if !svc.alertPrivate && strings.EqualFold(strings.TrimSuffix(u.Hostname(), "."), "localhost") {
-		return &ScheduleError{Field: "alert_url", Message: "The webhook URL names localhost; alerts go only to public addresses unless PARLEY_ALERT_ALLOW_PRIVATE is set."}
+		return input.Invalid("alert_url", "The webhook URL names localhost; alerts go only to public addresses unless PARLEY_ALERT_ALLOW_PRIVATE is set.")
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parley-dev/parley/input"
 	"github.com/parley-dev/parley/internal/testkit"
 	"github.com/parley-dev/parley/runs"
 	"github.com/parley-dev/parley/store"
@@ -257,8 +258,8 @@ func TestScheduleInputIsValidated(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			c.in.TestID, c.in.By = test.ID, olive
 			_, err := in.runs.Schedule(t.Context(), c.in)
-			var se *runs.ScheduleError
-			if !errors.As(err, &se) || se.Field != c.field || !strings.Contains(se.Message, c.says) {
+			var ie *input.Error
+			if !errors.As(err, &ie) || !strings.Contains(ie.Fields[c.field], c.says) {
 				t.Fatalf("got %v, want a %s problem saying %q", err, c.field, c.says)
 			}
 		})

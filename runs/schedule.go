@@ -10,6 +10,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/parley-dev/parley/accounts"
+	"github.com/parley-dev/parley/input"
 	"github.com/parley-dev/parley/store"
 )
 
@@ -33,14 +34,6 @@ type ScheduleInput struct {
 	By       accounts.Actor
 }
 
-// ScheduleError is a schedule or webhook that cannot be taken, by field.
-type ScheduleError struct {
-	Field   string // "every", "cron" or "alert_url"
-	Message string
-}
-
-func (e *ScheduleError) Error() string { return e.Message }
-
 // cronParser reads the usual five fields and the @hourly-style names.
 var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
@@ -52,29 +45,29 @@ func parseSchedule(every time.Duration, expr string) (nextTick, error) {
 	expr = strings.TrimSpace(expr)
 	switch {
 	case every != 0 && expr != "":
-		return nil, &ScheduleError{Field: "cron", Message: "Give either an interval or a cron expression, not both."}
+		return nil, input.Invalid("cron", "Give either an interval or a cron expression, not both.")
 	case every != 0:
 		if every < MinEvery || every > MaxEvery {
-			return nil, &ScheduleError{Field: "every", Message: fmt.Sprintf("The interval is %s; use from %s to %s.", every, "1 minute", "24 hours")}
+			return nil, input.Invalid("every", fmt.Sprintf("The interval is %s; use from %s to %s.", every, "1 minute", "24 hours"))
 		}
 		return func(now time.Time) time.Time { return now.Add(every) }, nil
 	case expr == "":
-		return nil, &ScheduleError{Field: "every", Message: "Give an interval or a cron expression."}
+		return nil, input.Invalid("every", "Give an interval or a cron expression.")
 	}
 	if len(expr) > MaxCronLen {
-		return nil, &ScheduleError{Field: "cron", Message: fmt.Sprintf("The cron expression is %d characters long; at most %d are allowed.", len(expr), MaxCronLen)}
+		return nil, input.Invalid("cron", fmt.Sprintf("The cron expression is %d characters long; at most %d are allowed.", len(expr), MaxCronLen))
 	}
 	if strings.HasPrefix(expr, "@every") {
-		return nil, &ScheduleError{Field: "cron", Message: "Use the interval for “@every”; a cron expression names times of day."}
+		return nil, input.Invalid("cron", "Use the interval for “@every”; a cron expression names times of day.")
 	}
 	sched, err := cronParser.Parse(expr)
 	if err != nil {
-		return nil, &ScheduleError{Field: "cron", Message: fmt.Sprintf("The cron expression %q is not valid: %s. Use five fields: minute hour day-of-month month day-of-week, such as “*/15 8-18 * * 1-5”.", expr, err)}
+		return nil, input.Invalid("cron", fmt.Sprintf("The cron expression %q is not valid: %s. Use five fields: minute hour day-of-month month day-of-week, such as “*/15 8-18 * * 1-5”.", expr, err))
 	}
 	// An expression that never fires (30 February) would sit on the
 	// Monitoring page forever without a run.
 	if sched.Next(time.Now().UTC()).IsZero() {
-		return nil, &ScheduleError{Field: "cron", Message: fmt.Sprintf("The cron expression %q never fires.", expr)}
+		return nil, input.Invalid("cron", fmt.Sprintf("The cron expression %q never fires.", expr))
 	}
 	return func(now time.Time) time.Time { return sched.Next(now.UTC()) }, nil
 }

@@ -86,6 +86,7 @@ type TestResult struct {
 	Name     string
 	Status   string
 	Duration time.Duration
+	At       time.Time // when it finished
 }
 
 // Service saves tests and runs them.

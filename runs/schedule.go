@@ -75,12 +75,11 @@ func parseSchedule(every time.Duration, expr string) (nextTick, error) {
 // Schedule sets a test's schedule and webhook; its first run is at the
 // schedule's next tick. Its state (passing, failing) is kept.
 func (svc *Service) Schedule(ctx context.Context, in ScheduleInput) (Monitor, error) {
+	// Both checks run, so a form shows every problem at once.
 	next, err := parseSchedule(in.Every, in.Cron)
-	if err != nil {
-		return Monitor{}, err
-	}
-	if err := svc.checkAlertURL(in.AlertURL); err != nil {
-		return Monitor{}, err
+	urlErr := svc.checkAlertURL(in.AlertURL)
+	if err != nil || urlErr != nil {
+		return Monitor{}, joinInput(err, urlErr)
 	}
 	now := svc.now()
 	m := store.Monitor{TestID: in.TestID, EverySeconds: int(in.Every / time.Second), Cron: strings.TrimSpace(in.Cron),
@@ -179,4 +178,23 @@ func EveryText(d time.Duration) string {
 		return plural(int(d/time.Minute), "1 minute", fmt.Sprintf("%d minutes", d/time.Minute))
 	}
 	return d.String()
+}
+
+// joinInput merges input problems into one *input.Error; an error of any
+// other kind is returned as it is.
+func joinInput(errs ...error) error {
+	all := &input.Error{}
+	for _, err := range errs {
+		var ie *input.Error
+		if err == nil {
+			continue
+		}
+		if !errors.As(err, &ie) {
+			return err
+		}
+		for f, p := range ie.Fields {
+			all.Add(f, p)
+		}
+	}
+	return all.Err()
 }

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/parley-dev/parley/runs"
@@ -49,4 +50,12 @@ func EveryValue(d time.Duration) string {
 		}
 	}
 	return d.String()
+}
+
+// notRunYet adds the monitors not run yet to the summary, when there are.
+func notRunYet(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d not run yet", n)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/parley-dev/parley/internal/testkit"
 	"github.com/parley-dev/parley/store"
 	"github.com/parley-dev/parley/store/storetest"
 	"github.com/parley-dev/parley/views"
@@ -41,7 +42,12 @@ func TestAScheduleIsSetAndMonitored(t *testing.T) {
 		if r.Status != store.RunPassed {
 			t.Fatalf("run %s: %s", r.Status, r.Reason)
 		}
-		mon := page(t, olive, "/monitoring")
+		// The monitor hears of the run just after its result is stored.
+		var mon string
+		testkit.Eventually(t, testkit.WaitTimeout, func() bool {
+			mon = page(t, olive, "/monitoring")
+			return strings.Contains(mon, "Passing")
+		}, "the Monitoring page shows the run")
 		mustContain(t, "the Monitoring page after a run", mon, "Passing", `<svg class="spark"`, `class="pass"`, "p95 duration", "100%", fmt.Sprintf(`href="/runs/%d"`, r.ID))
 		if strings.Count(mon, "<script") != strings.Count(mon, `<script src="/static/`) || strings.Contains(mon, " style=") {
 			t.Error("the Monitoring page has inline script or style")

@@ -58,6 +58,14 @@ func TestBrowserMonitoring(t *testing.T) {
 		testkit.WaitText("#schedule .schedule-now", "cron */30 8-18 * * 1-5"),
 		runAndWatch("failed"),
 	)
+	// The monitor hears of a run just after its result is stored: open the
+	// page until it has.
+	testkit.Eventually(t, testkit.WaitTimeout, func() bool {
+		var failing bool
+		err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/monitoring"), chromedp.WaitVisible(chromedp.CSS(`main`)),
+			testkit.Evaluate(`document.querySelector(".monitor-failing") !== null`, &failing))
+		return err == nil && failing
+	}, "the Monitoring page shows the failed run")
 	testkit.Step(t, ctx, "the Monitoring page shows both, the failing one with its reason",
 		testkit.ClickJS(`nav a[href='/monitoring']`),
 		testkit.WaitCount(`article.monitor`, 2),

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"strings"
 	"time"
 
@@ -146,6 +147,12 @@ func (svc *Service) post(ctx context.Context, url string, body []byte) (int, err
 	req.Header.Set("User-Agent", "Parley-Alerts")
 	resp, err := svc.alertClient.Do(req)
 	if err != nil {
+		// Not the *url.Error itself: it quotes the URL, which for Slack is
+		// a secret, and the reason is shown to everyone who reads the test.
+		var ue *neturl.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return 0, fmt.Errorf("post the alert: %w", err)
 	}
 	defer resp.Body.Close()

@@ -37,3 +37,16 @@ func TestTheAlertClientRefusesPrivateAddressesItDials(t *testing.T) {
 		t.Error("with private addresses allowed, the receiver was not reached")
 	}
 }
+
+// A refused alert's reason, shown to everyone who reads the test, does not
+// quote the webhook URL: for Slack, the URL is the secret.
+func TestAnAlertsReasonDoesNotQuoteItsURL(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	t.Cleanup(srv.Close)
+	svc := &Service{alertClient: newAlertClient(false)}
+	secret := srv.URL + "/services/T000/B000/s3cr3t"
+	_, err := svc.post(t.Context(), secret, []byte("{}"))
+	if err == nil || strings.Contains(err.Error(), "s3cr3t") {
+		t.Fatalf("reason %v", err)
+	}
+}

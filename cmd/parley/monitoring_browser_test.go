@@ -93,4 +93,5 @@ func TestBrowserMonitoring(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#schedule`)),
 		testkit.WaitText("#schedule .schedule-now", "Failing"),
 	)
+	shots(t, ctx, "test-schedule")
 }

@@ -60,6 +60,8 @@ const (
 	ActionConnectionTest    = "connection-test"
 	// ActionLoadCancel is a load run stopped before its end.
 	ActionLoadCancel = "load-cancel"
+	// ActionTestSchedule is a test's schedule or alert webhook set or removed.
+	ActionTestSchedule = "test-schedule"
 )
 
 // Actions lists the audited actions in the order a filter offers them.
@@ -71,7 +73,7 @@ var Actions = []string{
 	ActionDeskTakeOver, ActionDeskReply, ActionDeskJoin, ActionDeskTransfer, ActionDeskFail, ActionDeskEnd, ActionDeskHandBack,
 	ActionDeliveryPause, ActionDeliveryResume, ActionDeliveryRedeliver, ActionComment, ActionTag,
 	ActionConnectionCreate, ActionConnectionUpdate, ActionConnectionDisable, ActionConnectionEnable, ActionConnectionTest,
-	ActionLoadCancel,
+	ActionLoadCancel, ActionTestSchedule,
 }
 
 // AuditQuery selects audit entries. Dates are whole UTC days, To inclusive.

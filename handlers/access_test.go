@@ -229,6 +229,9 @@ func TestEveryAuditedActionLeavesOneRecord(t *testing.T) {
 		_, testPage := admin.Post(t, "/tests", url.Values{"scenario": {"name: Audit\nworkTypeId: \"32\"\ncontactName: Ada\nsteps:\n  - expect: agent_joined\n"}})
 		testID := strings.TrimPrefix(testPage, "/tests/")
 		_, runPage := admin.Post(t, "/tests/"+testID+"/runs", url.Values{"count": {"1"}})
+		if code, _ := admin.Post(t, "/tests/"+testID+"/schedule", url.Values{"every": {"24h"}}); code != http.StatusSeeOther {
+			t.Fatalf("schedule a test: %d", code)
+		}
 		if code, _ := admin.Post(t, "/tests/"+testID+"/delete", nil); code != http.StatusUnprocessableEntity {
 			t.Errorf("delete without the confirmation = %d, want 422", code)
 		}

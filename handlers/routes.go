@@ -64,6 +64,11 @@ type RunService interface {
 	LoadReport(ctx context.Context, id int64) (runs.LoadReport, error)
 	ListLoads(ctx context.Context, testID string) ([]runs.LoadRun, error)
 	LoadCeiling() int
+	Schedule(ctx context.Context, in runs.ScheduleInput) (runs.Monitor, error)
+	Unschedule(ctx context.Context, testID string, by accounts.Actor) error
+	GetMonitor(ctx context.Context, testID string) (runs.Monitor, error)
+	ListAlerts(ctx context.Context, testID string) ([]runs.Alert, error)
+	Monitoring(ctx context.Context) ([]runs.MonitorRow, error)
 }
 
 // AccountService is what sign-in and the admin screens need.
@@ -270,6 +275,9 @@ func NewRouter(d Deps) *gin.Engine {
 		signedIn.GET("/tests/:id", h.testShow)
 		signedIn.GET("/tests/:id/live", h.watchSignIn, h.testLive)
 		signedIn.GET("/runs/:id", h.runShow)
+		signedIn.GET("/monitoring", h.monitoringPage)
+		converse.POST("/tests/:id/schedule", h.testSchedule)
+		converse.POST("/tests/:id/schedule/delete", h.testUnschedule)
 		signedIn.GET("/runs/:id/live", h.watchSignIn, h.runLive)
 		converse.GET("/tests/new", h.testNew)
 		converse.POST("/tests", h.testCreate)

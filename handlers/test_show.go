@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"slices"
 	"time"
@@ -16,22 +17,51 @@ import (
 // testHistory is how many runs a test's page lists and charts.
 const testHistory = 40
 
-func (h *handler) testShow(c *gin.Context) {
-	t, err := h.Runs.GetTest(c.Request.Context(), c.Param("id"))
+func (h *handler) testShow(c *gin.Context) { h.renderTestPage(c, http.StatusOK, views.ScheduleData{}) }
+
+// renderTestPage shows a test with its runs, load runs and schedule; sched
+// carries the Schedule form as sent when it was refused, or nothing.
+func (h *handler) renderTestPage(c *gin.Context, status int, sched views.ScheduleData) {
+	ctx := c.Request.Context()
+	t, err := h.Runs.GetTest(ctx, c.Param("id"))
 	var rs []runs.Run
 	var loads []runs.LoadRun
 	if err == nil {
-		rs, err = h.Runs.ListRuns(c.Request.Context(), runs.RunFilter{TestID: t.ID, Limit: testHistory})
+		rs, err = h.Runs.ListRuns(ctx, runs.RunFilter{TestID: t.ID, Limit: testHistory})
 	}
 	if err == nil {
-		loads, err = h.Runs.ListLoads(c.Request.Context(), t.ID)
+		loads, err = h.Runs.ListLoads(ctx, t.ID)
+	}
+	if err == nil {
+		err = h.fillSchedule(ctx, t.ID, &sched)
 	}
 	if err != nil {
 		h.respondError(c, err)
 		return
 	}
-	h.render(c, http.StatusOK, views.TestPage(views.TestPageData{Page: h.page(t.Name, "tests"), Test: t, Runs: rs, Now: time.Now(),
-		Loads: loads, Load: views.LoadFormData{TestID: t.ID, Connection: h.connectionName(), Ceiling: h.Runs.LoadCeiling()}}))
+	h.render(c, status, views.TestPage(views.TestPageData{Page: h.page(t.Name, "tests"), Test: t, Runs: rs, Now: sched.Now,
+		Loads: loads, Load: views.LoadFormData{TestID: t.ID, Connection: h.connectionName(), Ceiling: h.Runs.LoadCeiling()}, Schedule: sched}))
+}
+
+// fillSchedule adds a test's schedule and alerts to its panel, and the
+// saved schedule to the form unless the form is one being shown again.
+func (h *handler) fillSchedule(ctx context.Context, testID string, d *views.ScheduleData) error {
+	d.TestID, d.Now = testID, time.Now()
+	m, err := h.Runs.GetMonitor(ctx, testID)
+	switch {
+	case err == nil:
+		d.Monitor = &m
+		if d.Error == "" {
+			d.Form = views.ScheduleForm{Cron: m.Cron, AlertURL: m.AlertURL}
+			if m.Every > 0 {
+				d.Form.Every = views.EveryValue(m.Every)
+			}
+		}
+	case !errors.Is(err, runs.ErrNotFound):
+		return err
+	}
+	d.Alerts, err = h.Runs.ListAlerts(ctx, testID)
+	return err
 }
 
 // testLive keeps a test's run history and chart current while its runs

@@ -30,10 +30,18 @@ type Metrics struct {
 	alvariaRetries  *prometheus.CounterVec
 	runs            *prometheus.CounterVec
 	csrfRejected    prometheus.Counter
+	testLastResult  *prometheus.GaugeVec
+	testLastSeconds *prometheus.GaugeVec
+	testLastTime    *prometheus.GaugeVec
+	testSeconds     *prometheus.HistogramVec
 	// reg is kept for the collectors that exist only in some setups, such
 	// as the embedded simulator's backlog.
 	reg prometheus.Registerer
 }
+
+// runBuckets run from a second to about 34 minutes: a conversation test
+// takes seconds to minutes.
+var runBuckets = prometheus.ExponentialBuckets(1, 2, 12)
 
 // New builds the collectors and registers them, with the Go runtime and
 // process collectors, on reg.
@@ -75,6 +83,23 @@ func New(reg prometheus.Registerer) *Metrics {
 			Name: "parley_test_runs_total",
 			Help: "Conversation-test runs finished, by status (passed, failed, errored).",
 		}, []string{"status"}),
+		testLastResult: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "parley_test_last_result",
+			Help: "Result of a saved test's last finished run: 1 passed, 0 failed or errored.",
+		}, []string{"test", "name"}),
+		testLastSeconds: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "parley_test_last_duration_seconds",
+			Help: "How long a saved test's last finished run took.",
+		}, []string{"test", "name"}),
+		testLastTime: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "parley_test_last_run_timestamp_seconds",
+			Help: "When a saved test's last run finished, in Unix seconds: alert when it is older than the schedule.",
+		}, []string{"test", "name"}),
+		testSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "parley_test_run_duration_seconds",
+			Help:    "Duration of saved tests' finished runs, by test and status.",
+			Buckets: runBuckets,
+		}, []string{"test", "status"}),
 		csrfRejected: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "parley_csrf_rejected_total",
 			Help: "State-changing requests refused for a missing or wrong CSRF token.",
@@ -83,6 +108,7 @@ func New(reg prometheus.Registerer) *Metrics {
 	reg.MustRegister(
 		m.callbacks, m.webhookSeconds, m.storeSeconds, m.websockets,
 		m.alvariaRequests, m.alvariaSeconds, m.alvariaRetries, m.runs, m.csrfRejected,
+		m.testLastResult, m.testLastSeconds, m.testLastTime, m.testSeconds,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -124,6 +150,24 @@ func (m *Metrics) Retry(endpoint string) { m.alvariaRetries.WithLabelValues(endp
 
 // RunFinished counts one conversation-test run that ended with status.
 func (m *Metrics) RunFinished(status string) { m.runs.WithLabelValues(status).Inc() }
+
+// TestRunFinished records a saved test's finished run: its last result,
+// duration and time, and the duration in the test's histogram. test is the
+// test's id (stable across renames); name is its name now.
+func (m *Metrics) TestRunFinished(test, name, status string, elapsed time.Duration, at time.Time) {
+	result := 0.0
+	if status == "passed" {
+		result = 1
+	}
+	// A renamed test keeps one series: the old name's is dropped.
+	for _, g := range []*prometheus.GaugeVec{m.testLastResult, m.testLastSeconds, m.testLastTime} {
+		g.DeletePartialMatch(prometheus.Labels{"test": test})
+	}
+	m.testLastResult.WithLabelValues(test, name).Set(result)
+	m.testLastSeconds.WithLabelValues(test, name).Set(elapsed.Seconds())
+	m.testLastTime.WithLabelValues(test, name).Set(float64(at.UnixNano()) / 1e9)
+	m.testSeconds.WithLabelValues(test, status).Observe(elapsed.Seconds())
+}
 
 // SimulatorBacklog reports the embedded simulator's callbacks waiting for
 // delivery, read from backlog at each scrape, as parley_simulator_backlog.

@@ -155,3 +155,27 @@ func TestSimulatorBacklogIsReadAtEachScrape(t *testing.T) {
 		}
 	}
 }
+
+// A saved test's runs set its gauges to the last one, under its current
+// name only, and fill its histogram.
+func TestTestRunsSetGaugesAndHistogram(t *testing.T) {
+	reg := prometheus.NewPedanticRegistry()
+	m := metrics.New(reg)
+	at := time.Unix(1_700_000_000, 0)
+	m.TestRunFinished("t1", "Order status", "failed", 3*time.Second, at)
+	m.TestRunFinished("t1", "Order status (renamed)", "passed", 2*time.Second, at.Add(time.Minute))
+	want := `
+# HELP parley_test_last_result Result of a saved test's last finished run: 1 passed, 0 failed or errored.
+# TYPE parley_test_last_result gauge
+parley_test_last_result{name="Order status (renamed)",test="t1"} 1
+# HELP parley_test_last_duration_seconds How long a saved test's last finished run took.
+# TYPE parley_test_last_duration_seconds gauge
+parley_test_last_duration_seconds{name="Order status (renamed)",test="t1"} 2
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "parley_test_last_result", "parley_test_last_duration_seconds"); err != nil {
+		t.Error(err)
+	}
+	if n, err := testutil.GatherAndCount(reg, "parley_test_run_duration_seconds"); err != nil || n != 2 {
+		t.Errorf("%d histogram series, want one per status", n)
+	}
+}

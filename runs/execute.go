@@ -143,6 +143,10 @@ func (svc *Service) finish(ctx context.Context, r store.Run, status, reason stri
 		if svc.finished != nil {
 			svc.finished(status)
 		}
+		if r.TestID != "" {
+			svc.noteResult(ctx, r, status)
+			svc.tellResult(ctx, r.ID, status)
+		}
 	}
 	return done
 }

@@ -66,6 +66,11 @@ type options struct {
 	duplicates, errors429 float64
 	ceiling               int
 	connection            string
+	// Monitoring: the clock schedules run by, how often River ticks, and
+	// whether alerts may reach this machine's test receivers.
+	now          func() time.Time
+	tick         time.Duration
+	alertPrivate bool
 }
 
 // newInstance starts a Parley on db whose simulator delivers callbacks to
@@ -94,12 +99,12 @@ func newInstance(t *testing.T, db database, o options) *instance {
 	router.Store(http.Handler(handlers.NewRouter(handlers.Deps{Health: db.store, Sessions: convs, Callbacks: convs, Verifier: verifier, Live: broker})))
 
 	svc := runs.New(runs.Config{Store: db.store, Conversations: convs, Live: broker, Audit: people, Heartbeat: 50 * time.Millisecond, StaleAfter: o.staleOK, MaxRunningPerPerson: o.running,
-		Connection: o.connection, LoadCeiling: o.ceiling, Calls: calls})
+		Connection: o.connection, LoadCeiling: o.ceiling, Calls: calls, Now: o.now, AlertPrivate: o.alertPrivate, PublicURL: console.URL})
 	workers := 10
 	if o.noWorkers {
 		workers = 0
 	}
-	jobs, err := runs.NewJobs(t.Context(), runs.JobsConfig{Store: db.store, DatabaseURL: db.url, PollInterval: 50 * time.Millisecond, Workers: workers}, svc)
+	jobs, err := runs.NewJobs(t.Context(), runs.JobsConfig{Store: db.store, DatabaseURL: db.url, PollInterval: 50 * time.Millisecond, Workers: workers, ScheduleTick: o.tick}, svc)
 	if err != nil {
 		t.Fatal(err)
 	}

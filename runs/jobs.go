@@ -31,6 +31,57 @@ type sweepArgs struct{}
 
 func (sweepArgs) Kind() string { return "parley_sweep_stale_runs" }
 
+// tickArgs is the periodic job that starts the runs of scheduled tests.
+type tickArgs struct{}
+
+func (tickArgs) Kind() string { return "parley_monitor_tick" }
+
+// InsertOpts keeps the tick off the runs' queue, where hours-long runs
+// could hold every worker past its time.
+func (tickArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: monitorQueue} }
+
+// alertArgs is the job of sending one alert, tried again with backoff.
+type alertArgs struct {
+	DeliveryID int64 `json:"delivery_id" river:"unique"`
+}
+
+func (alertArgs) Kind() string { return "parley_alert" }
+
+func (alertArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: monitorQueue, MaxAttempts: AlertAttempts}
+}
+
+// monitorQueue holds the scheduler's ticks and the alerts.
+const monitorQueue = "monitor"
+
+// DefaultScheduleTick is how often due schedules are looked for: a
+// schedule's run starts at most this late.
+const DefaultScheduleTick = 15 * time.Second
+
+type tickWorker struct {
+	river.WorkerDefaults[tickArgs]
+	svc *Service
+}
+
+func (w *tickWorker) Work(ctx context.Context, _ *river.Job[tickArgs]) error { return w.svc.Tick(ctx) }
+
+type alertWorker struct {
+	river.WorkerDefaults[alertArgs]
+	svc *Service
+}
+
+func (w *alertWorker) Work(ctx context.Context, job *river.Job[alertArgs]) error {
+	return w.svc.DeliverAlert(ctx, job.Args.DeliveryID, job.Attempt)
+}
+
+// NextRetry waits 10 s, 20 s, 40 s … up to 10 minutes between attempts:
+// a webhook that is down for a few minutes still gets the alert, and the
+// eighth attempt comes about half an hour after the first.
+func (w *alertWorker) NextRetry(job *river.Job[alertArgs]) time.Time {
+	wait := min(10*time.Second<<min(job.Attempt-1, 10), 10*time.Minute)
+	return time.Now().Add(wait)
+}
+
 type runWorker struct {
 	river.WorkerDefaults[runArgs]
 	svc *Service
@@ -130,6 +181,9 @@ type JobsConfig struct {
 	// PollInterval is how often SQLite is asked for new jobs (Postgres is
 	// told by LISTEN/NOTIFY); 0 means 500ms.
 	PollInterval time.Duration
+	// ScheduleTick is how often due schedules are looked for; 0 means
+	// DefaultScheduleTick.
+	ScheduleTick time.Duration
 	Log          *slog.Logger
 }
 
@@ -153,16 +207,26 @@ func NewJobs(ctx context.Context, cfg JobsConfig, svc *Service) (*Jobs, error) {
 	if err := river.AddWorkerSafely(workers, &loadSessionWorker{svc: svc}); err != nil {
 		return nil, err
 	}
+	if err := river.AddWorkerSafely(workers, &tickWorker{svc: svc}); err != nil {
+		return nil, err
+	}
+	if err := river.AddWorkerSafely(workers, &alertWorker{svc: svc}); err != nil {
+		return nil, err
+	}
 	config := &river.Config{
 		Queues: map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: cmp.Or(cfg.Workers, 10)},
 			loadQueue:          {MaxWorkers: cmp.Or(cfg.LoadWorkers, DefaultLoadCeiling)},
+			monitorQueue:       {MaxWorkers: 4},
 		},
-		Workers:      workers,
-		Logger:       cfg.Log,
-		MaxAttempts:  3,
-		JobTimeout:   MaxRunTime + time.Minute,
-		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(svc.staleAfter), func() (river.JobArgs, *river.InsertOpts) { return sweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})},
+		Workers:     workers,
+		Logger:      cfg.Log,
+		MaxAttempts: 3,
+		JobTimeout:  MaxRunTime + time.Minute,
+		PeriodicJobs: []*river.PeriodicJob{
+			river.NewPeriodicJob(river.PeriodicInterval(svc.staleAfter), func() (river.JobArgs, *river.InsertOpts) { return sweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(cmp.Or(cfg.ScheduleTick, DefaultScheduleTick)), func() (river.JobArgs, *river.InsertOpts) { return tickArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+		},
 		// A run's job outlives its worker only when the process died; the
 		// sweeper errors such a run within a minute, and River's rescue
 		// then finds it finished.
@@ -236,6 +300,21 @@ func (j *Jobs) EnqueueLoadSessions(ctx context.Context, jobs []LoadJob) error {
 	}
 	if _, err := j.client.InsertMany(ctx, params); err != nil {
 		return fmt.Errorf("enqueue %d load sessions: %w", len(jobs), err)
+	}
+	return nil
+}
+
+// EnqueueAlert puts an alert on the queue; one already queued or being
+// sent is not doubled.
+func (j *Jobs) EnqueueAlert(ctx context.Context, deliveryID int64) error {
+	_, err := j.client.Insert(ctx, alertArgs{DeliveryID: deliveryID}, &river.InsertOpts{
+		Queue: monitorQueue, MaxAttempts: AlertAttempts,
+		UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+			rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateRetryable, rivertype.JobStateScheduled,
+		}},
+	})
+	if err != nil {
+		return fmt.Errorf("enqueue alert %d: %w", deliveryID, err)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"cmp"
 	"context"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/parley-dev/parley/accounts"
@@ -68,6 +69,24 @@ type Config struct {
 	// Calls counts Alvaria's answers for load runs; nil counts none. It
 	// must be the Observer of the client the conversations use.
 	Calls *CallTally
+	// PublicURL is the console's address, for the links in alerts.
+	PublicURL string
+	// AlertPrivate lets alert webhooks reach loopback and private
+	// addresses; off, they are refused (a webhook URL must not become a way
+	// into the network Parley sits in).
+	AlertPrivate bool
+	// TestResult, when set, is told each finished run of a saved test
+	// (metrics).
+	TestResult func(TestResult)
+}
+
+// TestResult is a finished run of a saved test, as metrics count it.
+type TestResult struct {
+	TestID   string
+	Name     string
+	Status   string
+	Duration time.Duration
+	At       time.Time // when it finished
 }
 
 // Service saves tests and runs them.
@@ -88,6 +107,11 @@ type Service struct {
 	connection  string
 	loadCeiling int
 	calls       *CallTally
+
+	publicURL    string
+	alertPrivate bool
+	alertClient  *http.Client
+	testResult   func(TestResult)
 }
 
 // New builds the service. SetQueue must be called before runs are started:
@@ -100,6 +124,7 @@ func New(cfg Config) *Service {
 		finished:  cfg.Finished,
 		maxActive: cfg.MaxActiveRuns, maxRunning: cfg.MaxRunningPerPerson,
 		connection: cmp.Or(cfg.Connection, SimulatorConnection), loadCeiling: cmp.Or(cfg.LoadCeiling, DefaultLoadCeiling), calls: cfg.Calls,
+		publicURL: cfg.PublicURL, alertPrivate: cfg.AlertPrivate, alertClient: newAlertClient(cfg.AlertPrivate), testResult: cfg.TestResult,
 	}
 	if svc.maxRunning <= 0 {
 		svc.maxRunning = DefaultMaxRunningPerPerson

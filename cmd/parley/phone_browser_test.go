@@ -30,7 +30,7 @@ func TestBrowserPhoneWidth(t *testing.T) {
 	)
 	testkit.Step(t, ctx, "a phone's width", chromedp.EmulateViewport(390, 844))
 
-	pages := []string{"/", "/sessions/new", sessionPath, "/tests", "/tests/new", "/sim/desk", deskPath, "/sim/deliveries", "/admin/users", "/admin/audit", "/account"}
+	pages := []string{"/", "/sessions/new", sessionPath, "/tests", "/tests/new", "/monitoring", "/sim/desk", deskPath, "/sim/deliveries", "/admin/users", "/admin/audit", "/account"}
 	for _, p := range pages {
 		var wide bool
 		var overflow string

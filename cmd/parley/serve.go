@@ -42,9 +42,11 @@ type serveConfig struct {
 	SecretKey     string
 	SecretKeyFile string
 	LoadCeiling   int
-	Alvaria       alvariaConfig
-	Sim           simConfig
-	Observe       observeConfig
+	// AlertPrivate lets alert webhooks reach private and loopback addresses.
+	AlertPrivate bool
+	Alvaria      alvariaConfig
+	Sim          simConfig
+	Observe      observeConfig
 }
 
 func serveSettings(cfg *serveConfig) *settings {
@@ -64,6 +66,7 @@ func serveSettings(cfg *serveConfig) *settings {
 	s.String(&cfg.SecretKey, "secret-key", "PARLEY_SECRET_KEY", "", "32 bytes in base64 that seal connection secrets in the database; empty: the key in PARLEY_SECRET_KEY_FILE")
 	s.String(&cfg.SecretKeyFile, "secret-key-file", "PARLEY_SECRET_KEY_FILE", "", "file holding that key, made on first start if missing; empty: "+secretKeyFileName+" beside the SQLite database")
 	s.Int(&cfg.LoadCeiling, "load-max-sessions", "PARLEY_LOAD_MAX_SESSIONS", runs.DefaultLoadCeiling, "load-run sessions in flight at once on the Alvaria connection, over all load runs and instances; also how many this instance plays at once")
+	s.Bool(&cfg.AlertPrivate, "alert-allow-private", "PARLEY_ALERT_ALLOW_PRIVATE", false, "let scheduled tests' alert webhooks reach loopback, private and link-local addresses (off: refused, so a webhook URL cannot probe Parley's own network)")
 	cfg.Alvaria.register(s)
 	cfg.Sim.register(s)
 	cfg.Observe.register(s)
@@ -278,7 +281,8 @@ func serveUntilDone(ctx context.Context, srv *http.Server, ln net.Listener, log 
 // (Parley stopped) rather than holding the shutdown.
 func startRuns(ctx context.Context, cfg serveConfig, st *store.Store, sessions *conversation.Service, hub live.Broker, people *accounts.Service, m *metrics.Metrics, log *slog.Logger, connection string, calls *runs.CallTally) (*runs.Service, func(), error) {
 	svc := runs.New(runs.Config{Store: st, Conversations: sessions, Live: hub, Audit: people, Log: log.With("component", "runs"), Finished: m.RunFinished, MaxRunningPerPerson: cfg.RunsPerPerson,
-		Connection: connection, LoadCeiling: cfg.LoadCeiling, Calls: calls})
+		Connection: connection, LoadCeiling: cfg.LoadCeiling, Calls: calls,
+		PublicURL: cfg.PublicURL, AlertPrivate: cfg.AlertPrivate, TestResult: func(r runs.TestResult) { m.TestRunFinished(r.TestID, r.Name, r.Status, r.Duration, r.At) }})
 	jobs, err := runs.NewJobs(ctx, runs.JobsConfig{Store: st, DatabaseURL: cfg.DatabaseURL, Workers: cfg.RunWorkers, LoadWorkers: cfg.LoadCeiling, Log: log.With("component", "jobs")}, svc)
 	if err != nil {
 		return nil, nil, fmt.Errorf("PARLEY_DATABASE_URL: %w", err)

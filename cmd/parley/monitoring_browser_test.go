@@ -14,8 +14,8 @@ func saveTestInEditor(srv string, name, script string) testkit.Act {
 	return chromedp.Steps(
 		chromedp.Navigate(srv+"/tests/new"),
 		chromedp.WaitVisible(chromedp.CSS(`#test-scenario`)),
-		chromedp.SetValue(chromedp.CSS(`#test-scenario`), script),
-		chromedp.SetValue(chromedp.CSS(`#test-name`), name),
+		testkit.SetValueJS(`#test-scenario`, script),
+		testkit.SetValueJS(`#test-name`, name),
 		testkit.ClickJS(`form[action='/tests'] button[type=submit]`),
 		chromedp.WaitVisible(chromedp.CSS(`#schedule`)),
 		testkit.WaitText("h1", name),
@@ -36,7 +36,7 @@ func TestBrowserMonitoring(t *testing.T) {
 	)
 	testkit.Step(t, ctx, "save a test", saveTestInEditor(srv.URL, "Order status", orderScript))
 	testkit.Step(t, ctx, "a cron expression that is not one is refused beside its field",
-		chromedp.SetValue(chromedp.CSS(`#schedule-cron`), "every morning"),
+		testkit.SetValueJS(`#schedule-cron`, "every morning"),
 		testkit.ClickJS(`form.schedule-form button[type=submit]`),
 		chromedp.WaitVisible(chromedp.CSS(`#schedule .field-error`)),
 		testkit.WaitText("#schedule .field-error", "is not valid"),
@@ -53,7 +53,7 @@ func TestBrowserMonitoring(t *testing.T) {
 	failing := strings.Replace(orderScript, `contains: "1234"`, `contains: "refund approved"`+"\n    within: 2s", 1)
 	testkit.Step(t, ctx, "a second test, on a cron schedule, that fails",
 		saveTestInEditor(srv.URL, "Refund flow", failing),
-		chromedp.SetValue(chromedp.CSS(`#schedule-cron`), "*/30 8-18 * * 1-5"),
+		testkit.SetValueJS(`#schedule-cron`, "*/30 8-18 * * 1-5"),
 		testkit.ClickJS(`form.schedule-form button[type=submit]`),
 		testkit.WaitText("#schedule .schedule-now", "cron */30 8-18 * * 1-5"),
 		runAndWatch("failed"),

@@ -137,6 +137,12 @@ func ClickJS(sel string) Act {
 	return RunJS(fmt.Sprintf(`((sel) => { const el = document.querySelector(sel); if (!el) throw new Error("nothing matches " + sel); el.click(); return true; })(%q)`, sel))
 }
 
+// SetValueJS sets a form field's value in one step inside the page, like
+// ClickJS: no node id to lose between finding the field and setting it.
+func SetValueJS(sel, value string) Act {
+	return RunJS(fmt.Sprintf(`((sel, v) => { const el = document.querySelector(sel); if (!el) throw new Error("nothing matches " + sel); el.value = v; el.dispatchEvent(new Event("input", {bubbles: true})); el.dispatchEvent(new Event("change", {bubbles: true})); return true; })(%q, %q)`, sel, value))
+}
+
 // AnswerConfirm makes the page's confirmation questions (window.confirm)
 // answer yes or no at once, and keeps each question asked in
 // window.__confirms, so that a test can click through "Are you sure?" and

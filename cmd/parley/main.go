@@ -87,7 +87,7 @@ Commands:
   admin      maintenance on the database: admin reset-password --user NAME
   token      personal API tokens: token create --user NAME --name LABEL
   test       conversation tests: test run [--server URL] [--token T] SCENARIO.yaml…
-  bench      the load tool: bench callbacks, live, seed, anchors (see BENCHMARKS.md)
+  bench      the load tool: bench callbacks, live, pages, sim, memory, seed, anchors (see BENCHMARKS.md)
   version    print the version
 
 Run 'parley <command> --help' for the command's settings.

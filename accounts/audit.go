@@ -144,6 +144,16 @@ func (svc *Service) Audit(ctx context.Context, q AuditQuery) (AuditPage, error) 
 	return page, nil
 }
 
+// LastAudit returns the newest entry of an action, if there is one: who
+// last did it, and when.
+func (svc *Service) LastAudit(ctx context.Context, action string) (AuditEntry, bool, error) {
+	rows, err := svc.store.ListAudit(ctx, store.AuditFilter{Action: action, Limit: 1})
+	if err != nil || len(rows) == 0 {
+		return AuditEntry{}, false, err
+	}
+	return AuditEntry(rows[0]), true, nil
+}
+
 // ExportAudit returns every entry matching q for a download, and records
 // the export itself.
 func (svc *Service) ExportAudit(ctx context.Context, q AuditQuery, by Actor) (AuditPage, error) {

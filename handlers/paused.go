@@ -17,11 +17,11 @@ func (h *handler) noteDeliveryPause(c *gin.Context) {
 		return
 	}
 	pause := views.DeliveryPause{}
-	page, err := h.Accounts.Audit(c.Request.Context(), accounts.AuditQuery{Action: accounts.ActionDeliveryPause})
+	last, found, err := h.Accounts.LastAudit(c.Request.Context(), accounts.ActionDeliveryPause)
 	if err != nil {
 		h.Log.Warn("read who paused delivery", "err", err)
-	} else if len(page.Entries) > 0 {
-		pause.By, pause.At = page.Entries[0].Actor, page.Entries[0].At
+	} else if found {
+		pause.By, pause.At = last.Actor, last.At
 	}
 	c.Request = c.Request.WithContext(views.WithDeliveryPause(c.Request.Context(), pause))
 	c.Next()

@@ -85,6 +85,7 @@ type AccountService interface {
 	Audit(ctx context.Context, q accounts.AuditQuery) (accounts.AuditPage, error)
 	ExportAudit(ctx context.Context, q accounts.AuditQuery, by accounts.Actor) (accounts.AuditPage, error)
 	Record(ctx context.Context, a accounts.Actor, action, target, detail string) error
+	LastAudit(ctx context.Context, action string) (accounts.AuditEntry, bool, error)
 	ChangeOwnPassword(ctx context.Context, a accounts.Actor, token, current, next string) error
 	// Personal API tokens.
 	CreateToken(ctx context.Context, by accounts.Actor, username, name string) (accounts.NewToken, error)

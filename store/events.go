@@ -40,18 +40,10 @@ func (s *Store) ListUnappliedEvents(ctx context.Context, alvariaSessionID string
 	return rows, nil
 }
 
-// LinkEvent attaches a stored callback to its session and, when applied,
-// marks it so it is never applied again. Inside the transaction that
-// applied it, it shares the change number of what it changed.
-func (s *Store) LinkEvent(ctx context.Context, id int64, sessionID string, applied bool) error {
-	if applied {
-		return s.LinkEvents(ctx, sessionID, []int64{id}, nil)
-	}
-	return s.LinkEvents(ctx, sessionID, nil, []int64{id})
-}
-
-// LinkEvents is LinkEvent for a session's callbacks applied together (and
-// those still waiting), in one UPDATE for each kind.
+// LinkEvents attaches a session's stored callbacks to it, in one UPDATE for
+// those applied (marked so they are never applied again) and one for those
+// still waiting. Inside the transaction that applied them, they share the
+// change number of what they changed.
 func (s *Store) LinkEvents(ctx context.Context, sessionID string, applied, waiting []int64) error {
 	return s.atomically(ctx, func(tx *Store) error {
 		seq, err := tx.bumpSeq(ctx, sessionID)

@@ -40,10 +40,10 @@ func TestEventsWaitForTheirSession(t *testing.T) {
 			t.Fatalf("waiting = %+v, %v", waiting, err)
 		}
 		s := newSession(t, st, "Ada", t0)
-		if err := st.LinkEvent(ctx, waiting[0].ID, s.ID, true); err != nil {
+		if err := st.LinkEvents(ctx, s.ID, []int64{waiting[0].ID}, nil); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.LinkEvent(ctx, waiting[1].ID, s.ID, false); err != nil {
+		if err := st.LinkEvents(ctx, s.ID, nil, []int64{waiting[1].ID}); err != nil {
 			t.Fatal(err)
 		}
 		still, _ := st.ListUnappliedEvents(ctx, "alv-Ada")

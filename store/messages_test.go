@@ -89,7 +89,7 @@ func TestOneTransactionTakesOneSeq(t *testing.T) {
 			if err := tx.UpdateSession(ctx, s.ID, store.SessionUpdate{AgentAlias: ptr("Lucia")}); err != nil {
 				return err
 			}
-			return tx.LinkEvent(ctx, ev.ID, s.ID, true)
+			return tx.LinkEvents(ctx, s.ID, []int64{ev.ID}, nil)
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -73,7 +73,7 @@ func TestListFromReadsEveryField(t *testing.T) {
 		if err != nil || len(evs) != 2 {
 			t.Fatalf("unapplied events: %d, %v", len(evs), err)
 		}
-		if err := st.LinkEvent(ctx, evs[1].ID, s.ID, true); err != nil {
+		if err := st.LinkEvents(ctx, s.ID, []int64{evs[1].ID}, nil); err != nil {
 			t.Fatal(err)
 		}
 		since, err := st.ListMessagesSince(ctx, s.ID, 0)

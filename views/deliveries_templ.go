@@ -189,7 +189,7 @@ func DeliveriesPage(d DeliveriesPageData) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			for _, t := range EventTypes[:len(EventTypes)-1] {
+			for _, t := range CallbackEvents {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "<option value=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

@@ -5,11 +5,19 @@ import (
 	"github.com/parley-dev/parley/conversation"
 )
 
-// EventTypes are the callbacks the Events panel can be narrowed to.
-var EventTypes = []string{
+// The words of a session's page: what the Events panel filters by, the
+// simulator's control words, and why a transcript is empty.
+
+// CallbackEvents are the six callbacks Alvaria sends; the delivery log
+// can be narrowed to one.
+var CallbackEvents = []string{
 	alvaria.EventNewSession, alvaria.EventAgentJoined, alvaria.EventMessage, alvaria.EventMessageStatus,
-	alvaria.EventSessionReroute, alvaria.EventSessionEnd, "UNPARSED",
+	alvaria.EventSessionReroute, alvaria.EventSessionEnd,
 }
+
+// EventTypes are what the Events panel can be narrowed to: the callbacks,
+// and those Parley stored raw because they did not parse.
+var EventTypes = append(CallbackEvents[:len(CallbackEvents):len(CallbackEvents)], "UNPARSED")
 
 // ControlWord is a chip that starts the message with a simulator control word.
 type ControlWord struct {

@@ -184,11 +184,24 @@ func (d *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 // StoredMessages counts the messages per event id among those whose event
-// id starts with prefix: what a run's callbacks left in the database.
+// id starts with prefix: what a run's callbacks left in the transcripts
+// once applied.
 func (d *DB) StoredMessages(ctx context.Context, prefix string) (map[string]int, error) {
-	rows, err := d.sql.QueryContext(ctx, "SELECT event_id, count(*) FROM messages WHERE event_id LIKE "+d.param(1)+" GROUP BY event_id", prefix+"-%")
+	return d.countByEventID(ctx, "messages", prefix)
+}
+
+// StoredEvents counts the stored callbacks per event id among those whose
+// event id starts with prefix: what a 200 promises is durable, applied or
+// not yet.
+func (d *DB) StoredEvents(ctx context.Context, prefix string) (map[string]int, error) {
+	return d.countByEventID(ctx, "callback_events", prefix)
+}
+
+// countByEventID counts table's rows per event id starting with prefix.
+func (d *DB) countByEventID(ctx context.Context, table, prefix string) (map[string]int, error) {
+	rows, err := d.sql.QueryContext(ctx, "SELECT event_id, count(*) FROM "+table+" WHERE event_id LIKE "+d.param(1)+" GROUP BY event_id", prefix+"-%")
 	if err != nil {
-		return nil, fmt.Errorf("count stored messages: %w", err)
+		return nil, fmt.Errorf("count %s: %w", table, err)
 	}
 	defer rows.Close()
 	out := map[string]int{}

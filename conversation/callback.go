@@ -93,6 +93,88 @@ func (svc *Service) commitCallbacks(batch []*pendingCallback) {
 	}
 }
 
+// storeCallbacks stores a batch for the applier and answers each callback
+// as soon as it is stored. When the batch fails, each callback is tried
+// again alone, as in commitCallbacks.
+func (svc *Service) storeCallbacks(batch []*pendingCallback) stored {
+	waiting := batch[:0:0]
+	for _, p := range batch {
+		if err := p.ctx.Err(); err != nil {
+			p.done <- err
+			continue
+		}
+		waiting = append(waiting, p)
+	}
+	all := stored{counts: make(map[string]int)}
+	if len(waiting) == 0 {
+		return all
+	}
+	fresh, err := svc.storeBatch(waiting)
+	if err == nil || len(waiting) == 1 {
+		for _, p := range waiting {
+			p.done <- err
+		}
+		return fresh
+	}
+	svc.log.Warn("callback batch failed; storing its callbacks one by one", "callbacks", len(waiting), "err", err)
+	for _, p := range waiting {
+		one, err := svc.storeBatch([]*pendingCallback{p})
+		p.done <- err
+		for _, id := range one.order {
+			if all.counts[id] == 0 {
+				all.order = append(all.order, id)
+			}
+			all.counts[id] += one.counts[id]
+		}
+	}
+	return all
+}
+
+// applyBacklog is the applier: it applies what the inbox stored for these
+// Alvaria sessions. A failure leaves the callbacks stored; the next
+// callback of the session or the sweep applies them.
+func (svc *Service) applyBacklog(alvariaIDs []string) {
+	ctx, cancel := context.WithTimeout(context.Background(), applyTimeout)
+	defer cancel()
+	if err := svc.applyStored(ctx, alvariaIDs); err != nil {
+		svc.log.Error("stored callbacks not applied yet; they will be at the sweep", "sessions", len(alvariaIDs), "err", err)
+	}
+}
+
+// applyTimeout bounds one applier transaction.
+const applyTimeout = 30 * time.Second
+
+// ApplyStoredCallbacks applies the callbacks that were stored before
+// `before` and never applied, which only a crash between the inbox's store
+// and its apply leaves behind, and reports for how many sessions. serve
+// runs it at start and then every little while, so that one instance
+// applies what another stored before it died.
+func (svc *Service) ApplyStoredCallbacks(ctx context.Context, before time.Time) (int, error) {
+	total := 0
+	seen := make(map[string]bool)
+	for {
+		ids, err := svc.store.AlvariaSessionsWithStoredCallbacks(ctx, before, maxApplySessions)
+		if err != nil {
+			return total, err
+		}
+		if len(ids) == 0 {
+			return total, nil
+		}
+		for _, id := range ids {
+			if seen[id] {
+				// Applied once in this sweep and listed again: something
+				// keeps it from applying; retrying now would loop.
+				return total, fmt.Errorf("apply stored callbacks: the callbacks of Alvaria session %s stay unapplied", id)
+			}
+			seen[id] = true
+		}
+		if err := svc.applyStored(ctx, ids); err != nil {
+			return total, err
+		}
+		total += len(ids)
+	}
+}
+
 // commitBatch is one transaction: lock the batch's sessions, store every
 // callback not stored before, apply what waits for each session that is
 // known, and send the live notices at commit.
@@ -103,64 +185,136 @@ func (svc *Service) commitBatch(batch []*pendingCallback) error {
 	var sent bool
 	err := svc.store.Transaction(ctx, func(tx *store.Store) error {
 		alvariaIDs := make([]string, len(batch))
-		evs := make([]*store.CallbackEvent, len(batch))
 		for i, p := range batch {
-			alvariaIDs[i], evs[i] = p.ev.AlvariaSessionID, &p.ev
+			alvariaIDs[i] = p.ev.AlvariaSessionID
 		}
 		if err := tx.LockAlvariaSessions(ctx, alvariaIDs); err != nil {
 			return err
 		}
-		inserted, err := tx.InsertEvents(ctx, evs)
+		fresh, err := storeEvents(ctx, tx, batch)
 		if err != nil {
 			return err
 		}
-		// The batch's sessions with something new, in the order their
-		// first callback arrived; what they need read in one query each.
-		var fresh []string
-		done := make(map[string]bool)
-		for _, p := range batch {
-			alvariaID := p.ev.AlvariaSessionID
-			if alvariaID != "" && inserted[p.ev.EventID] && !done[alvariaID] {
-				done[alvariaID] = true
-				fresh = append(fresh, alvariaID)
-			}
-		}
-		known, err := tx.SessionsByAlvariaIDs(ctx, fresh)
-		if err != nil {
-			return err
-		}
-		unapplied, err := tx.UnappliedEventsOf(ctx, fresh)
-		if err != nil {
-			return err
-		}
-		for _, alvariaID := range fresh {
-			if s, ok := known[alvariaID]; ok {
-				sessions = append(sessions, s.ID)
-			} // else kept until StartSession stores the session
-		}
-		sending, err := tx.SendingMessagesOf(ctx, sessions)
-		if err != nil {
-			return err
-		}
-		for _, alvariaID := range fresh {
-			s, ok := known[alvariaID]
-			if !ok {
-				continue
-			}
-			if err := svc.applyEvents(ctx, tx, s.ID, unapplied[alvariaID]); err != nil {
-				return err
-			}
-			// What just arrived may show that a message left sending arrived.
-			if err := svc.settleAll(ctx, tx, sending[s.ID]); err != nil {
-				return err
-			}
-		}
-		sent, err = svc.announce(ctx, tx, sessions...)
+		sessions, sent, err = svc.applyStoredIn(ctx, tx, fresh.order)
 		return err
 	})
 	if err != nil {
 		return err
 	}
+	svc.tellApplied(ctx, sessions, sent)
+	return nil
+}
+
+// storeBatch is the inbox's transaction: it only stores the batch's
+// callbacks, and reports the Alvaria sessions that got new ones, for the
+// applier. Their order per session is their ids' order, because a
+// session's callbacks on one instance are stored by one shard, one batch
+// after the other.
+func (svc *Service) storeBatch(batch []*pendingCallback) (stored, error) {
+	ctx, cancel := batchContext(batch)
+	defer cancel()
+	var fresh stored
+	err := svc.store.Transaction(ctx, func(tx *store.Store) error {
+		var err error
+		fresh, err = storeEvents(ctx, tx, batch)
+		return err
+	})
+	return fresh, err
+}
+
+// stored lists the Alvaria sessions a batch stored new callbacks for, in
+// the order their first callback arrived, with how many each got.
+type stored struct {
+	order  []string
+	counts map[string]int
+}
+
+// storeEvents inserts the batch's callbacks, each once per eventId.
+func storeEvents(ctx context.Context, tx *store.Store, batch []*pendingCallback) (stored, error) {
+	evs := make([]*store.CallbackEvent, len(batch))
+	for i, p := range batch {
+		evs[i] = &p.ev
+	}
+	inserted, err := tx.InsertEvents(ctx, evs)
+	if err != nil {
+		return stored{}, err
+	}
+	fresh := stored{counts: make(map[string]int)}
+	for _, p := range batch {
+		alvariaID := p.ev.AlvariaSessionID
+		if alvariaID == "" || !inserted[p.ev.EventID] {
+			continue
+		}
+		if fresh.counts[alvariaID] == 0 {
+			fresh.order = append(fresh.order, alvariaID)
+		}
+		fresh.counts[alvariaID]++
+	}
+	return fresh, nil
+}
+
+// applyStored applies, in one transaction, every stored and unapplied
+// callback of these Alvaria sessions: the applier's half of the inbox.
+func (svc *Service) applyStored(ctx context.Context, alvariaIDs []string) error {
+	var sessions []string
+	var sent bool
+	err := svc.store.Transaction(ctx, func(tx *store.Store) error {
+		if err := tx.LockAlvariaSessions(ctx, alvariaIDs); err != nil {
+			return err
+		}
+		var err error
+		sessions, sent, err = svc.applyStoredIn(ctx, tx, alvariaIDs)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("apply stored callbacks of %d sessions: %w", len(alvariaIDs), err)
+	}
+	svc.tellApplied(ctx, sessions, sent)
+	return nil
+}
+
+// applyStoredIn applies what waits for each of these Alvaria sessions that
+// is known, inside tx, which holds their locks. It returns the sessions it
+// changed and whether their notices go out with the commit.
+func (svc *Service) applyStoredIn(ctx context.Context, tx *store.Store, alvariaIDs []string) ([]string, bool, error) {
+	known, err := tx.SessionsByAlvariaIDs(ctx, alvariaIDs)
+	if err != nil {
+		return nil, false, err
+	}
+	unapplied, err := tx.UnappliedEventsOf(ctx, alvariaIDs)
+	if err != nil {
+		return nil, false, err
+	}
+	var sessions []string
+	for _, alvariaID := range alvariaIDs {
+		if s, ok := known[alvariaID]; ok && len(unapplied[alvariaID]) > 0 {
+			sessions = append(sessions, s.ID)
+		} // else kept until StartSession stores the session, or applied already
+	}
+	sending, err := tx.SendingMessagesOf(ctx, sessions)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, alvariaID := range alvariaIDs {
+		s, ok := known[alvariaID]
+		if !ok || len(unapplied[alvariaID]) == 0 {
+			continue
+		}
+		if err := svc.applyEvents(ctx, tx, s.ID, unapplied[alvariaID]); err != nil {
+			return nil, false, err
+		}
+		// What just arrived may show that a message left sending arrived.
+		if err := svc.settleAll(ctx, tx, sending[s.ID]); err != nil {
+			return nil, false, err
+		}
+	}
+	sent, err := svc.announce(ctx, tx, sessions...)
+	return sessions, sent, err
+}
+
+// tellApplied tells this instance's pages about sessions a committed
+// transaction changed.
+func (svc *Service) tellApplied(ctx context.Context, sessions []string, sent bool) {
 	for _, id := range sessions {
 		if sent {
 			svc.announced(ctx, id)
@@ -168,7 +322,6 @@ func (svc *Service) commitBatch(batch []*pendingCallback) error {
 			svc.changed(ctx, id)
 		}
 	}
-	return nil
 }
 
 // batchContext bounds a batch's transaction by the latest deadline among

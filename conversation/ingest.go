@@ -4,6 +4,7 @@ import (
 	"context"
 	"hash/maphash"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/parley-dev/parley/store"
@@ -14,8 +15,16 @@ import (
 // applies everything queued in one transaction, then answers them all. One
 // commit per batch instead of one per callback is what lets ingest follow
 // the database: a commit waits for the disk, and on SQLite only one writer
-// runs at a time anyway. A callback still gets its answer only once it is
-// committed, so a 200 always means stored and applied.
+// runs at a time anyway.
+//
+// With Config.IngestBacklog set, the shard is an inbox: it only stores a
+// batch (one multi-row insert, one commit) and answers 200, and applies
+// what it stored whenever no callback waits to be stored, many at a time.
+// A 200 therefore means stored durably, and a flood is answered at the
+// speed of storing. The backlog of stored, unapplied callbacks is bounded:
+// past it the shard applies before it stores more, so a flood slows
+// Alvaria's answers down instead of the pages falling minutes behind. What a crash leaves stored and unapplied is applied by
+// ApplyStoredCallbacks, which serve runs at start and every little while.
 //
 // A session's callbacks always go to the same shard, so they are committed
 // in the order they arrived; shards run in parallel on Postgres.
@@ -25,11 +34,30 @@ import (
 // bound parameters and that one slow batch delays few callbacks.
 const maxBatch = 64
 
+// maxApplySessions and maxApplyEvents bound what one applier transaction
+// takes from the backlog (at least one session, with all it has waiting),
+// so that callbacks arriving meanwhile wait for little.
+const (
+	maxApplySessions = 64
+	maxApplyEvents   = 512
+)
+
 // pendingCallback is a parsed callback waiting for its batch.
 type pendingCallback struct {
 	ctx  context.Context // the request's; a callback whose caller gave up is skipped
 	ev   store.CallbackEvent
 	done chan error // buffered: the committer never waits for the caller
+}
+
+// ingestWork is what a shard does with its callbacks; the Service
+// provides it.
+type ingestWork struct {
+	// commit stores and applies a batch in one transaction, and answers it.
+	commit func([]*pendingCallback)
+	// store only stores a batch, and answers it; it returns what it stored.
+	store func([]*pendingCallback) stored
+	// apply applies every stored callback of these Alvaria sessions.
+	apply func(alvariaIDs []string)
 }
 
 // ingest is the set of shards, built once per Service.
@@ -41,21 +69,33 @@ type ingest struct {
 type ingestShard struct {
 	mu      sync.Mutex
 	queue   []*pendingCallback
-	running bool
-	commit  func([]*pendingCallback)
+	running bool // a drain goroutine stores or commits the queue
+	work    ingestWork
+	// maxBacklog is how many stored, unapplied callbacks the shard may
+	// hold; 0 turns the inbox off.
+	maxBacklog int
+	backlog    backlog
+	applying   bool       // an apply goroutine works through the backlog
+	applied    *sync.Cond // on mu: the backlog shrank
 }
 
 // newIngest makes one shard for SQLite, whose single connection writes
 // one transaction at a time, and a few for Postgres, where transactions of
-// different sessions run side by side.
-func newIngest(dialect string, commit func([]*pendingCallback)) *ingest {
+// different sessions run side by side. maxBacklog is shared among them.
+func newIngest(dialect string, maxBacklog int, work ingestWork) *ingest {
 	n := 1
 	if dialect == store.DialectPostgres {
 		n = min(2*runtime.GOMAXPROCS(0), 8)
 	}
 	in := &ingest{seed: maphash.MakeSeed(), shards: make([]*ingestShard, n)}
+	perShard := 0
+	if maxBacklog > 0 {
+		perShard = max(1, maxBacklog/n)
+	}
 	for i := range in.shards {
-		in.shards[i] = &ingestShard{commit: commit}
+		sh := &ingestShard{work: work, maxBacklog: perShard, backlog: newBacklog()}
+		sh.applied = sync.NewCond(&sh.mu)
+		in.shards[i] = sh
 	}
 	return in
 }
@@ -81,10 +121,17 @@ func (in *ingest) submit(p *pendingCallback) error {
 }
 
 // drain commits batches until the queue is empty, then stops: an idle
-// shard holds no goroutine.
+// shard holds no goroutine. With the inbox on, it only stores them, and an
+// apply goroutine of the shard's own applies them meanwhile, on another
+// connection.
 func (sh *ingestShard) drain() {
 	for {
 		sh.mu.Lock()
+		// A full backlog holds the next batch until the applier has made
+		// room, so that a flood is answered at the speed of applying.
+		for sh.maxBacklog > 0 && sh.backlog.events >= sh.maxBacklog {
+			sh.applied.Wait()
+		}
 		n := min(len(sh.queue), maxBatch)
 		if n == 0 {
 			sh.running = false
@@ -94,6 +141,84 @@ func (sh *ingestShard) drain() {
 		batch := sh.queue[:n:n]
 		sh.queue = sh.queue[n:]
 		sh.mu.Unlock()
-		sh.commit(batch)
+
+		if sh.maxBacklog == 0 {
+			sh.work.commit(batch)
+			continue
+		}
+		fresh := sh.work.store(batch)
+		sh.mu.Lock()
+		sh.backlog.add(fresh)
+		if !sh.applying && !sh.backlog.empty() {
+			sh.applying = true
+			go sh.apply()
+		}
+		sh.mu.Unlock()
 	}
+}
+
+// apply works through the backlog, oldest sessions first, until it is
+// empty. A failed transaction leaves its callbacks stored, for the next
+// callback of their sessions or the sweep. Callbacks count against the
+// backlog until they are applied, not when they are taken.
+func (sh *ingestShard) apply() {
+	for {
+		sh.mu.Lock()
+		ids, events := sh.backlog.take(maxApplySessions, maxApplyEvents)
+		if len(ids) == 0 {
+			sh.applying = false
+			sh.mu.Unlock()
+			return
+		}
+		sh.mu.Unlock()
+		sh.work.apply(ids)
+		sh.mu.Lock()
+		sh.backlog.events -= events
+		sh.applied.Broadcast()
+		sh.mu.Unlock()
+	}
+}
+
+// backlog is the Alvaria sessions with callbacks stored and not yet taken
+// by the applier, oldest first, and how many callbacks are stored and not
+// yet applied.
+type backlog struct {
+	order  []string
+	counts map[string]int
+	events int
+}
+
+func newBacklog() backlog { return backlog{counts: make(map[string]int)} }
+
+func (b *backlog) empty() bool { return len(b.order) == 0 }
+
+func (b *backlog) add(s stored) {
+	for _, id := range s.order {
+		if b.counts[id] == 0 {
+			b.order = append(b.order, id)
+		}
+		b.counts[id] += s.counts[id]
+		b.events += s.counts[id]
+	}
+}
+
+// take removes the oldest sessions, at most maxSessions of them and, past
+// the first, no more than maxEvents callbacks in all, and says how many
+// callbacks they have; the caller takes those off events once applied.
+func (b *backlog) take(maxSessions, maxEvents int) ([]string, int) {
+	n, events := 0, 0
+	for n < min(maxSessions, len(b.order)) {
+		c := b.counts[b.order[n]]
+		if n > 0 && events+c > maxEvents {
+			break
+		}
+		events += c
+		n++
+	}
+	ids := slices.Clone(b.order[:n])
+	b.order = b.order[n:]
+	for _, id := range ids {
+		delete(b.counts, id)
+	}
+	return ids, events
 }

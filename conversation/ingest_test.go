@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/parley-dev/parley/conversation"
 	"github.com/parley-dev/parley/live"
@@ -38,9 +39,21 @@ func activeSession(t *testing.T, st *store.Store, alvariaID string) store.Sessio
 // lower (callbacks committed in one batch share one number, as they become
 // visible together), and stamp each event with the number of the message
 // it added.
+//
+// It runs with the inbox off (each callback applied before its 200), on
+// with room for all, and on with a backlog so small that storing keeps
+// waiting for the applier.
 func TestConcurrentCallbacksToOneSessionKeepTheirOrder(t *testing.T) {
+	for _, backlog := range []int{0, 1000, 3} {
+		t.Run(fmt.Sprintf("backlog %d", backlog), func(t *testing.T) {
+			keepOrder(t, backlog)
+		})
+	}
+}
+
+func keepOrder(t *testing.T, backlog int) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		svc := conversation.New(conversation.Config{Store: st})
+		svc := conversation.New(conversation.Config{Store: st, IngestBacklog: backlog})
 		s := activeSession(t, st, "alv-order")
 		const senders, each = 4, 15
 		var wg sync.WaitGroup
@@ -54,6 +67,7 @@ func TestConcurrentCallbacksToOneSessionKeepTheirOrder(t *testing.T) {
 			}()
 		}
 		wg.Wait()
+		waitApplied(t, st, "alv-order")
 
 		ms, err := st.ListMessages(t.Context(), s.ID)
 		if err != nil {
@@ -144,22 +158,32 @@ func TestEventsStoredButNotAppliedAreAppliedAtTheNextCallback(t *testing.T) {
 // connections to one Postgres database, as two Parley instances would, and
 // delivers every callback to both at once: each is applied exactly once.
 func TestTwoInstancesApplyEachEventOnce(t *testing.T) {
+	for _, backlog := range []int{0, 1000} {
+		t.Run(fmt.Sprintf("backlog %d", backlog), func(t *testing.T) {
+			applyOnceOnTwo(t, backlog)
+		})
+	}
+}
+
+func applyOnceOnTwo(t *testing.T, backlog int) {
 	url := storetest.PostgresURL(t)
 	stores := []*store.Store{storetest.Open(t, url), storetest.Open(t, url)}
-	s := activeSession(t, stores[0], "alv-twice")
+	alvariaID := fmt.Sprintf("alv-twice-%d", backlog)
+	s := activeSession(t, stores[0], alvariaID)
 	const n = 30
 	var wg sync.WaitGroup
 	for _, st := range stores {
-		svc := conversation.New(conversation.Config{Store: st})
+		svc := conversation.New(conversation.Config{Store: st, IngestBacklog: backlog})
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range n {
-				receive(t, svc, messageCallback("alv-twice", fmt.Sprintf("twice-%d", i), fmt.Sprintf("%02d", i)))
+				receive(t, svc, messageCallback(alvariaID, fmt.Sprintf("twice-%d-%d", backlog, i), fmt.Sprintf("%02d", i)))
 			}
 		}()
 	}
 	wg.Wait()
+	waitApplied(t, stores[1], alvariaID)
 
 	ms, err := stores[1].ListMessages(t.Context(), s.ID)
 	if err != nil {
@@ -177,8 +201,28 @@ func TestTwoInstancesApplyEachEventOnce(t *testing.T) {
 	if err != nil || got.MessageCount != n {
 		t.Fatalf("message count %d (%v), want %d", got.MessageCount, err, n)
 	}
-	if c, err := stores[1].CountEvents(t.Context()); err != nil || c != n {
-		t.Fatalf("%d events stored (%v), want %d", c, err, n)
+	if evs, err := stores[1].ListEventsOfAlvariaSession(t.Context(), alvariaID, 0); err != nil || len(evs) != n {
+		t.Fatalf("%d events stored (%v), want %d", len(evs), err, n)
+	}
+}
+
+// waitApplied waits until no callback of the Alvaria session waits to be
+// applied: with the inbox, a 200 says stored, and the applier follows.
+func waitApplied(t *testing.T, st *store.Store, alvariaID string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		evs, err := st.ListUnappliedEvents(t.Context(), alvariaID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(evs) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d callbacks of %s still unapplied after 30 s", len(evs), alvariaID)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 

@@ -68,6 +68,11 @@ type Config struct {
 	Connection string
 	// Audit records who did what; nil records nothing.
 	Audit Auditor
+	// IngestBacklog is how many callbacks may be stored ahead of being
+	// applied when they arrive faster than they apply (the inbox; see
+	// ingest.go). 0 applies each callback in the transaction that stores
+	// it, so that a 200 always means applied too.
+	IngestBacklog int
 }
 
 // Auditor appends to the audit trail.
@@ -101,7 +106,11 @@ func New(cfg Config) *Service {
 	}
 	svc := &Service{store: cfg.Store, alvaria: cfg.Alvaria, live: cfg.Live, log: cfg.Log, now: cfg.Now, connection: cfg.Connection, routes: cfg.Connections, audit: cfg.Audit}
 	if cfg.Store != nil {
-		svc.ingest = newIngest(cfg.Store.Dialect(), svc.commitCallbacks)
+		svc.ingest = newIngest(cfg.Store.Dialect(), cfg.IngestBacklog, ingestWork{
+			commit: svc.commitCallbacks,
+			store:  svc.storeCallbacks,
+			apply:  svc.applyBacklog,
+		})
 	}
 	return svc
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // InsertEvents stores callbacks once per EventID in one statement, and
@@ -143,4 +144,22 @@ func cleanIDs(ids []string) []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// AlvariaSessionsWithStoredCallbacks lists up to limit Alvaria sessions that
+// Parley knows and that have callbacks stored before `before` and never
+// looked at by an applier (not linked to their session): what a crash
+// between the inbox's store and its apply leaves behind. Callbacks linked
+// but waiting (a status for a message not yet recorded) are not listed;
+// what they wait for applies them.
+func (s *Store) AlvariaSessionsWithStoredCallbacks(ctx context.Context, before time.Time, limit int) ([]string, error) {
+	var ids []string
+	err := s.with(ctx).Raw(`SELECT DISTINCT e.alvaria_session_id FROM callback_events e
+		WHERE e.applied_at IS NULL AND e.session_id IS NULL AND e.alvaria_session_id <> '' AND e.received_at < ?
+		AND EXISTS (SELECT 1 FROM sessions s WHERE s.alvaria_session_id = e.alvaria_session_id)
+		ORDER BY e.alvaria_session_id LIMIT ?`, stamp(before), limit).Scan(&ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("list sessions with stored callbacks: %w", err)
+	}
+	return ids, nil
 }

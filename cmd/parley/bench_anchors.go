@@ -20,18 +20,20 @@ func runBenchAnchors(ctx context.Context, args []string, getenv func(string) str
 	var duration time.Duration
 	var concurrency int
 	var only string
+	var count int
 	s := newSettings("bench anchors")
 	s.String(&keyPath, "signing-key", "PARLEY_SIM_SIGNING_KEY", "", "RSA private key PEM to sign with; empty makes a new key of the simulator's size")
 	s.String(&sqlitePath, "sqlite-file", "PARLEY_BENCH_SQLITE_FILE", "", "SQLite file for the insert loop; empty uses a new file in a temporary directory (put it on the disk parley.db is on)")
 	s.Duration(&duration, "duration", "PARLEY_BENCH_DURATION", 5*time.Second, "how long each anchor runs")
 	s.Int(&concurrency, "concurrency", "PARLEY_BENCH_CONCURRENCY", 1, "goroutines sharing the one SQLite connection in the insert loop")
-	s.String(&only, "only", "PARLEY_BENCH_ONLY", "", "run one anchor: rs256 or sqlite; empty runs both")
+	s.String(&only, "only", "PARLEY_BENCH_ONLY", "", "run one anchor: rs256, sqlite or webhook; empty runs all three")
+	s.Int(&count, "count", "PARLEY_BENCH_COUNT", 20000, "callbacks the webhook anchor signs ahead of time and posts")
 	check := func() error {
-		if duration <= 0 || concurrency < 1 {
-			return errors.New("--duration must be positive and --concurrency at least 1")
+		if duration <= 0 || concurrency < 1 || count < 1 {
+			return errors.New("--duration must be positive, --concurrency and --count at least 1")
 		}
-		if only != "" && only != "rs256" && only != "sqlite" {
-			return fmt.Errorf("--only %q: use rs256 or sqlite", only)
+		if only != "" && only != "rs256" && only != "sqlite" && only != "webhook" {
+			return fmt.Errorf("--only %q: use rs256, sqlite or webhook", only)
 		}
 		return nil
 	}
@@ -52,6 +54,20 @@ func runBenchAnchors(ctx context.Context, args []string, getenv func(string) str
 		}
 		fmt.Fprintf(stdout, "rs256 sign (%d-bit key, all CPUs): %s\n", key.N.BitLen(), sign)
 		fmt.Fprintf(stdout, "rs256 verify (%d-bit key, all CPUs): %s\n", key.N.BitLen(), verify)
+	}
+	if only == "" || only == "webhook" {
+		key, err := simulator.GenerateSigningKey()
+		if keyPath != "" {
+			key, err = loadSigningKey(keyPath)
+		}
+		if err != nil {
+			return fmt.Errorf("signing key: %w", err)
+		}
+		load, err := bench.WebhookCeiling(ctx, key, simulator.Issuer, concurrency, count)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "webhook verify-and-answer ceiling (no database, concurrency %d): %.0f callbacks/s, latency %s\n", concurrency, load.Rate(), load.Latency)
 	}
 	if only == "" || only == "sqlite" {
 		path := sqlitePath

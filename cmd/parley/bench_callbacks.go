@@ -74,20 +74,52 @@ func runBenchCallbacks(ctx context.Context, args []string, getenv func(string) s
 
 	load := bench.Post(ctx, strings.TrimRight(c.URL, "/")+"/webhooks/server-messaging", callbacks, c.Concurrency, c.Duration, c.Rate)
 	fmt.Fprintln(stdout, load)
-	fmt.Fprintf(stdout, "rate: %.0f callbacks/s at concurrency %d\n", load.Rate(), c.Concurrency)
+	fmt.Fprintf(stdout, "rate: %.0f callbacks/s stored at concurrency %d\n", load.Rate(), c.Concurrency)
 	fmt.Fprintf(stdout, "latency: %s\n", load.Latency)
 
-	stored, err := db.StoredMessages(ctx, prefix)
+	// A 200 means stored; with the inbox, applied a little later.
+	events, err := db.StoredEvents(ctx, prefix)
 	if err != nil {
 		return err
 	}
-	delivery := bench.CheckDelivery(load.OK, stored)
+	delivery := bench.CheckDelivery(load.OK, events)
 	fmt.Fprintf(stdout, "stored: %s\n", delivery)
 	if !delivery.OK() {
 		return fmt.Errorf("callbacks lost or doubled: %d lost, %d doubled", len(delivery.Lost), len(delivery.Doubled))
+	}
+	messages, appliedIn, err := waitApplied(ctx, db, prefix, len(load.OK))
+	if err != nil {
+		return err
+	}
+	applied := bench.CheckDelivery(load.OK, messages)
+	all := load.Elapsed + appliedIn
+	fmt.Fprintf(stdout, "applied: %s; the last %s after the last answer, %.0f callbacks/s from the first post to the last applied\n",
+		applied, appliedIn.Round(time.Millisecond), float64(len(load.OK))/all.Seconds())
+	if !applied.OK() {
+		return fmt.Errorf("callbacks not applied once: %d missing, %d doubled", len(applied.Lost), len(applied.Doubled))
 	}
 	if len(load.OK) < load.Sent {
 		return fmt.Errorf("%d of %d callbacks were not answered 200", load.Sent-len(load.OK), load.Sent)
 	}
 	return nil
+}
+
+// waitApplied waits until want of the run's callbacks are in transcripts,
+// or a minute passes, and says how long after the call that took.
+func waitApplied(ctx context.Context, db *bench.DB, prefix string, want int) (map[string]int, time.Duration, error) {
+	start := time.Now()
+	for {
+		messages, err := db.StoredMessages(ctx, prefix)
+		if err != nil {
+			return nil, 0, err
+		}
+		if len(messages) >= want || time.Since(start) > time.Minute {
+			return messages, time.Since(start), nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil, 0, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }

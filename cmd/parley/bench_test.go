@@ -23,7 +23,7 @@ func TestBenchCallbacksAgainstServe(t *testing.T) {
 	if err != nil {
 		t.Fatalf("bench callbacks: %v\n%s%s\nserve log:\n%s", err, out.String(), errs.String(), srv.log)
 	}
-	for _, want := range []string{"sent 40 in", "40 answered 200", "callbacks/s at concurrency 4", "latency: p50", "40 accepted, 40 stored: 0 lost, 0 doubled"} {
+	for _, want := range []string{"sent 40 in", "40 answered 200", "callbacks/s stored at concurrency 4", "latency: p50", "40 accepted, 40 stored: 0 lost, 0 doubled"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}

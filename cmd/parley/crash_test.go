@@ -66,6 +66,11 @@ func testKilledServer(t *testing.T, dbURL string) {
 	if len(first.OK) == 0 || len(first.OK) == callbacks {
 		t.Fatalf("the kill came at the wrong time: %d of %d answered 200", len(first.OK), callbacks)
 	}
+	// What the inbox had stored and not yet applied is the start sweep's.
+	var leftStored int
+	if err := db.SQL().QueryRowContext(ctx, "SELECT count(*) FROM callback_events WHERE applied_at IS NULL AND session_id IS NULL").Scan(&leftStored); err != nil {
+		t.Fatal(err)
+	}
 
 	// Alvaria retries whatever was not answered 200; sending everything
 	// again also repeats the ones that were, as a retry after a lost
@@ -75,6 +80,12 @@ func testKilledServer(t *testing.T, dbURL string) {
 	if len(again.OK) != callbacks {
 		t.Fatalf("after the restart %d of %d callbacks were answered 200: %s", len(again.OK), callbacks, again)
 	}
+	// A 200 says stored; the applier follows.
+	testkit.Eventually(t, time.Minute, func() bool {
+		var unapplied int
+		err := db.SQL().QueryRowContext(ctx, "SELECT count(*) FROM callback_events WHERE applied_at IS NULL").Scan(&unapplied)
+		return err == nil && unapplied == 0
+	}, "every stored callback applied")
 	stored, err := db.StoredMessages(ctx, prefix)
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +104,7 @@ func testKilledServer(t *testing.T, dbURL string) {
 	if unapplied != 0 || counted != callbacks {
 		t.Fatalf("%d callbacks stored but not applied, sessions count %d messages; want 0 and %d", unapplied, counted, callbacks)
 	}
-	t.Logf("%d of %d answered 200 before the kill", len(first.OK), callbacks)
+	t.Logf("%d of %d answered 200 before the kill, %d of them stored and not yet applied", len(first.OK), callbacks, leftStored)
 }
 
 // parleyProcess is `parley serve` in a process of its own.

@@ -37,6 +37,7 @@ type serveConfig struct {
 	MaxSignInAge   time.Duration
 	RunWorkers     int
 	RunsPerPerson  int
+	IngestBacklog  int
 	// SecretKey and SecretKeyFile give the key that seals connection
 	// secrets; see secretBox.
 	SecretKey     string
@@ -61,6 +62,7 @@ func serveSettings(cfg *serveConfig) *settings {
 	s.String(&cfg.AdminPassword, "admin-password", "PARLEY_ADMIN_PASSWORD", "", "that admin's password; empty generates one and prints it once to the log")
 	s.Duration(&cfg.IdleTimeout, "session-idle-timeout", "PARLEY_SESSION_IDLE_TIMEOUT", accounts.DefaultIdleTimeout, "sign a browser out after this long without a request")
 	s.Duration(&cfg.MaxSignInAge, "session-max-age", "PARLEY_SESSION_MAX_AGE", accounts.DefaultAbsoluteTimeout, "sign a browser out this long after sign-in, however busy")
+	s.Int(&cfg.IngestBacklog, "ingest-backlog", "PARLEY_INGEST_BACKLOG", defaultIngestBacklog, "callbacks this instance may store ahead of applying them when they arrive faster than they apply; past it, answers wait for the applier; 0 applies each callback before answering it")
 	s.Int(&cfg.RunWorkers, "run-workers", "PARLEY_RUN_WORKERS", 10, "conversation-test runs this instance plays at once")
 	s.Int(&cfg.RunsPerPerson, "runs-per-person", "PARLEY_RUNS_PER_PERSON", runs.DefaultMaxRunningPerPerson, "conversation-test runs of one person played at once, over all instances; the rest wait their turn")
 	s.String(&cfg.SecretKey, "secret-key", "PARLEY_SECRET_KEY", "", "32 bytes in base64 that seal connection secrets in the database; empty: the key in PARLEY_SECRET_KEY_FILE")
@@ -86,6 +88,9 @@ func (cfg serveConfig) validate() error {
 	}
 	if cfg.RunWorkers < 1 || cfg.RunWorkers > 1000 {
 		return fmt.Errorf("PARLEY_RUN_WORKERS %d: use 1 to 1000", cfg.RunWorkers)
+	}
+	if cfg.IngestBacklog < 0 || cfg.IngestBacklog > maxIngestBacklog {
+		return fmt.Errorf("PARLEY_INGEST_BACKLOG %d: use 0 to %d", cfg.IngestBacklog, maxIngestBacklog)
 	}
 	if cfg.RunsPerPerson < 1 || cfg.RunsPerPerson > 1000 {
 		return fmt.Errorf("PARLEY_RUNS_PER_PERSON %d: use 1 to 1000", cfg.RunsPerPerson)
@@ -181,7 +186,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	watchCtx, stopWatching := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWatching()
 	go conns.Watch(watchCtx)
-	sessions := conversation.New(conversation.Config{Store: st, Connections: conns, Live: hub, Log: log, Connection: conn.Name, Audit: people})
+	sessions := conversation.New(conversation.Config{Store: st, Connections: conns, Live: hub, Log: log, Connection: conn.Name, Audit: people, IngestBacklog: cfg.IngestBacklog})
+	// A crash between the inbox's store and its apply leaves callbacks
+	// stored and unapplied: apply them before anyone looks, then keep
+	// sweeping for those another instance stored before it died.
+	applyStoredCallbacks(ctx, sessions, time.Now(), log)
+	sweepCtx, stopSweeping := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopSweeping()
+	go sweepStoredCallbacks(sweepCtx, sessions, log)
 	// A crash or a failed write can leave messages "sending"; settle them
 	// before anyone looks, so none invites a second send.
 	if n, err := sessions.ReconcileSending(ctx); err != nil {

@@ -364,14 +364,34 @@ func (svc *Service) applyWaiting(ctx context.Context, tx *store.Store, sessionID
 }
 
 // applyEvents applies a session's unapplied callbacks, listed in arrival
-// order, and links them to it.
+// order, and links them to it. The agents' messages of consecutive MESSAGE
+// callbacks are added in one statement.
 func (svc *Service) applyEvents(ctx context.Context, tx *store.Store, sessionID string, events []store.CallbackEvent) error {
 	if len(events) == 0 {
 		return nil
 	}
 	var applied, waiting []int64
+	var messages []*store.Message
+	flush := func() error {
+		err := tx.AddMessages(ctx, messages)
+		messages = messages[:0]
+		return err
+	}
 	for _, ev := range events {
-		ok, err := svc.apply(ctx, tx, sessionID, ev)
+		cb, err := alvaria.ParseCallback([]byte(ev.Payload))
+		if err != nil {
+			applied = append(applied, ev.ID) // stored raw; nothing to apply
+			continue
+		}
+		if c, ok := cb.(*alvaria.MessageCallback); ok {
+			messages = append(messages, svc.agentMessage(sessionID, ev.EventID, c))
+			applied = append(applied, ev.ID)
+			continue
+		}
+		if err := flush(); err != nil {
+			return err
+		}
+		ok, err := svc.apply(ctx, tx, sessionID, ev, cb)
 		if err != nil {
 			return fmt.Errorf("apply %s %s: %w", ev.Type, ev.EventID, err)
 		}
@@ -381,16 +401,36 @@ func (svc *Service) applyEvents(ctx context.Context, tx *store.Store, sessionID 
 			waiting = append(waiting, ev.ID)
 		}
 	}
+	if err := flush(); err != nil {
+		return err
+	}
 	return tx.LinkEvents(ctx, sessionID, applied, waiting)
+}
+
+// agentMessage is the transcript line a MESSAGE callback adds.
+func (svc *Service) agentMessage(sessionID, eventID string, c *alvaria.MessageCallback) *store.Message {
+	m := &store.Message{
+		SessionID: sessionID,
+		Direction: store.DirectionAgent,
+		SenderID:  c.SenderID,
+		Text:      c.Message.Text,
+		EventID:   eventID,
+		Status:    store.MessageReceived,
+		CreatedAt: svc.now(),
+	}
+	if c.SenderID == alvaria.SenderSystem {
+		m.Direction = store.DirectionSystem
+	}
+	if a := c.Message.Attachment; a != nil {
+		m.AttachmentType, m.AttachmentURL = a.Type, a.URL
+	}
+	return m
 }
 
 // apply makes one callback's change to the session. It reports false when
 // the event must wait (a MESSAGE_STATUS for a messageId not yet recorded).
-func (svc *Service) apply(ctx context.Context, tx *store.Store, sessionID string, ev store.CallbackEvent) (bool, error) {
-	cb, err := alvaria.ParseCallback([]byte(ev.Payload))
-	if err != nil {
-		return true, nil // stored raw; nothing to apply
-	}
+// MESSAGE callbacks are applied by applyEvents, several at a time.
+func (svc *Service) apply(ctx context.Context, tx *store.Store, sessionID string, ev store.CallbackEvent, cb alvaria.Callback) (bool, error) {
 	now := svc.now()
 	switch c := cb.(type) {
 	case *alvaria.NewSessionCallback:
@@ -449,24 +489,6 @@ func (svc *Service) apply(ctx context.Context, tx *store.Store, sessionID string
 			return false, err
 		}
 		return true, svc.note(ctx, tx, sessionID, text, ev.EventID)
-	case *alvaria.MessageCallback:
-		m := store.Message{
-			SessionID: sessionID,
-			Direction: store.DirectionAgent,
-			SenderID:  c.SenderID,
-			Text:      c.Message.Text,
-			EventID:   ev.EventID,
-			Status:    store.MessageReceived,
-			CreatedAt: now,
-		}
-		if c.SenderID == alvaria.SenderSystem {
-			m.Direction = store.DirectionSystem
-		}
-		if a := c.Message.Attachment; a != nil {
-			m.AttachmentType, m.AttachmentURL = a.Type, a.URL
-		}
-		_, err := tx.AddMessage(ctx, &m)
-		return err == nil, err
 	case *alvaria.MessageStatusCallback:
 		detail := c.StatusMessage
 		if detail == "" {

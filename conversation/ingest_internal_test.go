@@ -100,19 +100,20 @@ func refuseEvent(t *testing.T, st *store.Store, eventID string) {
 	}
 }
 
-// TestABatchCostsOneStatementPerMessage pins what a batch of MESSAGE
-// callbacks to one session sends: one INSERT per message, the rest shared
-// by the batch (the lock, the events' insert, the session's row, the link
-// of the events, the reconcile, the count, the notice).
-func TestABatchCostsOneStatementPerMessage(t *testing.T) {
+// TestABatchCostsTheSameStatementsAsOneCallback pins what a batch of
+// MESSAGE callbacks to one session sends: the same statements as one
+// callback, shared by the batch (the lock, the events' insert, the reads,
+// the session's row with its count, one INSERT of all the messages, the
+// link of the events, the notice).
+func TestABatchCostsTheSameStatementsAsOneCallback(t *testing.T) {
 	const k = 5
 	for _, c := range []struct {
 		name string
 		want int
 		open func(t *testing.T) (*store.Store, live.Broker)
 	}{
-		{"sqlite", 7 + k, func(t *testing.T) (*store.Store, live.Broker) { return storetest.SQLite(t), live.NewHub() }},
-		{"postgres", 9 + k, func(t *testing.T) (*store.Store, live.Broker) {
+		{"sqlite", 7, func(t *testing.T) (*store.Store, live.Broker) { return storetest.SQLite(t), live.NewHub() }},
+		{"postgres", 9, func(t *testing.T) (*store.Store, live.Broker) {
 			url := storetest.PostgresURL(t)
 			b, err := live.NewPGBroker(t.Context(), url, nil)
 			if err != nil {
@@ -152,6 +153,15 @@ func TestABatchCostsOneStatementPerMessage(t *testing.T) {
 			got, err := st.GetSession(t.Context(), s.ID)
 			if err != nil || got.MessageCount != k {
 				t.Fatalf("message count %d (%v), want %d", got.MessageCount, err, k)
+			}
+			ms, err := st.ListMessages(t.Context(), s.ID)
+			if err != nil || len(ms) != k {
+				t.Fatalf("%d messages (%v), want %d", len(ms), err, k)
+			}
+			for i, m := range ms {
+				if m.Text != fmt.Sprintf("m%d", i) || m.ID == 0 || m.Seq != got.Seq {
+					t.Fatalf("message %d = %+v, want m%d with the session's seq %d", i, m, i, got.Seq)
+				}
 			}
 		})
 	}

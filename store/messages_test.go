@@ -109,3 +109,38 @@ func TestOneTransactionTakesOneSeq(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// AddMessages stores a run of messages in one statement; a repeat of an
+// event already stored is left out and not counted twice.
+func TestAddMessagesStoresEachEventOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		s := store.Session{AlvariaSessionID: "alv-many", WorkTypeID: "32", ContactName: "Ada", State: store.SessionActive}
+		if err := st.CreateSession(t.Context(), &s); err != nil {
+			t.Fatal(err)
+		}
+		msg := func(eventID, direction string) *store.Message {
+			return &store.Message{SessionID: s.ID, Direction: direction, Text: eventID, EventID: eventID, Status: store.MessageReceived}
+		}
+		if err := st.AddMessages(t.Context(), []*store.Message{msg("e1", store.DirectionAgent), msg("e2", store.DirectionSystem)}); err != nil {
+			t.Fatal(err)
+		}
+		again := []*store.Message{msg("e2", store.DirectionSystem), msg("e1", store.DirectionAgent), msg("e3", store.DirectionAgent)}
+		if err := st.AddMessages(t.Context(), again); err != nil {
+			t.Fatal(err)
+		}
+		if again[0].ID != 0 || again[1].ID != 0 || again[2].ID == 0 {
+			t.Fatalf("ids %d %d %d: want the repeats left out and e3 stored", again[0].ID, again[1].ID, again[2].ID)
+		}
+		ms, err := st.ListMessages(t.Context(), s.ID)
+		if err != nil || len(ms) != 3 {
+			t.Fatalf("%d messages (%v), want 3", len(ms), err)
+		}
+		got, err := st.GetSession(t.Context(), s.ID)
+		if err != nil || got.MessageCount != 2 {
+			t.Fatalf("message count %d (%v), want 2: system lines are not counted, repeats not twice", got.MessageCount, err)
+		}
+		if err := st.AddMessages(t.Context(), []*store.Message{{SessionID: s.ID, Direction: store.DirectionAgent, Text: "no event"}}); err == nil {
+			t.Fatal("a message without an event id was accepted")
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package conversation_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -20,8 +21,15 @@ import (
 
 // TestCallbacksRacingTheirSessionAreApplied starts many sessions at once
 // while the simulator delivers NEW_SESSION as fast as it can, so callbacks
-// arrive while their session is being stored. Every one must be applied.
+// arrive while their session is being stored. Every one must be applied,
+// in time (not by the sweep), with the inbox off and on.
 func TestCallbacksRacingTheirSessionAreApplied(t *testing.T) {
+	for _, backlog := range []int{0, 1000} {
+		t.Run(fmt.Sprintf("backlog %d", backlog), func(t *testing.T) { raceSessions(t, backlog) })
+	}
+}
+
+func raceSessions(t *testing.T, backlog int) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		var svc atomic.Pointer[conversation.Service]
 		receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -33,7 +41,7 @@ func TestCallbacksRacingTheirSessionAreApplied(t *testing.T) {
 		defer receiver.Close()
 		sim := simtest.Start(t, simulator.Config{CallbackURL: receiver.URL, AgentDelay: time.Hour, RetryBaseDelay: 10 * time.Millisecond})
 		client := sim.Client(t, func(c *alvaria.Config) { c.MaxAttempts, c.BaseDelay = 0, 0 })
-		svc.Store(conversation.New(conversation.Config{Store: st, Alvaria: client}))
+		svc.Store(conversation.New(conversation.Config{Store: st, Alvaria: client, IngestBacklog: backlog}))
 
 		const n = 40
 		var wg sync.WaitGroup

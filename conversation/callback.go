@@ -259,6 +259,12 @@ func (svc *Service) applyStored(ctx context.Context, alvariaIDs []string) error 
 	var sessions []string
 	var sent bool
 	err := svc.store.Transaction(ctx, func(tx *store.Store) error {
+		// The callbacks are durable already; if a crash undid this
+		// transaction, the sweep would apply them again. So it need not
+		// wait for the disk, which is what would hold the page's frame.
+		if err := tx.CommitWithoutWaiting(ctx); err != nil {
+			return err
+		}
 		if err := tx.LockAlvariaSessions(ctx, alvariaIDs); err != nil {
 			return err
 		}

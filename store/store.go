@@ -199,3 +199,19 @@ func (s *Store) touchSession(ctx context.Context, sessionID, set string, args ..
 
 // Path is the SQLite database file; empty on Postgres.
 func (s *Store) Path() string { return s.path }
+
+// CommitWithoutWaiting lets the transaction it runs in commit without
+// waiting for its WAL to reach the disk (Postgres' synchronous_commit off,
+// for this transaction only; SQLite already commits so in WAL mode). Only
+// for work that can be redone from what is durable: a crash may undo the
+// transaction, never tear it, and a later durable commit makes it durable
+// too.
+func (s *Store) CommitWithoutWaiting(ctx context.Context) error {
+	if s.dialect != DialectPostgres || s.seqs == nil {
+		return nil
+	}
+	if err := s.with(ctx).Exec("SET LOCAL synchronous_commit = off").Error; err != nil {
+		return fmt.Errorf("commit without waiting: %w", err)
+	}
+	return nil
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 )
 
 // CreateSession stores a new session and fills in its id.
@@ -297,6 +299,18 @@ func (s *Store) querySessions(ctx context.Context, query string, args ...any) ([
 
 // querySessionsInto is querySessions appending to out.
 func (s *Store) querySessionsInto(ctx context.Context, out []Session, query string, args ...any) ([]Session, error) {
+	err := s.queryPgx(ctx, query, args, func(rows pgx.Rows) error {
+		for rows.Next() {
+			out = append(out, Session{})
+			if err := rows.Scan(sessionFields(&out[len(out)-1])...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if !errors.Is(err, errNoPgx) {
+		return out, err
+	}
 	rows, err := s.with(ctx).Raw(query, args...).Rows()
 	if err != nil {
 		return nil, err
@@ -306,14 +320,18 @@ func (s *Store) querySessionsInto(ctx context.Context, out []Session, query stri
 		// Scanned in place: a row scanned into a local and copied in
 		// escaped to the heap, one more allocation of a session a row.
 		out = append(out, Session{})
-		s := &out[len(out)-1]
-		if err := rows.Scan(&s.ID, &s.AlvariaSessionID, &s.Connection, &s.WorkTypeID, &s.ContactName, &s.Integration, &s.State, &s.StateDetail,
-			&s.AgentAlias, &s.StartedBy, &s.RunID, &s.MessageCount, &s.Seq, &s.CreatedAt, &s.LastActivityAt, &s.EndedAt, &s.EndedBy,
-			&s.Verdict, &s.ReviewNotes, &s.ReviewedBy, &s.ReviewedAt); err != nil {
+		if err := rows.Scan(sessionFields(&out[len(out)-1])...); err != nil {
 			return nil, err
 		}
 	}
 	return out, rows.Err()
+}
+
+// sessionFields are the destinations of sessionColumns in s.
+func sessionFields(s *Session) []any {
+	return []any{&s.ID, &s.AlvariaSessionID, &s.Connection, &s.WorkTypeID, &s.ContactName, &s.Integration, &s.State, &s.StateDetail,
+		&s.AgentAlias, &s.StartedBy, &s.RunID, &s.MessageCount, &s.Seq, &s.CreatedAt, &s.LastActivityAt, &s.EndedAt, &s.EndedBy,
+		&s.Verdict, &s.ReviewNotes, &s.ReviewedBy, &s.ReviewedAt}
 }
 
 // ListLiveSessionsOn returns the sessions on a connection that are neither

@@ -309,8 +309,11 @@ func (s *Store) querySessionsInto(ctx context.Context, out []Session, query stri
 		}
 		return nil
 	})
+	if err == nil {
+		return out, nil
+	}
 	if !errors.Is(err, errNoPgx) {
-		return out, err
+		return nil, err
 	}
 	rows, err := s.with(ctx).Raw(query, args...).Rows()
 	if err != nil {

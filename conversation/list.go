@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -62,14 +63,46 @@ func (svc *Service) ListSessions(ctx context.Context, q ListQuery) (SessionList,
 	if err != nil {
 		return SessionList{}, fmt.Errorf("list sessions: %w", err)
 	}
-	out := SessionList{Sessions: make([]Session, 0, len(page.Sessions)), Now: now}
-	for _, s := range page.Sessions {
-		out.Sessions = append(out.Sessions, svc.present(s))
+	out := SessionList{Sessions: recycledSessions(len(page.Sessions)), Now: now}
+	for i := range page.Sessions {
+		out.Sessions = append(out.Sessions, svc.present(page.Sessions[i]))
 	}
+	store.ReleaseSessions(page.Sessions)
 	if page.Next != nil {
 		out.Next = page.Next.String()
 	}
 	return out, nil
+}
+
+// maxPooledSessions is the largest page the store returns, and one more.
+const maxPooledSessions = 201
+
+// sessionSlices holds the sessions of list pages for the next list: the
+// list is the busiest page, and its rows were most of what it allocated.
+var sessionSlices = sync.Pool{New: func() any { return new([]Session) }}
+
+// recycledSessions returns an empty slice with room for n sessions.
+func recycledSessions(n int) []Session {
+	p := sessionSlices.Get().(*[]Session)
+	if cap(*p) < n {
+		return make([]Session, 0, n)
+	}
+	return (*p)[:0]
+}
+
+// Release gives the list's sessions back for the next list to reuse, once
+// the page is rendered; the list must not be used afterwards. Releasing is
+// optional.
+func (l *SessionList) Release() {
+	rows := l.Sessions
+	l.Sessions = nil
+	if cap(rows) > maxPooledSessions {
+		return
+	}
+	rows = rows[:cap(rows)]
+	clear(rows) // the strings they hold can be collected meanwhile
+	rows = rows[:0]
+	sessionSlices.Put(&rows)
 }
 
 // MaxSearchChars bounds what the sessions list searches for.

@@ -120,6 +120,7 @@ func (p *pagesBench) get(b *testing.B, path string) {
 // BenchmarkSessionsListPage measures the first page of the sessions list.
 func BenchmarkSessionsListPage(b *testing.B) {
 	p := newPagesBench(b)
+	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
 		p.get(b, "/")
@@ -130,6 +131,7 @@ func BenchmarkSessionsListPage(b *testing.B) {
 // messages.
 func BenchmarkSessionsSearch(b *testing.B) {
 	p := newPagesBench(b)
+	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
 		p.get(b, "/?q="+benchSearchRareWord)
@@ -139,6 +141,7 @@ func BenchmarkSessionsSearch(b *testing.B) {
 // BenchmarkSessionPage measures the page of a session with a long transcript.
 func BenchmarkSessionPage(b *testing.B) {
 	p := newPagesBench(b)
+	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
 		p.get(b, "/sessions/"+p.longID)

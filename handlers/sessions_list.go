@@ -25,6 +25,7 @@ func (h *handler) sessionsList(c *gin.Context) {
 		return
 	}
 	h.render(c, http.StatusOK, views.SessionsPage(views.SessionsPageData{Page: h.page("Sessions", "sessions"), List: list, Query: q, Connections: choices}))
+	list.Release() // the page is written out: its rows serve the next one
 }
 
 // connectionFilter lists every connection, enabled or not, for the list's

@@ -208,7 +208,13 @@ func TestListSessionsReadsEveryField(t *testing.T) {
 		s := newSession(t, st, "Ada", t0)
 		ended, detail, agent := store.SessionEnded, "bye", "Lucia"
 		end := t0.Add(time.Hour)
-		if err := st.UpdateSession(ctx, s.ID, store.SessionUpdate{State: &ended, StateDetail: &detail, AgentAlias: &agent, EndedAt: &end, LastActivityAt: end}); err != nil {
+		by := "ada"
+		if err := st.UpdateSession(ctx, s.ID, store.SessionUpdate{State: &ended, StateDetail: &detail, AgentAlias: &agent, EndedAt: &end, EndedBy: &by, LastActivityAt: end}); err != nil {
+			t.Fatal(err)
+		}
+		// The review's fields and time, read by hand on both engines (on
+		// Postgres through pgx itself), must read as GORM reads them.
+		if err := st.SetReview(ctx, &store.ReviewChange{SessionID: s.ID, Verdict: "pass", Notes: "fine <b>", Author: "qa", At: t0.Add(2 * time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
 		want, err := st.GetSession(ctx, s.ID)
@@ -219,7 +225,8 @@ func TestListSessionsReadsEveryField(t *testing.T) {
 		if err != nil || len(page.Sessions) != 1 {
 			t.Fatalf("list: %d sessions, %v", len(page.Sessions), err)
 		}
-		if got := page.Sessions[0]; fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) || !got.CreatedAt.Equal(want.CreatedAt) || !got.EndedAt.Equal(*want.EndedAt) {
+		if got := page.Sessions[0]; fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) || !got.CreatedAt.Equal(want.CreatedAt) || !got.EndedAt.Equal(*want.EndedAt) ||
+			got.ReviewedAt == nil || !got.ReviewedAt.Equal(*want.ReviewedAt) || got.Verdict != "pass" || got.EndedBy != "ada" {
 			t.Fatalf("listed %+v\nwant   %+v", got, want)
 		}
 	})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm/clause"
 )
 
@@ -125,20 +126,36 @@ func (s *Store) CreateWebSession(ctx context.Context, ws *WebSession) error {
 }
 
 // GetWebSession returns the signed-in browser with the token hash and its
-// user. Every page asks it, so it is one query scanned by hand.
+// user. Every page asks it, so it is one query scanned by hand, through
+// pgx itself on Postgres (see queryPgx).
 func (s *Store) GetWebSession(ctx context.Context, tokenHash string) (WebSession, User, error) {
 	var ws WebSession
 	var u User
-	row := s.with(ctx).Raw(`SELECT w.token_hash, w.user_id, w.csrf_token, w.client_addr, w.created_at, w.last_seen_at,
+	const query = `SELECT w.token_hash, w.user_id, w.csrf_token, w.client_addr, w.created_at, w.last_seen_at,
 		u.id, u.username, u.password_hash, u.role, u.disabled, u.created_at, u.updated_at
-		FROM web_sessions w JOIN users u ON u.id = w.user_id WHERE w.token_hash = ?`, tokenHash).Row()
-	err := row.Scan(&ws.TokenHash, &ws.UserID, &ws.CSRFToken, &ws.ClientAddr, &ws.CreatedAt, &ws.LastSeenAt,
-		&u.ID, &u.Username, &u.PasswordHash, &u.Role, &u.Disabled, &u.CreatedAt, &u.UpdatedAt)
-	if errors.Is(err, sql.ErrNoRows) {
-		return WebSession{}, User{}, ErrNotFound
+		FROM web_sessions w JOIN users u ON u.id = w.user_id WHERE w.token_hash = ?`
+	fields := []any{&ws.TokenHash, &ws.UserID, &ws.CSRFToken, &ws.ClientAddr, &ws.CreatedAt, &ws.LastSeenAt,
+		&u.ID, &u.Username, &u.PasswordHash, &u.Role, &u.Disabled, &u.CreatedAt, &u.UpdatedAt}
+	found := false
+	err := s.queryPgx(ctx, query, []any{tokenHash}, func(rows pgx.Rows) error {
+		if !rows.Next() {
+			return nil
+		}
+		found = true
+		return rows.Scan(fields...)
+	})
+	if errors.Is(err, errNoPgx) {
+		err = s.with(ctx).Raw(query, tokenHash).Row().Scan(fields...)
+		found = !errors.Is(err, sql.ErrNoRows)
+		if !found {
+			err = nil
+		}
 	}
 	if err != nil {
 		return WebSession{}, User{}, fmt.Errorf("get web session: %w", err)
+	}
+	if !found {
+		return WebSession{}, User{}, ErrNotFound
 	}
 	return ws, u, nil
 }

@@ -17,40 +17,52 @@ import (
 // Relative describes t from now in words ("3 minutes ago"); the exact time
 // goes in the element's title.
 func Relative(t, now time.Time) string {
+	return string(appendRelative(make([]byte, 0, 24), t, now))
+}
+
+// appendRelative appends what Relative returns. Every list row shows two,
+// so it appends instead of building strings.
+func appendRelative(b []byte, t, now time.Time) []byte {
 	if t.IsZero() {
-		return "—"
+		return append(b, "—"...)
 	}
 	d := now.Sub(t)
 	future := d < 0
 	if future {
 		d = -d
 	}
-	var s string
-	switch {
-	case d < 45*time.Second:
+	if d < 45*time.Second {
 		if future {
-			return "in a moment"
+			return append(b, "in a moment"...)
 		}
-		return "just now"
-	case d < time.Hour:
-		s = plural(int(d.Round(time.Minute)/time.Minute), "minute")
-	case d < 24*time.Hour:
-		s = plural(int(d.Round(time.Hour)/time.Hour), "hour")
-	default:
-		s = plural(int(d.Round(24*time.Hour)/(24*time.Hour)), "day")
+		return append(b, "just now"...)
 	}
 	if future {
-		return "in " + s
+		b = append(b, "in "...)
 	}
-	return s + " ago"
+	switch {
+	case d < time.Hour:
+		b = appendPlural(b, int(d.Round(time.Minute)/time.Minute), "minute")
+	case d < 24*time.Hour:
+		b = appendPlural(b, int(d.Round(time.Hour)/time.Hour), "hour")
+	default:
+		b = appendPlural(b, int(d.Round(24*time.Hour)/(24*time.Hour)), "day")
+	}
+	if future {
+		return b
+	}
+	return append(b, " ago"...)
 }
 
-// plural is called for every time on every list row, so it avoids fmt.
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
+// appendPlural appends "1 minute" or "3 minutes".
+func appendPlural(b []byte, n int, unit string) []byte {
+	b = strconv.AppendInt(b, int64(n), 10)
+	b = append(b, ' ')
+	b = append(b, unit...)
+	if n != 1 {
+		b = append(b, 's')
 	}
-	return strconv.Itoa(n) + " " + unit + "s"
+	return b
 }
 
 // exactLayout is how Exact writes a time.

@@ -115,6 +115,7 @@ func TestAFullBacklogHoldsTheNextBatchForTheApplier(t *testing.T) {
 	}
 	in := newIngest(store.DialectSQLite, 3, work)
 	sh := in.shards[0]
+	sh.inboxFrom = 1 // every batch through the inbox, however small
 	submit := func(id string) {
 		if err := in.submit(pending(t.Context(), id, "alv-"+id, "{}")); err != nil {
 			t.Error(err)

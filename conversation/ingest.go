@@ -17,9 +17,11 @@ import (
 // the database: a commit waits for the disk, and on SQLite only one writer
 // runs at a time anyway.
 //
-// With Config.IngestBacklog set, the shard is an inbox: it only stores a
-// batch (one multi-row insert, one commit) and answers 200, and applies
-// what it stored whenever no callback waits to be stored, many at a time.
+// With Config.IngestBacklog set, a busy shard is an inbox: it only stores
+// a batch (one multi-row insert, one commit) and answers 200, and its
+// applier applies what it stored meanwhile, many at a time, on another
+// connection. A calm shard (a small batch, nothing waiting to be applied)
+// still stores and applies in one transaction.
 // A 200 therefore means stored durably, and a flood is answered at the
 // speed of storing. The backlog of stored, unapplied callbacks is bounded:
 // past it the shard applies before it stores more, so a flood slows
@@ -33,6 +35,12 @@ import (
 // small enough that its statements stay well under the engines' limits on
 // bound parameters and that one slow batch delays few callbacks.
 const maxBatch = 64
+
+// inboxBatch is the batch from which a shard stores without applying:
+// callbacks arriving faster than one commit each. Below it, and with
+// nothing waiting to be applied, one transaction stores and applies, which
+// puts the agent's message on the page one commit sooner.
+const inboxBatch = 4
 
 // maxApplySessions and maxApplyEvents bound what one applier transaction
 // takes from the backlog (at least one session, with all it has waiting),
@@ -75,6 +83,7 @@ type ingestShard struct {
 	// hold; 0 turns the inbox off.
 	maxBacklog int
 	backlog    backlog
+	inboxFrom  int        // inboxBatch, but for tests
 	applying   bool       // an apply goroutine works through the backlog
 	applied    *sync.Cond // on mu: the backlog shrank
 }
@@ -93,7 +102,7 @@ func newIngest(dialect string, maxBacklog int, work ingestWork) *ingest {
 		perShard = max(1, maxBacklog/n)
 	}
 	for i := range in.shards {
-		sh := &ingestShard{work: work, maxBacklog: perShard, backlog: newBacklog()}
+		sh := &ingestShard{work: work, maxBacklog: perShard, inboxFrom: inboxBatch, backlog: newBacklog()}
 		sh.applied = sync.NewCond(&sh.mu)
 		in.shards[i] = sh
 	}
@@ -142,7 +151,10 @@ func (sh *ingestShard) drain() {
 		sh.queue = sh.queue[n:]
 		sh.mu.Unlock()
 
-		if sh.maxBacklog == 0 {
+		sh.mu.Lock()
+		calm := sh.backlog.empty()
+		sh.mu.Unlock()
+		if sh.maxBacklog == 0 || (calm && n < sh.inboxFrom) {
 			sh.work.commit(batch)
 			continue
 		}

@@ -54,6 +54,9 @@ func TestConcurrentCallbacksToOneSessionKeepTheirOrder(t *testing.T) {
 func keepOrder(t *testing.T, backlog int) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		svc := conversation.New(conversation.Config{Store: st, IngestBacklog: backlog})
+		if backlog > 0 {
+			conversation.InboxEveryBatch(svc)
+		}
 		s := activeSession(t, st, "alv-order")
 		const senders, each = 4, 15
 		var wg sync.WaitGroup
@@ -174,6 +177,9 @@ func applyOnceOnTwo(t *testing.T, backlog int) {
 	var wg sync.WaitGroup
 	for _, st := range stores {
 		svc := conversation.New(conversation.Config{Store: st, IngestBacklog: backlog})
+		if backlog > 0 {
+			conversation.InboxEveryBatch(svc)
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

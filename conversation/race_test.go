@@ -41,7 +41,11 @@ func raceSessions(t *testing.T, backlog int) {
 		defer receiver.Close()
 		sim := simtest.Start(t, simulator.Config{CallbackURL: receiver.URL, AgentDelay: time.Hour, RetryBaseDelay: 10 * time.Millisecond})
 		client := sim.Client(t, func(c *alvaria.Config) { c.MaxAttempts, c.BaseDelay = 0, 0 })
-		svc.Store(conversation.New(conversation.Config{Store: st, Alvaria: client, IngestBacklog: backlog}))
+		convs := conversation.New(conversation.Config{Store: st, Alvaria: client, IngestBacklog: backlog})
+		if backlog > 0 {
+			conversation.InboxEveryBatch(convs)
+		}
+		svc.Store(convs)
 
 		const n = 40
 		var wg sync.WaitGroup

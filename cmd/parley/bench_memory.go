@@ -20,7 +20,7 @@ import (
 
 type benchMemoryConfig struct {
 	URL, Username, Password, Path string
-	PID, Sockets                  int
+	PID, Sockets, Breakdown       int
 	Settle                        time.Duration
 }
 
@@ -37,6 +37,7 @@ func runBenchMemory(ctx context.Context, args []string, getenv func(string) stri
 	s.String(&c.Password, "password", "PARLEY_BENCH_PASSWORD", "", "with --url: their password")
 	s.String(&c.Path, "path", "PARLEY_BENCH_PATH", "/live/sessions", "the websocket to open: /live/sessions (the sessions list) or /sessions/<id>/live")
 	s.Int(&c.Sockets, "sockets", "PARLEY_BENCH_SOCKETS", 1000, "idle websockets to hold open")
+	s.Int(&c.Breakdown, "breakdown", "PARLEY_BENCH_BREAKDOWN", 0, "when idle, also print where the executable's resident pages lie: KB per section and for the top this many Go packages (needs a binary with its symbol table)")
 	s.Duration(&c.Settle, "settle", "PARLEY_BENCH_SETTLE", 5*time.Second, "wait this long before each reading, for start-up and opening garbage to be collected")
 	check := func() error {
 		switch {
@@ -44,6 +45,8 @@ func runBenchMemory(ctx context.Context, args []string, getenv func(string) stri
 			return errors.New("--url needs the --pid of that server and a --password to sign in with")
 		case c.Sockets < 0 || c.Sockets > 20000:
 			return errors.New("--sockets must be between 0 and 20,000")
+		case c.Breakdown < 0:
+			return errors.New("--breakdown must not be negative")
 		case c.Settle < 0:
 			return errors.New("--settle must not be negative")
 		case !strings.HasPrefix(c.Path, "/"):
@@ -67,6 +70,11 @@ func runBenchMemory(ctx context.Context, args []string, getenv func(string) stri
 		return err
 	}
 	fmt.Fprintf(stdout, "idle: %s\n", idle)
+	if c.Breakdown > 0 {
+		if err := printBreakdown(stdout, c.PID, c.Breakdown); err != nil {
+			return err
+		}
+	}
 	if c.Sockets == 0 {
 		return nil
 	}
@@ -87,6 +95,23 @@ func runBenchMemory(ctx context.Context, args []string, getenv func(string) stri
 		return err
 	}
 	fmt.Fprintf(stdout, "with %d idle websockets: %s; %+.1f KB each over idle\n", socks.Len(), held, float64(held.RSS-idle.RSS)/1024/float64(socks.Len()))
+	return nil
+}
+
+// printBreakdown prints where pid's resident pages of its executable lie.
+func printBreakdown(w io.Writer, pid, top int) error {
+	b, err := bench.ReadBreakdown(pid, fmt.Sprintf("/proc/%d/exe", pid))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "the executable's resident pages by section:")
+	for _, s := range b.Sections {
+		fmt.Fprintf(w, "  %8.0f KB  %s\n", s.KB, s.Name)
+	}
+	fmt.Fprintf(w, "by package (top %d):\n", top)
+	for _, s := range b.Packages[:min(top, len(b.Packages))] {
+		fmt.Fprintf(w, "  %8.0f KB  %s\n", s.KB, s.Name)
+	}
 	return nil
 }
 

@@ -40,7 +40,7 @@ const maxBatch = 64
 // callbacks arriving faster than one commit each. Below it, and with
 // nothing waiting to be applied, one transaction stores and applies, which
 // puts the agent's message on the page one commit sooner.
-const inboxBatch = 4
+const inboxBatch = 2
 
 // maxApplySessions and maxApplyEvents bound what one applier transaction
 // takes from the backlog (at least one session, with all it has waiting),

@@ -88,6 +88,27 @@ func (s *Store) walks(term string) bool {
 	return true
 }
 
+// searchesAbout reports whether term is looked for in what a session is
+// about besides its name and messages: its Alvaria sessionId, who started
+// it, why it failed or ended, and why its messages failed. Only a term the
+// trigram indexes can find is; and, on Postgres, not one holding the
+// separator of postgresAbout.
+func (s *Store) searchesAbout(term string) bool {
+	if s.dialect == DialectPostgres && strings.ContainsRune(term, aboutSeparator) {
+		return false
+	}
+	return utf8.RuneCountInString(term) >= minIndexedTerm
+}
+
+// aboutSeparator is chr(31), the unit separator, between the columns of
+// postgresAbout.
+const aboutSeparator = '\x1f'
+
+// postgresAbout is the expression of migration 00011's sessions_about_trgm
+// index, written the same so the planner uses it: one index scan for the
+// three columns rather than three.
+const postgresAbout = "LOWER(alvaria_session_id || chr(31) || started_by || chr(31) || state_detail)"
+
 // walkSearch is the query of the sessions among the newest walk of those
 // where selects that match term, newest first, at most n of them. Each
 // session's messages are probed through its index and the probe stops at
@@ -100,9 +121,13 @@ func (s *Store) walkSearch(where conditions, term string, walk, n int) (string, 
 	args := append(where.args[:len(where.args):len(where.args)], walk)
 	about, aboutArgs := "", []any(nil)
 	said, saidArgs := `m.direction <> 'system' AND LOWER(m.text) LIKE ? ESCAPE '\'`, []any{like}
-	if utf8.RuneCountInString(term) >= minIndexedTerm {
-		about = ` OR LOWER(alvaria_session_id) LIKE ? ESCAPE '\' OR LOWER(started_by) LIKE ? ESCAPE '\' OR LOWER(state_detail) LIKE ? ESCAPE '\'`
-		aboutArgs = []any{like, like, like}
+	if s.searchesAbout(term) {
+		if s.dialect == DialectPostgres {
+			about, aboutArgs = " OR "+postgresAbout+` LIKE ? ESCAPE '\'`, []any{like}
+		} else {
+			about = ` OR LOWER(alvaria_session_id) LIKE ? ESCAPE '\' OR LOWER(started_by) LIKE ? ESCAPE '\' OR LOWER(state_detail) LIKE ? ESCAPE '\'`
+			aboutArgs = []any{like, like, like}
+		}
 		said = "(" + said + `) OR (m.status = 'failed' AND LOWER(m.status_detail) LIKE ? ESCAPE '\')`
 		saidArgs = append(saidArgs, like)
 	}
@@ -132,19 +157,20 @@ func (s *Store) walkSearch(where conditions, term string, walk, n int) (string, 
 // Postgres; the results are the same.
 func (s *Store) indexSearch(where conditions, term string, n int) (string, []any) {
 	like := "%" + likeEscape(strings.ToLower(term)) + "%"
-	long := utf8.RuneCountInString(term) >= minIndexedTerm
 	if s.dialect == DialectPostgres {
-		return postgresIndexSearch(where, like, term, long, n)
+		return postgresIndexSearch(where, like, term, s.searchesAbout(term), n)
 	}
 	var matches []conditions
-	if long {
+	if utf8.RuneCountInString(term) >= minIndexedTerm {
 		phrase := ftsPhrase(term)
 		matches = []conditions{
 			// The name, the Alvaria id, who started it and why it ended.
 			where.and("id IN (SELECT session_id FROM sessions_fts WHERE sessions_fts MATCH ?)", phrase),
 			where.and(`id IN (SELECT m.session_id FROM messages m WHERE m.direction <> 'system'
 				AND m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?))`, phrase),
-			where.and("id IN (SELECT session_id FROM message_failures_fts WHERE message_failures_fts MATCH ?)", phrase),
+		}
+		if s.searchesAbout(term) {
+			matches = append(matches, where.and("id IN (SELECT session_id FROM message_failures_fts WHERE message_failures_fts MATCH ?)", phrase))
 		}
 	} else {
 		// Too short for the index: scanned.
@@ -176,21 +202,19 @@ func (s *Store) indexSearch(where conditions, term string, n int) (string, []any
 // each one's messages: it cannot tell how many sessions a LIKE pattern
 // matches, least of all in the generic plan a prepared statement gets after
 // a few runs, and that walk read every session for a rare word (1.8 s).
-// Each column is asked in its own arm of a UNION, so each arm reads the
-// one index that answers it.
-func postgresIndexSearch(where conditions, like, term string, long bool, n int) (string, []any) {
+// Each way of matching is asked in its own arm of a UNION, so each arm
+// reads the one index that answers it.
+func postgresIndexSearch(where conditions, like, term string, about bool, n int) (string, []any) {
 	said := `SELECT m.session_id FROM messages m WHERE m.direction <> 'system' AND LOWER(m.text) LIKE ? ESCAPE '\'`
 	saidArgs := []any{like}
 	named := "SELECT " + sessionColumns + " FROM sessions" + where.and(`LOWER(contact_name) LIKE ? ESCAPE '\'`, like).clause()
 	namedArgs := append(where.args[:len(where.args):len(where.args)], like)
-	if long {
+	if about {
 		said += ` UNION SELECT m.session_id FROM messages m WHERE m.status = 'failed' AND LOWER(m.status_detail) LIKE ? ESCAPE '\'`
 		saidArgs = append(saidArgs, like)
-		for _, column := range []string{"alvaria_session_id", "started_by", "state_detail"} {
-			c := where.and("LOWER("+column+`) LIKE ? ESCAPE '\'`, like)
-			named += " UNION SELECT " + sessionColumns + " FROM sessions" + c.clause()
-			namedArgs = append(namedArgs, c.args...)
-		}
+		c := where.and(postgresAbout+` LIKE ? ESCAPE '\'`, like)
+		named += " UNION SELECT " + sessionColumns + " FROM sessions" + c.clause()
+		namedArgs = append(namedArgs, c.args...)
 	}
 	byID := byAlvariaID(where, term)
 	byParleyID := where.and("id = ?", term)

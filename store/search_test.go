@@ -257,9 +257,11 @@ func TestSearchFindsIDsStartersAndReasons(t *testing.T) {
 			search string
 			want   []string
 		}{
-			{"3a7C2E", []string{"Ada"}},             // part of an Alvaria id, any case
-			{"-alv", []string{"Ada"}},               // its end
-			{"9f", nil},                             // too short to be part of an id
+			{"3a7C2E", []string{"Ada"}}, // part of an Alvaria id, any case
+			{"-alv", []string{"Ada"}},   // its end
+			{"9f", nil},                 // too short to be part of an id
+			{"alvgrace", nil},           // not across the id and who started it
+			{"alv\x1fgrace", nil},
 			{"b-1", []string{"Bea"}},                // a whole id, as before
 			{"HOPPER", []string{"Ada"}},             // who started it
 			{"grace.h", []string{"Ada"}},            // a username's dot is text

@@ -19,6 +19,7 @@ import (
 
 	"github.com/parley-dev/parley/accounts"
 	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/internal/readable"
 )
 
 // testTimeout bounds each step of a connection test.
@@ -86,7 +87,7 @@ func (svc *Service) Test(ctx context.Context, slug string, by accounts.Actor) (T
 	detail := "passed"
 	if !res.OK {
 		// The summary may quote what the far side answered: keep it short.
-		detail = "failed: " + truncate(res.Summary(), 300)
+		detail = "failed: " + readable.Clip(res.Summary(), 301)
 	}
 	svc.record(ctx, by, accounts.ActionConnectionTest, slug, e.conn.Name+": "+detail)
 	return res, nil
@@ -249,11 +250,4 @@ func probeAPI(ctx context.Context, hc *http.Client, cfg alvaria.Config, tok *oau
 	default:
 		return fmt.Errorf("the API answered %d %s", code, http.StatusText(code))
 	}
-}
-
-func truncate(s string, max int) string {
-	if r := []rune(s); len(r) > max {
-		return string(r[:max]) + "…"
-	}
-	return s
 }

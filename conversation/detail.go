@@ -1,13 +1,12 @@
 package conversation
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
+	"github.com/parley-dev/parley/internal/readable"
 	"github.com/parley-dev/parley/store"
 )
 
@@ -38,7 +37,7 @@ func presentEvent(e store.CallbackEvent) Event {
 		ID: e.ID, EventID: e.EventID, Type: e.Type, AlvariaSessionID: e.AlvariaSessionID, SessionID: e.SessionID,
 		Payload: e.Payload, PayloadBase64: e.PayloadBase64, Verified: e.Verified, VerifyDetail: e.VerifyDetail,
 		ParseError: e.ParseError, Seq: e.Seq, ReceivedAt: e.ReceivedAt, AppliedAt: e.AppliedAt,
-		PrettyPayload: prettyJSON(e.Payload), Preview: eventPreview(e.Payload),
+		PrettyPayload: readable.JSON(e.Payload), Preview: eventPreview(e.Payload),
 	}
 }
 
@@ -165,12 +164,4 @@ func (svc *Service) session(ctx context.Context, sessionID string) (Session, err
 		return Session{}, fmt.Errorf("load session %s: %w", sessionID, err)
 	}
 	return svc.present(s), nil
-}
-
-func prettyJSON(raw string) string {
-	var buf bytes.Buffer
-	if err := json.Indent(&buf, []byte(raw), "", "  "); err != nil {
-		return raw
-	}
-	return buf.String()
 }

@@ -2,9 +2,9 @@ package conversation
 
 import (
 	"strings"
-	"unicode/utf8"
 
 	"github.com/parley-dev/parley/alvaria"
+	"github.com/parley-dev/parley/internal/readable"
 )
 
 // previewChars bounds an event's preview: the first words, not the message.
@@ -34,7 +34,7 @@ func eventPreview(payload string) string {
 	case *alvaria.SessionEndCallback:
 		return joinNonEmpty(c.Status, "from "+strings.ToLower(string(c.From)))
 	case *alvaria.MessageCallback:
-		parts := []string{firstChars(strings.Join(strings.Fields(c.Message.Text), " "), previewChars)}
+		parts := []string{readable.Clip(strings.Join(strings.Fields(c.Message.Text), " "), previewChars)}
 		if a := c.Message.Attachment; a != nil {
 			parts = append(parts, "["+a.Type+"]")
 		}
@@ -52,13 +52,5 @@ func joinNonEmpty(parts ...string) string {
 			kept = append(kept, p)
 		}
 	}
-	return firstChars(strings.Join(kept, " · "), previewChars)
-}
-
-// firstChars cuts s to n characters, with an ellipsis when it did.
-func firstChars(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
+	return readable.Clip(strings.Join(kept, " · "), previewChars)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/parley-dev/parley/accounts"
 	"github.com/parley-dev/parley/alvaria"
 	"github.com/parley-dev/parley/input"
+	"github.com/parley-dev/parley/internal/readable"
 	"github.com/parley-dev/parley/simulator"
 	"github.com/parley-dev/parley/views"
 )
@@ -54,7 +55,7 @@ func (k *desk) deliveriesData(wholeTokens bool, f simulator.DeliveryFilter) view
 		if !wholeTokens {
 			a = a.WithoutSignature()
 		}
-		rows[i] = views.DeliveryRow{Attempt: a, Contact: contacts[a.SessionID], Body: views.PrettyJSON(a.Body)}
+		rows[i] = views.DeliveryRow{Attempt: a, Contact: contacts[a.SessionID], Body: readable.JSON(a.Body)}
 		if a.Token != "" {
 			rows[i].Token = alvaria.InspectToken(a.Token, k.Simulator.PublicKey(), simulator.RedactedSignature)
 		}

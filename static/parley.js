@@ -16,6 +16,20 @@
     button.setAttribute("aria-expanded", String(open));
     menu.classList.toggle("open", open);
   });
+  // The Admin menu (a <details>) closes on Escape, giving the focus back to
+  // its summary, and on a click anywhere outside it.
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    const open = document.querySelector("details.nav-menu[open]");
+    if (!open) return;
+    open.open = false;
+    open.querySelector("summary").focus();
+  });
+  document.addEventListener("click", (event) => {
+    for (const open of document.querySelectorAll("details.nav-menu[open]")) {
+      if (!open.contains(event.target)) open.open = false;
+    }
+  });
   // --- times -------------------------------------------------------------
   function plural(n, unit) { return n + " " + unit + (n === 1 ? "" : "s"); }
   function relative(ms) {

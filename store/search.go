@@ -88,6 +88,27 @@ func (s *Store) walks(term string) bool {
 	return true
 }
 
+// searchesAbout reports whether term is looked for in what a session is
+// about besides its name and messages: its Alvaria sessionId, who started
+// it, why it failed or ended, and why its messages failed. Only a term the
+// trigram indexes can find is; and, on Postgres, not one holding the
+// separator of postgresAbout.
+func (s *Store) searchesAbout(term string) bool {
+	if s.dialect == DialectPostgres && strings.ContainsRune(term, aboutSeparator) {
+		return false
+	}
+	return utf8.RuneCountInString(term) >= minIndexedTerm
+}
+
+// aboutSeparator is chr(31), the unit separator, between the columns of
+// postgresAbout.
+const aboutSeparator = '\x1f'
+
+// postgresAbout is the expression of migration 00011's sessions_about_trgm
+// index, written the same so the planner uses it: one index scan for the
+// three columns rather than three.
+const postgresAbout = "LOWER(alvaria_session_id || chr(31) || started_by || chr(31) || state_detail)"
+
 // walkSearch is the query of the sessions among the newest walk of those
 // where selects that match term, newest first, at most n of them. Each
 // session's messages are probed through its index and the probe stops at
@@ -98,46 +119,72 @@ func (s *Store) walkSearch(where conditions, term string, walk, n int) (string, 
 	like := "%" + likeEscape(strings.ToLower(term)) + "%"
 	newest := "(SELECT " + sessionColumns + " FROM sessions" + where.clause() + newestFirst + " LIMIT ?) s"
 	args := append(where.args[:len(where.args):len(where.args)], walk)
-	if s.dialect == DialectPostgres {
-		return `SELECT ` + sessionColumns + ` FROM ` + newest + `
-			LEFT JOIN LATERAL (SELECT true AS said FROM messages m WHERE m.session_id = s.id AND m.direction <> 'system'
-				AND LOWER(m.text) LIKE ? ESCAPE '\' LIMIT 1) m ON true
-			WHERE LOWER(contact_name) LIKE ? ESCAPE '\' OR alvaria_session_id = ? OR s.id = ? OR m.said` + newestFirst + ` LIMIT ?`,
-			append(args, like, like, term, term, n)
+	about, aboutArgs := "", []any(nil)
+	said, saidArgs := `m.direction <> 'system' AND LOWER(m.text) LIKE ? ESCAPE '\'`, []any{like}
+	if s.searchesAbout(term) {
+		if s.dialect == DialectPostgres {
+			about, aboutArgs = " OR "+postgresAbout+` LIKE ? ESCAPE '\'`, []any{like}
+		} else {
+			about = ` OR LOWER(alvaria_session_id) LIKE ? ESCAPE '\' OR LOWER(started_by) LIKE ? ESCAPE '\' OR LOWER(state_detail) LIKE ? ESCAPE '\'`
+			aboutArgs = []any{like, like, like}
+		}
+		said = "(" + said + `) OR (m.status = 'failed' AND LOWER(m.status_detail) LIKE ? ESCAPE '\')`
+		saidArgs = append(saidArgs, like)
 	}
+	if s.dialect == DialectPostgres {
+		args = append(args, saidArgs...)
+		args = append(append(args, like, term, term), aboutArgs...)
+		return `SELECT ` + sessionColumns + ` FROM ` + newest + `
+			LEFT JOIN LATERAL (SELECT true AS said FROM messages m WHERE m.session_id = s.id AND (` + said + `) LIMIT 1) m ON true
+			WHERE LOWER(contact_name) LIKE ? ESCAPE '\' OR alvaria_session_id = ? OR s.id = ?` + about + ` OR m.said` + newestFirst + ` LIMIT ?`,
+			append(args, n)
+	}
+	args = append(append(args, like, term, term), aboutArgs...)
+	args = append(args, saidArgs...)
 	return `SELECT ` + sessionColumns + ` FROM ` + newest + `
-		WHERE LOWER(contact_name) LIKE ? ESCAPE '\' OR alvaria_session_id = ? OR s.id = ?
-			OR EXISTS (SELECT 1 FROM messages m WHERE m.session_id = s.id AND m.direction <> 'system' AND LOWER(m.text) LIKE ? ESCAPE '\')` +
-		newestFirst + ` LIMIT ?`, append(args, like, term, term, like, n)
+		WHERE LOWER(contact_name) LIKE ? ESCAPE '\' OR alvaria_session_id = ? OR s.id = ?` + about + `
+			OR EXISTS (SELECT 1 FROM messages m WHERE m.session_id = s.id AND (` + said + `))` +
+		newestFirst + ` LIMIT ?`, append(args, n)
 }
 
 // indexSearch is the query of the newest n sessions among those where
-// selects whose contact name or one of whose customer or agent messages
-// contains term, ignoring case, or whose Alvaria sessionId or Parley id is
-// term. Each
-// engine answers from its own index: FTS5 trigram tables on SQLite, pg_trgm
-// GIN indexes on Postgres; the results are the same.
+// selects that term finds, ignoring case: in the contact name or one of
+// the customer or agent messages; and, for a term of minIndexedTerm
+// characters or more, in the Alvaria sessionId, who started the session,
+// why it failed or ended, or why one of its messages failed to send; or
+// whose Alvaria sessionId or Parley id is term. Each engine answers from
+// its own index: FTS5 trigram tables on SQLite, pg_trgm GIN indexes on
+// Postgres; the results are the same.
 func (s *Store) indexSearch(where conditions, term string, n int) (string, []any) {
 	like := "%" + likeEscape(strings.ToLower(term)) + "%"
 	if s.dialect == DialectPostgres {
-		return postgresIndexSearch(where, like, term, n)
+		return postgresIndexSearch(where, like, term, s.searchesAbout(term), n)
 	}
-	var name, said conditions
+	var matches []conditions
 	if utf8.RuneCountInString(term) >= minIndexedTerm {
 		phrase := ftsPhrase(term)
-		name = where.and("id IN (SELECT session_id FROM sessions_fts WHERE sessions_fts MATCH ?)", phrase)
-		said = where.and(`id IN (SELECT m.session_id FROM messages m WHERE m.direction <> 'system'
-			AND m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?))`, phrase)
+		matches = []conditions{
+			// The name, the Alvaria id, who started it and why it ended.
+			where.and("id IN (SELECT session_id FROM sessions_fts WHERE sessions_fts MATCH ?)", phrase),
+			where.and(`id IN (SELECT m.session_id FROM messages m WHERE m.direction <> 'system'
+				AND m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?))`, phrase),
+		}
+		if s.searchesAbout(term) {
+			matches = append(matches, where.and("id IN (SELECT session_id FROM message_failures_fts WHERE message_failures_fts MATCH ?)", phrase))
+		}
 	} else {
 		// Too short for the index: scanned.
-		name = where.and(`LOWER(contact_name) LIKE ? ESCAPE '\'`, like)
-		said = where.and(`id IN (SELECT m.session_id FROM messages m WHERE m.direction <> 'system' AND LOWER(m.text) LIKE ? ESCAPE '\')`, like)
+		matches = []conditions{
+			where.and(`LOWER(contact_name) LIKE ? ESCAPE '\'`, like),
+			where.and(`id IN (SELECT m.session_id FROM messages m WHERE m.direction <> 'system' AND LOWER(m.text) LIKE ? ESCAPE '\')`, like),
+		}
 	}
+	matches = append(matches, byAlvariaID(where, term), where.and("id = ?", term))
 	// Each way of matching reads its own newest n; the union keeps the
 	// newest n of those.
 	var query strings.Builder
 	var args []any
-	for i, c := range []conditions{name, byAlvariaID(where, term), where.and("id = ?", term), said} {
+	for i, c := range matches {
 		if i > 0 {
 			query.WriteString(" UNION ")
 		}
@@ -155,18 +202,30 @@ func (s *Store) indexSearch(where conditions, term string, n int) (string, []any
 // each one's messages: it cannot tell how many sessions a LIKE pattern
 // matches, least of all in the generic plan a prepared statement gets after
 // a few runs, and that walk read every session for a rare word (1.8 s).
-func postgresIndexSearch(where conditions, like, term string, n int) (string, []any) {
-	name := where.and(`LOWER(contact_name) LIKE ? ESCAPE '\'`, like)
+// Each way of matching is asked in its own arm of a UNION, so each arm
+// reads the one index that answers it.
+func postgresIndexSearch(where conditions, like, term string, about bool, n int) (string, []any) {
+	said := `SELECT m.session_id FROM messages m WHERE m.direction <> 'system' AND LOWER(m.text) LIKE ? ESCAPE '\'`
+	saidArgs := []any{like}
+	named := "SELECT " + sessionColumns + " FROM sessions" + where.and(`LOWER(contact_name) LIKE ? ESCAPE '\'`, like).clause()
+	namedArgs := append(where.args[:len(where.args):len(where.args)], like)
+	if about {
+		said += ` UNION SELECT m.session_id FROM messages m WHERE m.status = 'failed' AND LOWER(m.status_detail) LIKE ? ESCAPE '\'`
+		saidArgs = append(saidArgs, like)
+		c := where.and(postgresAbout+` LIKE ? ESCAPE '\'`, like)
+		named += " UNION SELECT " + sessionColumns + " FROM sessions" + c.clause()
+		namedArgs = append(namedArgs, c.args...)
+	}
 	byID := byAlvariaID(where, term)
 	byParleyID := where.and("id = ?", term)
-	said := where.and("id IN (SELECT session_id FROM said)")
-	args := append([]any{like}, name.args...)
-	args = append(append(args, said.args...), n, n)
+	saying := where.and("id IN (SELECT session_id FROM said)")
+	args := append(saidArgs, namedArgs...)
+	args = append(append(args, saying.args...), n, n)
 	args = append(append(args, byID.args...), byParleyID.args...)
 	args = append(args, n)
-	return `WITH said AS MATERIALIZED (SELECT DISTINCT m.session_id FROM messages m WHERE m.direction <> 'system' AND LOWER(m.text) LIKE ? ESCAPE '\'),
-		named AS MATERIALIZED (SELECT ` + sessionColumns + ` FROM sessions` + name.clause() + `),
-		saying AS MATERIALIZED (SELECT ` + sessionColumns + ` FROM sessions` + said.clause() + `)
+	return `WITH said AS MATERIALIZED (` + said + `),
+		named AS MATERIALIZED (` + named + `),
+		saying AS MATERIALIZED (SELECT ` + sessionColumns + ` FROM sessions` + saying.clause() + `)
 		SELECT * FROM (SELECT * FROM named` + newestFirst + ` LIMIT ?) n
 		UNION SELECT * FROM (SELECT * FROM saying` + newestFirst + ` LIMIT ?) m
 		UNION SELECT ` + sessionColumns + ` FROM sessions` + byID.clause() + `

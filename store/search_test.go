@@ -71,7 +71,7 @@ func TestSearchSessions(t *testing.T) {
 }
 
 // The SQLite index follows a renamed or deleted session, though the console
-// does neither today.
+// does neither today. The Alvaria id is changed too, as it held the name.
 func TestSearchIndexFollowsRenameAndDelete(t *testing.T) {
 	st := storetest.SQLite(t)
 	ctx := t.Context()
@@ -88,7 +88,7 @@ func TestSearchIndexFollowsRenameAndDelete(t *testing.T) {
 		}
 		return len(page.Sessions)
 	}
-	if _, err := db.ExecContext(ctx, "UPDATE sessions SET contact_name = 'Grace Hopper' WHERE id = ?", s.ID); err != nil {
+	if _, err := db.ExecContext(ctx, "UPDATE sessions SET contact_name = 'Grace Hopper', alvaria_session_id = 'alv-2' WHERE id = ?", s.ID); err != nil {
 		t.Fatal(err)
 	}
 	if found("lovelace") != 0 || found("hopper") != 1 {
@@ -212,6 +212,80 @@ func TestSearchWalksThenAsksTheIndexes(t *testing.T) {
 			// And so is Parley's own id, the oldest session's too.
 			if got := search(all[0].id, nil, 2); len(got) != 1 || got[0] != all[0].id {
 				t.Errorf("walk %d, search by Parley id = %v, want %s", walk, got, all[0].id)
+			}
+		}
+	})
+}
+
+// A search of three characters or more also finds part of an Alvaria
+// sessionId, who started a session, why it failed, and why one of its
+// messages failed to send; whether the walk or the indexes find it.
+func TestSearchFindsIDsStartersAndReasons(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := t.Context()
+		create := func(s store.Session, at time.Time) store.Session {
+			t.Helper()
+			s.WorkTypeID, s.State, s.CreatedAt = "32", store.SessionPending, at
+			if err := st.CreateSession(ctx, &s); err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		message := func(s store.Session, status, detail string) {
+			t.Helper()
+			m := store.Message{SessionID: s.ID, Direction: store.DirectionCustomer, Text: "hello there", Status: store.MessageSending}
+			if _, err := st.AddMessage(ctx, &m); err != nil {
+				t.Fatal(err)
+			}
+			if err := st.UpdateMessageStatus(ctx, m.ID, status, detail, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		create(store.Session{ContactName: "Ada", AlvariaSessionID: "9f3A7c2e-ALV", StartedBy: "grace.hopper"}, t0)
+		failed := create(store.Session{ContactName: "Bea", AlvariaSessionID: "b-1", StartedBy: "admin"}, t0.Add(time.Minute))
+		state, detail := store.SessionFailed, "Work type 99 is not configured"
+		if err := st.UpdateSession(ctx, failed.ID, store.SessionUpdate{State: &state, StateDetail: &detail}); err != nil {
+			t.Fatal(err)
+		}
+		message(create(store.Session{ContactName: "Cy", AlvariaSessionID: "c-1", StartedBy: "admin"}, t0.Add(2*time.Minute)),
+			store.MessageFailed, "Alvaria answered 503 Service Unavailable")
+		// The newest: its delivered message's note is not a failure reason.
+		message(create(store.Session{ContactName: "Dee", AlvariaSessionID: "d-1", StartedBy: "admin"}, t0.Add(3*time.Minute)),
+			store.MessageSent, "accepted by the simulator")
+
+		cases := []struct {
+			search string
+			want   []string
+		}{
+			{"3a7C2E", []string{"Ada"}}, // part of an Alvaria id, any case
+			{"-alv", []string{"Ada"}},   // its end
+			{"9f", nil},                 // too short to be part of an id
+			{"alvgrace", nil},           // not across the id and who started it
+			{"alv\x1fgrace", nil},
+			{"b-1", []string{"Bea"}},                // a whole id, as before
+			{"HOPPER", []string{"Ada"}},             // who started it
+			{"grace.h", []string{"Ada"}},            // a username's dot is text
+			{"not configured", []string{"Bea"}},     // why the session failed
+			{"type 99", []string{"Bea"}},            // part of it
+			{"service unav", []string{"Cy"}},        // why a message failed
+			{"503", []string{"Cy"}},                 // three characters of it
+			{"by the simulator", nil},               // a sent message's note
+			{"admin", []string{"Dee", "Cy", "Bea"}}, // newest first
+		}
+		for _, walk := range [][]int{nil, {1}, {50}} {
+			st.SetSearchWalks(walk...) // {1}: all but the newest from the indexes
+			for _, c := range cases {
+				page, err := st.ListSessions(ctx, store.SessionFilter{Search: c.search})
+				if err != nil {
+					t.Fatalf("search %q: %v", c.search, err)
+				}
+				var got []string
+				for _, s := range page.Sessions {
+					got = append(got, s.ContactName)
+				}
+				if fmt.Sprint(got) != fmt.Sprint(c.want) {
+					t.Errorf("walk %v, search %q = %q, want %q", walk, c.search, got, c.want)
+				}
 			}
 		}
 	})

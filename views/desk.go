@@ -1,8 +1,6 @@
 package views
 
 import (
-	"unicode/utf8"
-
 	"github.com/parley-dev/parley/simulator"
 )
 
@@ -17,13 +15,4 @@ func deskStateClass(s simulator.SessionState) string {
 	default:
 		return "badge quiet"
 	}
-}
-
-// clip shortens s to n runes for a one-line label.
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
 }

@@ -3,8 +3,6 @@
 package views
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -163,12 +161,3 @@ func EventElementID(id int64) string { return fmt.Sprintf("evt-%d", id) }
 
 // SessionRowID is the id of a session's row in the list.
 func SessionRowID(id string) string { return "session-" + id }
-
-// PrettyJSON indents JSON for reading; anything else is shown as it is.
-func PrettyJSON(s string) string {
-	var out bytes.Buffer
-	if json.Indent(&out, []byte(s), "", "  ") != nil {
-		return s
-	}
-	return out.String()
-}

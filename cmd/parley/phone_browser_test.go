@@ -76,9 +76,14 @@ func TestBrowserPhoneWidth(t *testing.T) {
 	if navShown {
 		t.Error("at phone width the top bar's links show before Menu is opened")
 	}
-	testkit.Step(t, ctx, "Menu opens them",
+	testkit.Step(t, ctx, "Menu opens them, and Admin the admin pages in place",
 		testkit.ClickJS(`.menu-button`),
 		chromedp.WaitVisible(chromedp.CSS(`#topbar-menu a[href="/tests"]`)),
+		testkit.ClickJS(`#admin-menu summary`),
+		testkit.WaitJS(`document.querySelector("#admin-menu a[href='/admin/users']").checkVisibility()`, "Users shown"),
+	)
+	testkit.Screenshot(t, ctx, "phone_menu")
+	testkit.Step(t, ctx, "a link in the menu opens its page",
 		testkit.ClickJS(`#topbar-menu a[href='/tests']`),
 		testkit.WaitText("h1", "Tests"),
 	)

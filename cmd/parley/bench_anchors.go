@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"io"
@@ -41,12 +42,9 @@ func runBenchAnchors(ctx context.Context, args []string, getenv func(string) str
 		return err
 	}
 	if only == "" || only == "rs256" {
-		key, err := simulator.GenerateSigningKey()
-		if keyPath != "" {
-			key, err = loadSigningKey(keyPath)
-		}
+		key, err := anchorKey(keyPath)
 		if err != nil {
-			return fmt.Errorf("signing key: %w", err)
+			return err
 		}
 		sign, verify, err := bench.RS256(key, duration)
 		if err != nil {
@@ -56,12 +54,9 @@ func runBenchAnchors(ctx context.Context, args []string, getenv func(string) str
 		fmt.Fprintf(stdout, "rs256 verify (%d-bit key, all CPUs): %s\n", key.N.BitLen(), verify)
 	}
 	if only == "" || only == "webhook" {
-		key, err := simulator.GenerateSigningKey()
-		if keyPath != "" {
-			key, err = loadSigningKey(keyPath)
-		}
+		key, err := anchorKey(keyPath)
 		if err != nil {
-			return fmt.Errorf("signing key: %w", err)
+			return err
 		}
 		load, err := bench.WebhookCeiling(ctx, key, simulator.Issuer, concurrency, count)
 		if err != nil {
@@ -86,4 +81,16 @@ func runBenchAnchors(ctx context.Context, args []string, getenv func(string) str
 		fmt.Fprintf(stdout, "sqlite one-row inserts (%d goroutines, one connection): %s\n", concurrency, rate)
 	}
 	return nil
+}
+
+// anchorKey is the key at path, or a new one of the simulator's size.
+func anchorKey(path string) (*rsa.PrivateKey, error) {
+	key, err := simulator.GenerateSigningKey()
+	if path != "" {
+		key, err = loadSigningKey(path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("signing key: %w", err)
+	}
+	return key, nil
 }

@@ -120,12 +120,7 @@ func (svc *Service) storeCallbacks(batch []*pendingCallback) stored {
 	for _, p := range waiting {
 		one, err := svc.storeBatch([]*pendingCallback{p})
 		p.done <- err
-		for _, id := range one.order {
-			if all.counts[id] == 0 {
-				all.order = append(all.order, id)
-			}
-			all.counts[id] += one.counts[id]
-		}
+		all.merge(one)
 	}
 	return all
 }
@@ -143,37 +138,6 @@ func (svc *Service) applyBacklog(alvariaIDs []string) {
 
 // applyTimeout bounds one applier transaction.
 const applyTimeout = 30 * time.Second
-
-// ApplyStoredCallbacks applies the callbacks that were stored before
-// `before` and never applied, which only a crash between the inbox's store
-// and its apply leaves behind, and reports for how many sessions. serve
-// runs it at start and then every little while, so that one instance
-// applies what another stored before it died.
-func (svc *Service) ApplyStoredCallbacks(ctx context.Context, before time.Time) (int, error) {
-	total := 0
-	seen := make(map[string]bool)
-	for {
-		ids, err := svc.store.AlvariaSessionsWithStoredCallbacks(ctx, before, maxApplySessions)
-		if err != nil {
-			return total, err
-		}
-		if len(ids) == 0 {
-			return total, nil
-		}
-		for _, id := range ids {
-			if seen[id] {
-				// Applied once in this sweep and listed again: something
-				// keeps it from applying; retrying now would loop.
-				return total, fmt.Errorf("apply stored callbacks: the callbacks of Alvaria session %s stay unapplied", id)
-			}
-			seen[id] = true
-		}
-		if err := svc.applyStored(ctx, ids); err != nil {
-			return total, err
-		}
-		total += len(ids)
-	}
-}
 
 // commitBatch is one transaction: lock the batch's sessions, store every
 // callback not stored before, apply what waits for each session that is
@@ -220,13 +184,6 @@ func (svc *Service) storeBatch(batch []*pendingCallback) (stored, error) {
 		return err
 	})
 	return fresh, err
-}
-
-// stored lists the Alvaria sessions a batch stored new callbacks for, in
-// the order their first callback arrived, with how many each got.
-type stored struct {
-	order  []string
-	counts map[string]int
 }
 
 // storeEvents inserts the batch's callbacks, each once per eventId.

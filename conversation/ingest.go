@@ -21,12 +21,12 @@ import (
 // a batch (one multi-row insert, one commit) and answers 200, and its
 // applier applies what it stored meanwhile, many at a time, on another
 // connection. A calm shard (a small batch, nothing waiting to be applied)
-// still stores and applies in one transaction.
-// A 200 therefore means stored durably, and a flood is answered at the
-// speed of storing. The backlog of stored, unapplied callbacks is bounded:
-// past it the shard applies before it stores more, so a flood slows
-// Alvaria's answers down instead of the pages falling minutes behind. What a crash leaves stored and unapplied is applied by
-// ApplyStoredCallbacks, which serve runs at start and every little while.
+// still stores and applies in one transaction. A 200 therefore means
+// stored durably. The backlog of stored, unapplied callbacks is bounded:
+// past it the shard waits for the applier before it stores more, so a
+// flood slows Alvaria's answers down instead of the pages falling minutes
+// behind. What a crash leaves stored and unapplied is applied by
+// ApplyStoredCallbacks, at start and by SweepStoredCallbacks.
 //
 // A session's callbacks always go to the same shard, so they are committed
 // in the order they arrived; shards run in parallel on Postgres.
@@ -149,11 +149,9 @@ func (sh *ingestShard) drain() {
 		}
 		batch := sh.queue[:n:n]
 		sh.queue = sh.queue[n:]
-		sh.mu.Unlock()
-
-		sh.mu.Lock()
 		calm := sh.backlog.empty()
 		sh.mu.Unlock()
+
 		if sh.maxBacklog == 0 || (calm && n < sh.inboxFrom) {
 			sh.work.commit(batch)
 			continue
@@ -191,25 +189,38 @@ func (sh *ingestShard) apply() {
 	}
 }
 
+// stored lists the Alvaria sessions a batch stored new callbacks for, in
+// the order their first callback arrived, with how many each got.
+type stored struct {
+	order  []string
+	counts map[string]int
+}
+
+// merge adds o's sessions and counts, keeping the order of first arrival.
+func (s *stored) merge(o stored) {
+	for _, id := range o.order {
+		if s.counts[id] == 0 {
+			s.order = append(s.order, id)
+		}
+		s.counts[id] += o.counts[id]
+	}
+}
+
 // backlog is the Alvaria sessions with callbacks stored and not yet taken
 // by the applier, oldest first, and how many callbacks are stored and not
 // yet applied.
 type backlog struct {
-	order  []string
-	counts map[string]int
+	stored
 	events int
 }
 
-func newBacklog() backlog { return backlog{counts: make(map[string]int)} }
+func newBacklog() backlog { return backlog{stored: stored{counts: make(map[string]int)}} }
 
 func (b *backlog) empty() bool { return len(b.order) == 0 }
 
 func (b *backlog) add(s stored) {
+	b.merge(s)
 	for _, id := range s.order {
-		if b.counts[id] == 0 {
-			b.order = append(b.order, id)
-		}
-		b.counts[id] += s.counts[id]
 		b.events += s.counts[id]
 	}
 }

@@ -191,10 +191,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// A crash between the inbox's store and its apply leaves callbacks
 	// stored and unapplied: apply them before anyone looks, then keep
 	// sweeping for those another instance stored before it died.
-	applyStoredCallbacks(ctx, sessions, time.Now(), log)
+	sessions.ApplyStoredCallbacksAtStart(ctx)
 	sweepCtx, stopSweeping := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSweeping()
-	go sweepStoredCallbacks(sweepCtx, sessions, log)
+	go sessions.SweepStoredCallbacks(sweepCtx)
 	// A crash or a failed write can leave messages "sending"; settle them
 	// before anyone looks, so none invites a second send.
 	if n, err := sessions.ReconcileSending(ctx); err != nil {

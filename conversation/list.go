@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/parley-dev/parley/input"
+	"github.com/parley-dev/parley/internal/slicepool"
 	"github.com/parley-dev/parley/store"
 )
 
@@ -63,7 +63,7 @@ func (svc *Service) ListSessions(ctx context.Context, q ListQuery) (SessionList,
 	if err != nil {
 		return SessionList{}, fmt.Errorf("list sessions: %w", err)
 	}
-	out := SessionList{Sessions: recycledSessions(len(page.Sessions)), Now: now}
+	out := SessionList{Sessions: listRows.Get(len(page.Sessions)), Now: now}
 	for i := range page.Sessions {
 		out.Sessions = append(out.Sessions, svc.present(page.Sessions[i]))
 	}
@@ -74,35 +74,16 @@ func (svc *Service) ListSessions(ctx context.Context, q ListQuery) (SessionList,
 	return out, nil
 }
 
-// maxPooledSessions is the largest page the store returns, and one more.
-const maxPooledSessions = 201
-
-// sessionSlices holds the sessions of list pages for the next list: the
-// list is the busiest page, and its rows were most of what it allocated.
-var sessionSlices = sync.Pool{New: func() any { return new([]Session) }}
-
-// recycledSessions returns an empty slice with room for n sessions.
-func recycledSessions(n int) []Session {
-	p := sessionSlices.Get().(*[]Session)
-	if cap(*p) < n {
-		return make([]Session, 0, n)
-	}
-	return (*p)[:0]
-}
+// listRows holds the sessions of list pages for the next list; a page has
+// at most 200 and one more.
+var listRows = slicepool.New[Session](201)
 
 // Release gives the list's sessions back for the next list to reuse, once
 // the page is rendered; the list must not be used afterwards. Releasing is
 // optional.
 func (l *SessionList) Release() {
-	rows := l.Sessions
+	listRows.Put(l.Sessions)
 	l.Sessions = nil
-	if cap(rows) > maxPooledSessions {
-		return
-	}
-	rows = rows[:cap(rows)]
-	clear(rows) // the strings they hold can be collected meanwhile
-	rows = rows[:0]
-	sessionSlices.Put(&rows)
 }
 
 // MaxSearchChars bounds what the sessions list searches for.
